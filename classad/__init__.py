@@ -1,0 +1,21 @@
+"""HTCondor ClassAds in Python: parse, evaluate, match, and read and write ad files."""
+
+from __future__ import annotations
+
+from classad.ad import ClassAd
+from classad.errors import ClassAdError, ClassAdSyntaxError
+from classad.evaluator import evaluate_expr as _evaluate_expr
+from classad.parser import parse_expr
+from classad.values import ERROR, UNDEFINED, AbsTime, Error, RelTime, Undefined, is_error, is_undefined
+from typing import Any
+
+__all__ = [
+    "ERROR", "UNDEFINED", "AbsTime", "ClassAd", "ClassAdError", "ClassAdSyntaxError", "Error",
+    "RelTime", "Undefined", "evaluate", "is_error", "is_undefined", "parse_expr",
+]
+
+
+def evaluate(expr: Any, my: ClassAd | None = None, target: ClassAd | None = None) -> Any:
+    """Evaluate an expression (text or parsed) with `my` as MY and `target` as TARGET."""
+    tree = parse_expr(expr) if isinstance(expr, str) else expr
+    return _evaluate_expr(tree, my, target)

@@ -1,0 +1,60 @@
+"""The canonical typed JSON encoding of values used by the conformance corpus and `--jsonl`."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from classad.ad import ClassAd
+from classad.values import UNDEFINED, AbsTime, Error, RelTime
+
+#: how deep nested lists and ads are expanded (the oracle uses the same bound)
+MAX_DEPTH = 12
+
+
+def _number(kind: str, x: float) -> dict[str, Any]:
+    if math.isnan(x):
+        return {"type": kind, "value": "nan"}
+    if math.isinf(x):
+        return {"type": kind, "value": "inf" if x > 0 else "-inf"}
+    if kind == "reltime" and x == int(x):
+        return {"type": kind, "value": int(x)}
+    return {"type": kind, "value": x}
+
+
+def encode(value: Any, ctx: Any = None, depth: int = 0) -> dict[str, Any]:
+    """`value` as `{"type": ..., "value": ...}`; nested ads are evaluated in `ctx`."""
+    from classad.evaluator import EvalContext, lookup_in_chain
+
+    t = type(value)
+    if t is bool:
+        return {"type": "boolean", "value": value}
+    if t is int:
+        return {"type": "integer", "value": value}
+    if t is float:
+        return _number("real", value)
+    if t is str:
+        return {"type": "string", "value": value}
+    if value is UNDEFINED:
+        return {"type": "undefined"}
+    if t is Error:
+        return {"type": "error"}
+    if t is AbsTime:
+        secs = value.secs
+        return {"type": "abstime", "value": int(secs) if secs == int(secs) else secs,
+                "offset": value.offset}
+    if t is RelTime:
+        return _number("reltime", value.secs)
+    if depth >= MAX_DEPTH:
+        return {"type": "error"}
+    if t is list:
+        return {"type": "list", "value": [encode(v, ctx, depth + 1) for v in value]}
+    if isinstance(value, ClassAd):
+        if ctx is None:
+            ctx = EvalContext(value)
+        out = {}
+        for name in sorted(value, key=str.lower):
+            key = name.lower()
+            out[key] = encode(lookup_in_chain(value, key, ctx), ctx, depth + 1)
+        return {"type": "classad", "value": dict(sorted(out.items()))}
+    raise TypeError(f"not a ClassAd value: {value!r}")

@@ -1,0 +1,50 @@
+"""Run one conformance-style case (the corpus's JSON shape) and encode its result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from classad.ad import ClassAd
+from classad.canonical import encode
+from classad.errors import ClassAdSyntaxError
+from classad.evaluator import EvalContext, evaluate
+from classad.parser import parse_expr, parse_record
+
+
+def _ad(text: str | None, what: str) -> ClassAd | None:
+    if text is None:
+        return None
+    try:
+        return ClassAd.from_record(parse_record(text, source=what))
+    except ClassAdSyntaxError as exc:
+        raise ValueError(f"{what} ad does not parse: {exc}") from None
+
+
+def run_case(case: dict[str, Any]) -> dict[str, Any]:
+    """The canonical result of a case: an eval, a parse_error check or a match."""
+    if case.get("kind") == "match":
+        from classad.match import match_report
+
+        my = _ad(case.get("my"), "my")
+        target = _ad(case.get("target"), "target")
+        if my is None or target is None:
+            raise ValueError("a match case needs both `my` and `target`")
+        report = match_report(my, target)
+        return {"matches": report.matches, "symmetric": report.symmetric,
+                "rank": encode(report.rank_value, report.context)}
+    expr_text = case.get("expr")
+    if not isinstance(expr_text, str):
+        raise ValueError("a case needs an `expr` string")
+    my = _ad(case.get("my"), "my")
+    target = _ad(case.get("target"), "target")
+    try:
+        expr = parse_expr(expr_text)
+    except ClassAdSyntaxError as exc:
+        return {"type": "parse_error", "message": str(exc).splitlines()[0]}
+    scope = my if my is not None else ClassAd()
+    ctx = EvalContext(scope, target)
+    try:
+        value = evaluate(expr, scope, ctx)
+    except RecursionError:
+        return {"type": "error"}
+    return encode(value, ctx)

@@ -1,0 +1,341 @@
+"""The reference interpreter: walks the AST with HTCondor's old-ClassAd scoping rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from classad import ast
+from classad.ad import ClassAd
+from classad.operators import BINARY, UNARY, logical_and, logical_or, truth
+from classad.values import UNDEFINED, Error
+
+#: attribute references followed inside one evaluation before it gives ERROR
+MAX_ATTR_DEPTH = 96
+
+_LCTX_NAMES = frozenset({"ad", "my", "other", "target"})
+_MATCH_NAMES = frozenset({"lctx", "rctx", "left", "right", "symmetricmatch", "leftmatchesright",
+                          "rightmatchesleft", "leftrankvalue", "rightrankvalue"})
+_MATCH_ATTRS = (
+    ("symmetricMatch", "leftMatchesRight && rightMatchesLeft"),
+    ("leftMatchesRight", "RIGHT.Requirements"),
+    ("rightMatchesLeft", "LEFT.Requirements"),
+    ("leftRankValue", "LEFT.Rank"),
+    ("rightRankValue", "RIGHT.Rank"),
+)
+
+
+class EvalContext:
+    """Everything one evaluation needs: MY, TARGET, the match context and the depth budget.
+
+    With a target, the two ads sit in a MatchClassAd as HTCondor builds it: MY's parent is a
+    context ad `[ad; my; other; target]` whose parent is the match ad `[lCtx; rCtx; LEFT;
+    RIGHT; symmetricMatch; ...]`. Those ads are only materialised when an expression reaches
+    them.
+    """
+
+    __slots__ = ("_lctx", "_match", "_rctx", "active", "depth", "my", "target")
+
+    def __init__(self, my: ClassAd, target: ClassAd | None = None) -> None:
+        self.my = my
+        self.target = target
+        self.active: set[tuple[int, str]] = set()
+        self.depth = 0
+        self._lctx: ClassAd | None = None
+        self._rctx: ClassAd | None = None
+        self._match: ClassAd | None = None
+
+    # the match context ------------------------------------------------------------------
+    def _build_match(self) -> None:
+        from classad.parser import parse_expr
+
+        my, target = self.my, self.target
+        assert target is not None
+        match = ClassAd()
+        self._lctx = ClassAd({"ad": ast.Literal(my), "my": ast.Literal(my),
+                              "other": ast.Literal(target), "target": ast.Literal(target)},
+                             parent=match)
+        self._rctx = ClassAd({"ad": ast.Literal(target), "my": ast.Literal(target),
+                              "other": ast.Literal(my), "target": ast.Literal(my)},
+                             parent=match)
+        match["lCtx"] = ast.Literal(self._lctx)
+        match["rCtx"] = ast.Literal(self._rctx)
+        match["LEFT"] = ast.Literal(my)
+        match["RIGHT"] = ast.Literal(target)
+        for name, text in _MATCH_ATTRS:
+            match[name] = parse_expr(text)
+        self._match = match
+
+    def parent_of(self, ad: ClassAd) -> ClassAd | None:
+        """The enclosing scope of an ad, including the match context around MY and TARGET."""
+        if ad.parent is not None:
+            return ad.parent
+        if self.target is None:
+            return None
+        if ad is self.my:
+            if self._lctx is None:
+                self._build_match()
+            return self._lctx
+        if ad is self.target:
+            if self._rctx is None:
+                self._build_match()
+            return self._rctx
+        return None
+
+    def alternate_of(self, ad: ClassAd) -> ClassAd | None:
+        """Where an unscoped name falls back to when its scope chain lacks it."""
+        if self.target is None:
+            return None
+        if ad is self.my:
+            return self.target
+        if ad is self.target:
+            return self.my
+        return None
+
+    def top_of(self, ad: ClassAd) -> ClassAd:
+        top = ad
+        while True:
+            up = self.parent_of(top)
+            if up is None:
+                return top
+            top = up
+
+
+# ---- attribute lookup ----------------------------------------------------------------------
+
+
+def eval_in(ad: ClassAd, key: str, expr: ast.Expr, ctx: EvalContext) -> Any:
+    """Evaluate `ad`'s attribute `key` in `ad`'s scope; a cycle gives UNDEFINED."""
+    token = (id(ad), key)
+    active = ctx.active
+    if token in active:
+        return UNDEFINED
+    if ctx.depth >= MAX_ATTR_DEPTH:
+        return Error("attribute references nested too deeply")
+    active.add(token)
+    ctx.depth += 1
+    try:
+        return evaluate(expr, ad, ctx)
+    finally:
+        ctx.depth -= 1
+        active.discard(token)
+
+
+def lookup_in_chain(ad: ClassAd, key: str, ctx: EvalContext) -> Any:
+    """`ad.name`: the ad, then its enclosing ads. UNDEFINED if nobody has it."""
+    cur: ClassAd | None = ad
+    while cur is not None:
+        expr = cur.get_expr(key)
+        if expr is not None:
+            return eval_in(cur, key, expr, ctx)
+        cur = ctx.parent_of(cur)
+    return UNDEFINED
+
+
+def lookup_unscoped(scope: ClassAd, key: str, ctx: EvalContext) -> Any:
+    """An unscoped name: the scope, special names, enclosing ads, then the alternate scope."""
+    expr = scope.get_expr(key)
+    if expr is not None:
+        return eval_in(scope, key, expr, ctx)
+    if key in _SPECIAL:
+        return _SPECIAL[key](scope, ctx)
+    cur = ctx.parent_of(scope)
+    while cur is not None:
+        expr = cur.get_expr(key)
+        if expr is not None:
+            return eval_in(cur, key, expr, ctx)
+        cur = ctx.parent_of(cur)
+    alt = ctx.alternate_of(scope)
+    if alt is not None:
+        expr = alt.get_expr(key)
+        if expr is not None:
+            return eval_in(alt, key, expr, ctx)
+    if key == "currenttime":
+        from classad.functions import call_builtin
+
+        return call_builtin("time", (), scope, ctx)
+    return UNDEFINED
+
+
+def _special_parent(scope: ClassAd, ctx: EvalContext) -> Any:
+    up = ctx.parent_of(scope)
+    return UNDEFINED if up is None else up
+
+
+def _special_top(scope: ClassAd, ctx: EvalContext) -> Any:
+    return ctx.top_of(scope)
+
+
+def _special_chain(key: str) -> Any:
+    def find(scope: ClassAd, ctx: EvalContext) -> Any:
+        cur = ctx.parent_of(scope)
+        while cur is not None:
+            expr = cur.get_expr(key)
+            if expr is not None:
+                return eval_in(cur, key, expr, ctx)
+            cur = ctx.parent_of(cur)
+        if key == "my":
+            return scope
+        return UNDEFINED
+
+    return find
+
+
+_SPECIAL: dict[str, Any] = {
+    "parent": _special_parent,
+    "toplevel": _special_top,
+    "root": _special_top,
+    "my": lambda scope, ctx: scope,
+}
+
+
+# ---- the interpreter -----------------------------------------------------------------------
+
+
+def evaluate(node: ast.Expr, scope: ClassAd, ctx: EvalContext) -> Any:
+    """The value of `node` evaluated in `scope`."""
+    return _DISPATCH[type(node)](node, scope, ctx)
+
+
+def _literal(node: ast.Literal, scope: ClassAd, ctx: EvalContext) -> Any:
+    return node.value
+
+
+def _attr(node: ast.AttrRef, scope: ClassAd, ctx: EvalContext) -> Any:
+    if node.absolute:
+        return lookup_in_chain(ctx.top_of(scope), node.key, ctx)
+    return lookup_unscoped(scope, node.key, ctx)
+
+
+def select_value(base: Any, key: str, ctx: EvalContext) -> Any:
+    """`base.name` for an evaluated base: an ad, a list of ads, or ERROR/UNDEFINED."""
+    if isinstance(base, ClassAd):
+        return lookup_in_chain(base, key, ctx)
+    t = type(base)
+    if t is list:
+        return [select_value(item, key, ctx) if isinstance(item, ClassAd)
+                else Error("selection from a non-ad list element") for item in base]
+    if base is UNDEFINED or t is Error:
+        return base
+    return Error("selection from a value that is not an ad")
+
+
+def _select(node: ast.Select, scope: ClassAd, ctx: EvalContext) -> Any:
+    return select_value(evaluate(node.base, scope, ctx), node.key, ctx)
+
+
+def subscript_value(base: Any, index: Any, ctx: EvalContext) -> Any:
+    tb, ti = type(base), type(index)
+    if tb is Error:
+        return base
+    if ti is Error:
+        return index
+    if tb is list:
+        if ti is int:
+            return base[index] if 0 <= index < len(base) else Error("list index out of range")
+        if index is UNDEFINED:
+            return UNDEFINED
+        return Error("list index is not an integer")
+    if isinstance(base, ClassAd):
+        if ti is str:
+            expr = base.get_expr(index.lower())
+            return UNDEFINED if expr is None else eval_in(base, index.lower(), expr, ctx)
+        if index is UNDEFINED:
+            return UNDEFINED
+        return Error("ad subscript is not a string")
+    if base is UNDEFINED:
+        return UNDEFINED
+    return Error("subscript of a value that is neither a list nor an ad")
+
+
+def _subscript(node: ast.Subscript, scope: ClassAd, ctx: EvalContext) -> Any:
+    return subscript_value(evaluate(node.base, scope, ctx), evaluate(node.index, scope, ctx), ctx)
+
+
+def _unary(node: ast.Unary, scope: ClassAd, ctx: EvalContext) -> Any:
+    return UNARY[node.op](evaluate(node.operand, scope, ctx))
+
+
+def _binary(node: ast.Binary, scope: ClassAd, ctx: EvalContext) -> Any:
+    # Walk the left spine in a loop so that long chains (`a && b && ...`) do not recurse.
+    spine: list[ast.Binary] = []
+    cur: ast.Expr = node
+    while type(cur) is ast.Binary:
+        spine.append(cur)
+        cur = cur.left
+    acc = evaluate(cur, scope, ctx)
+    for b in reversed(spine):
+        op = b.op
+        right = b.right
+        if op == "&&":
+            acc = logical_and(acc, lambda r=right: evaluate(r, scope, ctx))  # type: ignore[misc]
+        elif op == "||":
+            acc = logical_or(acc, lambda r=right: evaluate(r, scope, ctx))  # type: ignore[misc]
+        else:
+            acc = BINARY[op](acc, evaluate(right, scope, ctx))
+    return acc
+
+
+def _cond(node: ast.Cond, scope: ClassAd, ctx: EvalContext) -> Any:
+    test = truth(evaluate(node.test, scope, ctx))
+    if test is True:
+        return evaluate(node.then, scope, ctx)
+    if test is False:
+        return evaluate(node.orelse, scope, ctx)
+    return test
+
+
+def _elvis(node: ast.Elvis, scope: ClassAd, ctx: EvalContext) -> Any:
+    left = evaluate(node.left, scope, ctx)
+    return evaluate(node.right, scope, ctx) if left is UNDEFINED else left
+
+
+def _paren(node: ast.Paren, scope: ClassAd, ctx: EvalContext) -> Any:
+    return evaluate(node.expr, scope, ctx)
+
+
+def _call(node: ast.Call, scope: ClassAd, ctx: EvalContext) -> Any:
+    from classad.functions import call_builtin
+
+    return call_builtin(node.key, node.args, scope, ctx)
+
+
+def _list(node: ast.ListExpr, scope: ClassAd, ctx: EvalContext) -> Any:
+    return [evaluate(item, scope, ctx) for item in node.items]
+
+
+def _record(node: ast.RecordExpr, scope: ClassAd, ctx: EvalContext) -> Any:
+    return ClassAd.from_record(node, parent=scope)
+
+
+_DISPATCH: dict[type, Any] = {
+    ast.Literal: _literal, ast.AttrRef: _attr, ast.Select: _select, ast.Subscript: _subscript,
+    ast.Unary: _unary, ast.Binary: _binary, ast.Cond: _cond, ast.Elvis: _elvis,
+    ast.Paren: _paren, ast.Call: _call, ast.ListExpr: _list, ast.RecordExpr: _record,
+}
+
+
+# ---- entry points --------------------------------------------------------------------------
+
+
+def evaluate_expr(expr: ast.Expr, my: ClassAd | None = None,
+                  target: ClassAd | None = None) -> Any:
+    """Evaluate a loose expression with `my` as scope (an empty ad if None) and a TARGET."""
+    scope = my if my is not None else ClassAd()
+    ctx = EvalContext(scope, target)
+    try:
+        return evaluate(expr, scope, ctx)
+    except RecursionError:
+        return Error("evaluation nested too deeply")
+
+
+def evaluate_attr(ad: ClassAd, name: str, target: ClassAd | None = None) -> Any:
+    """Evaluate `ad`'s attribute `name` (UNDEFINED if absent) in a match with `target`."""
+    key = name.lower()
+    expr = ad.get_expr(key)
+    if expr is None:
+        return UNDEFINED
+    ctx = EvalContext(ad, target)
+    try:
+        return eval_in(ad, key, expr, ctx)
+    except RecursionError:
+        return Error("evaluation nested too deeply")

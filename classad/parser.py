@@ -1,0 +1,325 @@
+"""Text -> AST: the only module that imports lark; folds literals and caches by text."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
+
+from classad import ast
+from classad.errors import ClassAdSyntaxError, caret_snippet
+from classad.timefmt import parse_abstime, parse_reltime
+from classad.values import ERROR, INT64_MAX, INT64_MIN, UNDEFINED, RelTime
+
+#: deepest expression nesting accepted (evaluation recurses this deep)
+MAX_NESTING = 150
+_CACHE_LIMIT = 65536
+
+
+class _Reject(Exception):
+    """Raised inside the transformer for a token the C++ lexer would refuse."""
+
+    def __init__(self, message: str, token: Token | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.token = token
+
+
+def _grammar_text() -> str:
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "classad.lark", here.parent / "grammar" / "classad.lark"):
+        if candidate.is_file():
+            return candidate.read_text(encoding="utf-8")
+    raise FileNotFoundError("classad.lark not found beside the package or in grammar/")
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "a": "\a",
+            "\\": "\\", '"': '"', "'": "'", "?": "?"}
+
+
+def unescape(body: str, token: Token | None = None) -> str:
+    """Process the escapes of a quoted string's body, the way the C++ lexer does."""
+    if "\\" not in body:
+        return body
+    out: list[str] = []
+    i, n = 0, len(body)
+    while i < n:
+        ch = body[i]
+        if ch != "\\" or i + 1 >= n:
+            out.append(ch)
+            i += 1
+            continue
+        nxt = body[i + 1]
+        if nxt in "01234567":
+            value, j = 0, i + 1
+            while j < n and j < i + 4 and body[j] in "01234567":
+                if j == i + 3 and value >= 0x20:
+                    break
+                value = value * 8 + int(body[j])
+                j += 1
+            if value == 0:
+                raise _Reject("an escape may not produce a NUL character", token)
+            out.append(chr(value))
+            i = j
+        else:
+            out.append(_ESCAPES.get(nxt, nxt))
+            i += 2
+    return "".join(out)
+
+
+_RESERVED = frozenset({"is", "isnt", "true", "false", "undefined", "error"})
+
+
+def _int_value(digits: str) -> int:
+    value = int(digits)
+    return value if value <= INT64_MAX else 0
+
+
+class _ToAst(Transformer[Token, Any]):
+    """Builds classad.ast nodes as the LALR parser reduces (no intermediate tree)."""
+
+    def start(self, items: list[Any]) -> ast.Expr:
+        return items[0]  # type: ignore[no-any-return]
+
+    def ad_start(self, items: list[Any]) -> ast.RecordExpr:
+        return items[0]  # type: ignore[no-any-return]
+
+    # literals ---------------------------------------------------------------------------
+    def integer(self, items: list[Token]) -> ast.Literal:
+        text = str(items[0])
+        if len(text) > 1 and text[0] == "0":
+            raise _Reject(f"integer literal {text!r} has a leading zero", items[0])
+        return ast.Literal(_int_value(text))
+
+    def real(self, items: list[Token]) -> ast.Literal:
+        text = str(items[0])
+        if text.endswith("."):
+            raise _Reject(f"malformed real literal {text!r}", items[0])
+        return ast.Literal(float(text))
+
+    def negative_number(self, items: list[Token]) -> ast.Literal:
+        text = str(items[0])[1:]
+        if any(c in text for c in ".eE") and not text.lower().startswith("0x"):
+            if text.endswith("."):
+                raise _Reject(f"malformed real literal -{text!r}", items[0])
+            return ast.Literal(-float(text))
+        digits = text
+        for k, c in enumerate(text):
+            if not c.isdigit():
+                digits = text[:k]
+                break
+        value = int(digits)
+        return ast.Literal(-value if value <= -INT64_MIN else 0)
+
+    def string(self, items: list[Token]) -> ast.Literal:
+        return ast.Literal("".join(unescape(str(t)[1:-1], t) for t in items))
+
+    def true(self, _: list[Token]) -> ast.Literal:
+        return ast.Literal(True)
+
+    def false(self, _: list[Token]) -> ast.Literal:
+        return ast.Literal(False)
+
+    def undefined(self, _: list[Token]) -> ast.Literal:
+        return ast.Literal(UNDEFINED)
+
+    def error(self, _: list[Token]) -> ast.Literal:
+        return ast.Literal(ERROR)
+
+    # names and references ---------------------------------------------------------------
+    def name(self, items: list[Token]) -> str:
+        tok = items[0]
+        text = str(tok)
+        if tok.type == "QUOTED_NAME":
+            return unescape(text[1:-1], tok)
+        if text.lower() in _RESERVED:
+            raise _Reject(f"{text!r} is a reserved word", tok)
+        return text
+
+    def attr(self, items: list[str]) -> ast.AttrRef:
+        return ast.AttrRef(items[0])
+
+    def absolute_attr(self, items: list[Any]) -> ast.AttrRef:
+        return ast.AttrRef(items[1], absolute=True)
+
+    def select(self, items: list[Any]) -> ast.Select:
+        return ast.Select(items[0], items[2])
+
+    def subscript(self, items: list[Any]) -> ast.Subscript:
+        return ast.Subscript(items[0], items[1])
+
+    # operators --------------------------------------------------------------------------
+    def binop(self, items: list[Any]) -> ast.Binary:
+        op = str(items[1])
+        low = op.lower()
+        if low in ("is", "isnt"):
+            op = low
+        return ast.Binary(op, items[0], items[2])
+
+    def _infix(op: str) -> Callable[[_ToAst, list[Any]], ast.Binary]:  # type: ignore[misc]
+        def build(self: _ToAst, items: list[Any]) -> ast.Binary:
+            return ast.Binary(op, items[0], items[1])
+
+        return build
+
+    lor = _infix("||")
+    land = _infix("&&")
+    bor = _infix("|")
+    bxor = _infix("^")
+    band = _infix("&")
+
+    def unary(self, items: list[Any]) -> ast.Unary:
+        return ast.Unary(str(items[0]), items[1])
+
+    def cond(self, items: list[Any]) -> ast.Cond:
+        return ast.Cond(items[0], items[1], items[2])
+
+    def elvis(self, items: list[Any]) -> ast.Elvis:
+        return ast.Elvis(items[0], items[2])
+
+    def paren(self, items: list[Any]) -> ast.Paren:
+        return ast.Paren(items[0])
+
+    # calls, lists, records --------------------------------------------------------------
+    def call(self, items: list[Any]) -> ast.Expr:
+        name = str(items[0])
+        args = tuple(a for a in items[1:] if a is not None)
+        folded = _fold_time_literal(name, args, items[0])
+        return folded if folded is not None else ast.Call(name, args)
+
+    def list(self, items: list[Any]) -> ast.ListExpr:
+        return ast.ListExpr(tuple(a for a in items if a is not None))
+
+    def record(self, items: list[Any]) -> ast.RecordExpr:
+        defs = items[0] if items and items[0] is not None else []
+        if isinstance(defs, tuple):
+            defs = [defs]
+        names = tuple(d[0] for d in defs)
+        return ast.RecordExpr(names, tuple(d[1] for d in defs))
+
+    def attr_def(self, items: list[Any]) -> tuple[str, ast.Expr]:
+        return (items[0], items[1])
+
+    def more_defs(self, items: list[Any]) -> list[tuple[str, ast.Expr]]:
+        head = items[0] if isinstance(items[0], list) else [items[0]]
+        if len(items) > 1 and items[1] is not None:
+            head = [*head, items[1]]
+        return head
+
+
+def _fold_time_literal(name: str, args: tuple[ast.Expr, ...], tok: Token) -> ast.Literal | None:
+    """absTime("...") and relTime("...") with one literal string are folded at parse time."""
+    key = name.lower()
+    if key not in ("abstime", "reltime") or len(args) != 1:
+        return None
+    arg = args[0]
+    if not (isinstance(arg, ast.Literal) and type(arg.value) is str):
+        return None
+    if key == "abstime":
+        at = parse_abstime(arg.value)
+        if at is None:
+            raise _Reject(f"invalid absTime literal {arg.value!r}", tok)
+        return ast.Literal(at)
+    secs = parse_reltime(arg.value)
+    if secs is None:
+        raise _Reject(f"invalid relTime literal {arg.value!r}", tok)
+    # The C++ library folds a literal relTime string into a Real, not a RelTime.
+    return ast.Literal(float(secs), text=f"relTime({_quote(arg.value)})")
+
+
+def _quote(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+_LARK = Lark(
+    _grammar_text(),
+    parser="lalr",
+    lexer="contextual",
+    start=["start", "ad_start"],
+    transformer=_ToAst(),
+    maybe_placeholders=True,
+    cache=False,
+)
+
+_cache: dict[str, ast.Expr] = {}
+
+
+def parse_expr(text: str, *, source: str = "<string>") -> ast.Expr:
+    """Parse one expression; identical texts share one tree. Raises ClassAdSyntaxError."""
+    tree = _cache.get(text)
+    if tree is None:
+        tree = _parse(text, "start", source)
+        if len(_cache) >= _CACHE_LIMIT:
+            _cache.clear()
+        _cache[text] = tree
+    return tree
+
+
+def parse_record(text: str, *, source: str = "<string>") -> ast.RecordExpr:
+    """Parse a whole new-style ad `[ ... ]` into a RecordExpr. Raises ClassAdSyntaxError."""
+    node = _parse(text, "ad_start", source)
+    assert isinstance(node, ast.RecordExpr)
+    return node
+
+
+def _parse(text: str, start: str, source: str) -> Any:
+    if "\x00" in text:
+        pos = text.index("\x00")
+        line = text.count("\n", 0, pos) + 1
+        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        raise ClassAdSyntaxError("NUL character in input", line=line, column=col, source=source,
+                                 snippet=caret_snippet(text, line, col))
+    try:
+        node = _LARK.parse(text, start=start)
+    except _Reject as exc:
+        raise _error_at(exc.message, exc.token, text, source) from None
+    except UnexpectedInput as exc:
+        raise _syntax_error(exc, text, source) from None
+    except LarkError as exc:
+        cause = exc.__context__
+        if isinstance(cause, _Reject):
+            raise _error_at(cause.message, cause.token, text, source) from None
+        raise ClassAdSyntaxError(str(exc), source=source) from None
+    if len(text) > MAX_NESTING and ast.nesting_depth(node) > MAX_NESTING:
+        raise ClassAdSyntaxError(
+            f"expression nested more than {MAX_NESTING} levels deep", source=source)
+    return node
+
+
+def _error_at(message: str, token: Token | None, text: str, source: str) -> ClassAdSyntaxError:
+    line = token.line if token is not None and token.line else 1
+    col = token.column if token is not None and token.column else 1
+    return ClassAdSyntaxError(message, line=line, column=col, source=source,
+                              snippet=caret_snippet(text, line, col))
+
+
+def _syntax_error(exc: UnexpectedInput, text: str, source: str) -> ClassAdSyntaxError:
+    line = getattr(exc, "line", 1) or 1
+    col = getattr(exc, "column", 1) or 1
+    if isinstance(exc, UnexpectedEOF) or line < 1:
+        lines = text.splitlines() or [""]
+        line, col = len(lines), len(lines[-1]) + 1
+        message = "unexpected end of input"
+    elif isinstance(exc, UnexpectedCharacters):
+        message = f"unexpected character {text[exc.pos_in_stream]!r}"
+    else:
+        tok = getattr(exc, "token", None)
+        if tok is not None and tok.type == "$END":
+            lines = text.splitlines() or [""]
+            line, col = len(lines), len(lines[-1]) + 1
+            message = "unexpected end of input"
+        else:
+            message = f"unexpected {str(tok)!r}" if tok is not None else "syntax error"
+    return ClassAdSyntaxError(message, line=line, column=col, source=source,
+                              snippet=caret_snippet(text, line, col))
+
+
+def is_finite_real(v: float) -> bool:
+    return not (math.isinf(v) or math.isnan(v))
+
+
+__all__ = ["MAX_NESTING", "RelTime", "parse_expr", "parse_record", "unescape"]

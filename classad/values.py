@@ -1,0 +1,150 @@
+"""ClassAd runtime values: plain Python scalars plus UNDEFINED, Error, AbsTime and RelTime."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
+
+if TYPE_CHECKING:
+    from classad.ad import ClassAd
+
+INT64_MIN: Final = -(1 << 63)
+INT64_MAX: Final = (1 << 63) - 1
+_MASK64: Final = (1 << 64) - 1
+
+
+class Undefined:
+    """The ClassAd UNDEFINED value; `UNDEFINED` is its only instance."""
+
+    __slots__ = ()
+    _instance: Undefined | None = None
+
+    def __new__(cls) -> Undefined:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNDEFINED"
+
+    def __bool__(self) -> bool:
+        raise TypeError("UNDEFINED has no truth value; test it with `is UNDEFINED`")
+
+    def __reduce__(self) -> str:
+        return "UNDEFINED"
+
+
+UNDEFINED: Final = Undefined()
+
+
+class Error:
+    """The ClassAd ERROR value. All errors are equal; `reason` keeps the root cause."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str = "") -> None:
+        self.reason = reason
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Error)
+
+    def __hash__(self) -> int:
+        return hash(Error)
+
+    def __repr__(self) -> str:
+        return f"Error({self.reason!r})" if self.reason else "ERROR"
+
+    def __bool__(self) -> bool:
+        raise TypeError("ERROR has no truth value; test it with isinstance(v, Error)")
+
+
+ERROR: Final = Error()
+
+
+class AbsTime:
+    """An absolute time: seconds since the epoch and the zone offset (seconds east of UTC)."""
+
+    __slots__ = ("offset", "secs")
+
+    def __init__(self, secs: float, offset: int = 0) -> None:
+        self.secs = secs
+        self.offset = offset
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, AbsTime) and self.secs == other.secs and self.offset == other.offset
+        )
+
+    def __hash__(self) -> int:
+        return hash((AbsTime, self.secs, self.offset))
+
+    def __repr__(self) -> str:
+        return f"AbsTime({self.secs!r}, offset={self.offset})"
+
+
+class RelTime:
+    """A relative time (a duration) in seconds, possibly fractional."""
+
+    __slots__ = ("secs",)
+
+    def __init__(self, secs: float) -> None:
+        self.secs = secs
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RelTime) and (
+            self.secs == other.secs or (math.isnan(self.secs) and math.isnan(other.secs))
+        )
+
+    def __hash__(self) -> int:
+        return hash((RelTime, self.secs))
+
+    def __repr__(self) -> str:
+        return f"RelTime({self.secs!r})"
+
+
+# A ClassAd value. Lists are Python lists of values; nested ads are ClassAd objects.
+Value: TypeAlias = "bool | int | float | str | Undefined | Error | AbsTime | RelTime | list[Any] | ClassAd"
+
+
+def wrap64(n: int) -> int:
+    """Two's-complement wraparound of an integer into int64."""
+    if INT64_MIN <= n <= INT64_MAX:
+        return n
+    n &= _MASK64
+    return n - (1 << 64) if n > INT64_MAX else n
+
+
+def is_error(v: object) -> bool:
+    return type(v) is Error
+
+
+def is_undefined(v: object) -> bool:
+    return v is UNDEFINED
+
+
+def type_name(v: object) -> str:
+    """The ClassAd type name of a value, as the canonical encoding spells it."""
+    from classad.ad import ClassAd
+
+    t = type(v)
+    if t is bool:
+        return "boolean"
+    if t is int:
+        return "integer"
+    if t is float:
+        return "real"
+    if t is str:
+        return "string"
+    if v is UNDEFINED:
+        return "undefined"
+    if t is Error:
+        return "error"
+    if t is list:
+        return "list"
+    if t is AbsTime:
+        return "abstime"
+    if t is RelTime:
+        return "reltime"
+    if isinstance(v, ClassAd):
+        return "classad"
+    raise TypeError(f"not a ClassAd value: {v!r}")
