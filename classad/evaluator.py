@@ -165,21 +165,6 @@ def _special_top(scope: ClassAd, ctx: EvalContext) -> Any:
     return ctx.top_of(scope)
 
 
-def _special_chain(key: str) -> Any:
-    def find(scope: ClassAd, ctx: EvalContext) -> Any:
-        cur = ctx.parent_of(scope)
-        while cur is not None:
-            expr = cur.get_expr(key)
-            if expr is not None:
-                return eval_in(cur, key, expr, ctx)
-            cur = ctx.parent_of(cur)
-        if key == "my":
-            return scope
-        return UNDEFINED
-
-    return find
-
-
 _SPECIAL: dict[str, Any] = {
     "parent": _special_parent,
     "toplevel": _special_top,
@@ -237,8 +222,15 @@ def subscript_value(base: Any, index: Any, ctx: EvalContext) -> Any:
         return Error("list index is not an integer")
     if isinstance(base, ClassAd):
         if ti is str:
-            expr = base.get_expr(index.lower())
-            return UNDEFINED if expr is None else eval_in(base, index.lower(), expr, ctx)
+            key = index.lower()
+            expr = base.get_expr(key)
+            if expr is None:
+                return UNDEFINED
+            value = eval_in(base, key, expr, ctx)
+            if isinstance(value, ClassAd) and value.parent is base:
+                # `ad["name"]` hands back a nested ad detached from its enclosing scope
+                value = ClassAd.from_record(expr, None) if type(expr) is ast.RecordExpr else value
+            return value
         if index is UNDEFINED:
             return UNDEFINED
         return Error("ad subscript is not a string")

@@ -240,11 +240,14 @@ def _fold(s: str) -> str:
 def _comparison(test: Callable[[Any, Any], bool]) -> Op:
     def compare(a: Any, b: Any) -> Any:
         ta, tb = type(a), type(b)
-        if (ta is int or ta is float) and (tb is int or tb is float):
+        if ta is tb and (ta is int or ta is float):
             return test(a, b)
         pair = _cmp_operands(a, b)
         if type(pair) is tuple:
-            return test(pair[0], pair[1])
+            x, y = pair
+            if type(x) is not type(y) and (type(x) is float or type(y) is float):
+                return test(float(x), float(y))  # mixed int/real compares as doubles
+            return test(x, y)
         return pair
 
     return compare
