@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from classad.ad import ClassAd
 from classad.errors import ClassAdError, ClassAdSyntaxError
 from classad.evaluator import evaluate_expr as _evaluate_expr
+from classad.formats import dump_ad, dump_ads, load_ads, parse_ad, parse_ads
 from classad.parser import parse_expr
-from classad.values import ERROR, UNDEFINED, AbsTime, Error, RelTime, Undefined, is_error, is_undefined
-from typing import Any
+from classad.values import (
+    ERROR,
+    UNDEFINED,
+    AbsTime,
+    Error,
+    RelTime,
+    Undefined,
+    is_error,
+    is_undefined,
+)
 
 __all__ = [
     "ERROR", "UNDEFINED", "AbsTime", "ClassAd", "ClassAdError", "ClassAdSyntaxError", "Error",
     "RelTime", "Undefined", "evaluate", "is_error", "is_undefined", "parse_expr",
+    "dump_ad", "dump_ads", "load_ads", "parse_ad", "parse_ads",
 ]
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from classad.ad import ClassAd
 from classad.canonical import encode
+from classad.compiler import compiled
 from classad.errors import ClassAdSyntaxError
 from classad.evaluator import EvalContext, evaluate
 from classad.parser import parse_expr, parse_record
@@ -20,7 +21,7 @@ def _ad(text: str | None, what: str) -> ClassAd | None:
         raise ValueError(f"{what} ad does not parse: {exc}") from None
 
 
-def run_case(case: dict[str, Any]) -> dict[str, Any]:
+def run_case(case: dict[str, Any], backend: str = "compiled") -> dict[str, Any]:
     """The canonical result of a case: an eval, a parse_error check or a match."""
     if case.get("kind") == "match":
         from classad.match import match_report
@@ -29,7 +30,7 @@ def run_case(case: dict[str, Any]) -> dict[str, Any]:
         target = _ad(case.get("target"), "target")
         if my is None or target is None:
             raise ValueError("a match case needs both `my` and `target`")
-        report = match_report(my, target)
+        report = match_report(my, target, backend=backend)
         return {"matches": report.matches, "symmetric": report.symmetric,
                 "rank": encode(report.rank_value, report.context)}
     expr_text = case.get("expr")
@@ -42,9 +43,9 @@ def run_case(case: dict[str, Any]) -> dict[str, Any]:
     except ClassAdSyntaxError as exc:
         return {"type": "parse_error", "message": str(exc).splitlines()[0]}
     scope = my if my is not None else ClassAd()
-    ctx = EvalContext(scope, target)
+    ctx = EvalContext(scope, target, backend=backend)
     try:
-        value = evaluate(expr, scope, ctx)
+        value = compiled(expr)(scope, ctx) if ctx.compiled else evaluate(expr, scope, ctx)
     except RecursionError:
         return {"type": "error"}
     return encode(value, ctx)

@@ -160,7 +160,7 @@ def _as_ad(text: str, parse_record: Any) -> Any:
 
 def _show_python(expr: Any) -> None:
     try:
-        from classad.compiler import python_source  # type: ignore[attr-defined]
+        from classad.compiler import python_source
     except ImportError:
         err.print("# no compiled backend in this build; the interpreter evaluates:", markup=False)
         err.print(f"# {unparse(expr)}", markup=False)

@@ -6,6 +6,7 @@ from typing import Any
 
 from classad import ast
 from classad.ad import ClassAd
+from classad.compiler import compiled
 from classad.operators import BINARY, UNARY, logical_and, logical_or, truth
 from classad.values import UNDEFINED, Error
 
@@ -15,6 +16,7 @@ MAX_ATTR_DEPTH = 96
 _LCTX_NAMES = frozenset({"ad", "my", "other", "target"})
 _MATCH_NAMES = frozenset({"lctx", "rctx", "left", "right", "symmetricmatch", "leftmatchesright",
                           "rightmatchesleft", "leftrankvalue", "rightrankvalue"})
+_CONTEXT_NAMES = _LCTX_NAMES | _MATCH_NAMES
 _MATCH_ATTRS = (
     ("symmetricMatch", "leftMatchesRight && rightMatchesLeft"),
     ("leftMatchesRight", "RIGHT.Requirements"),
@@ -33,11 +35,16 @@ class EvalContext:
     them.
     """
 
-    __slots__ = ("_lctx", "_match", "_rctx", "active", "depth", "my", "target")
+    __slots__ = ("_lctx", "_match", "_rctx", "active", "compiled", "depth", "my", "target")
 
-    def __init__(self, my: ClassAd, target: ClassAd | None = None) -> None:
+    def __init__(self, my: ClassAd, target: ClassAd | None = None, *,
+                 backend: str = "compiled") -> None:
+        if backend not in ("compiled", "interpreter"):
+            raise ValueError(f"unknown backend {backend!r}")
         self.my = my
         self.target = target
+        #: evaluate attribute expressions with generated code (else with the tree walker)
+        self.compiled = backend == "compiled"
         self.active: set[tuple[int, str]] = set()
         self.depth = 0
         self._lctx: ClassAd | None = None
@@ -105,6 +112,8 @@ class EvalContext:
 
 def eval_in(ad: ClassAd, key: str, expr: ast.Expr, ctx: EvalContext) -> Any:
     """Evaluate `ad`'s attribute `key` in `ad`'s scope; a cycle gives UNDEFINED."""
+    if type(expr) is ast.Literal:
+        return expr.value
     token = (id(ad), key)
     active = ctx.active
     if token in active:
@@ -114,10 +123,63 @@ def eval_in(ad: ClassAd, key: str, expr: ast.Expr, ctx: EvalContext) -> Any:
     active.add(token)
     ctx.depth += 1
     try:
+        if ctx.compiled:
+            return compiled(expr)(ad, ctx)
         return evaluate(expr, ad, ctx)
     finally:
         ctx.depth -= 1
         active.discard(token)
+
+
+def attr_fast(scope: ClassAd, ctx: EvalContext, key: str) -> Any:
+    """An unscoped reference, with the common case (an attribute of the scope) first."""
+    expr = scope._exprs.get(key)
+    if expr is None:
+        return lookup_unscoped(scope, key, ctx)
+    if type(expr) is ast.Literal:
+        return expr.value
+    return eval_in(scope, key, expr, ctx)
+
+
+def target_attr(scope: ClassAd, ctx: EvalContext, key: str) -> Any:
+    """`TARGET.key`, without building the match context when it is not needed."""
+    if scope.parent is None and "target" not in scope._exprs:
+        if scope is ctx.my:
+            other = ctx.target
+        elif scope is ctx.target:
+            other = ctx.my
+        else:
+            return select_value(lookup_unscoped(scope, "target", ctx), key, ctx)
+        if other is None:
+            return UNDEFINED
+        expr = other._exprs.get(key)
+        if expr is None:
+            return lookup_in_chain(other, key, ctx)
+        if type(expr) is ast.Literal:
+            return expr.value
+        return eval_in(other, key, expr, ctx)
+    return select_value(lookup_unscoped(scope, "target", ctx), key, ctx)
+
+
+def my_attr(scope: ClassAd, ctx: EvalContext, key: str) -> Any:
+    """`MY.key`: the scope's own attribute, then its enclosing ads."""
+    if scope.get_expr("my") is not None:
+        return select_value(lookup_unscoped(scope, "my", ctx), key, ctx)
+    expr = scope.get_expr(key)
+    if expr is None:
+        return lookup_in_chain(scope, key, ctx)
+    if type(expr) is ast.Literal:
+        return expr.value
+    return eval_in(scope, key, expr, ctx)
+
+
+def _up(ad: ClassAd, key: str, ctx: EvalContext) -> ClassAd | None:
+    """The next ad up the scope chain that could hold `key`."""
+    if ad.parent is not None:
+        return ad.parent
+    if key in _CONTEXT_NAMES:
+        return ctx.parent_of(ad)
+    return None
 
 
 def lookup_in_chain(ad: ClassAd, key: str, ctx: EvalContext) -> Any:
@@ -127,7 +189,7 @@ def lookup_in_chain(ad: ClassAd, key: str, ctx: EvalContext) -> Any:
         expr = cur.get_expr(key)
         if expr is not None:
             return eval_in(cur, key, expr, ctx)
-        cur = ctx.parent_of(cur)
+        cur = _up(cur, key, ctx)
     return UNDEFINED
 
 
@@ -138,12 +200,12 @@ def lookup_unscoped(scope: ClassAd, key: str, ctx: EvalContext) -> Any:
         return eval_in(scope, key, expr, ctx)
     if key in _SPECIAL:
         return _SPECIAL[key](scope, ctx)
-    cur = ctx.parent_of(scope)
+    cur = _up(scope, key, ctx)
     while cur is not None:
         expr = cur.get_expr(key)
         if expr is not None:
             return eval_in(cur, key, expr, ctx)
-        cur = ctx.parent_of(cur)
+        cur = _up(cur, key, ctx)
     alt = ctx.alternate_of(scope)
     if alt is not None:
         expr = alt.get_expr(key)
@@ -310,23 +372,26 @@ _DISPATCH: dict[type, Any] = {
 
 
 def evaluate_expr(expr: ast.Expr, my: ClassAd | None = None,
-                  target: ClassAd | None = None) -> Any:
+                  target: ClassAd | None = None, *, backend: str = "compiled") -> Any:
     """Evaluate a loose expression with `my` as scope (an empty ad if None) and a TARGET."""
     scope = my if my is not None else ClassAd()
-    ctx = EvalContext(scope, target)
+    ctx = EvalContext(scope, target, backend=backend)
     try:
+        if ctx.compiled:
+            return compiled(expr)(scope, ctx)
         return evaluate(expr, scope, ctx)
     except RecursionError:
         return Error("evaluation nested too deeply")
 
 
-def evaluate_attr(ad: ClassAd, name: str, target: ClassAd | None = None) -> Any:
+def evaluate_attr(ad: ClassAd, name: str, target: ClassAd | None = None, *,
+                  backend: str = "compiled") -> Any:
     """Evaluate `ad`'s attribute `name` (UNDEFINED if absent) in a match with `target`."""
     key = name.lower()
     expr = ad.get_expr(key)
     if expr is None:
         return UNDEFINED
-    ctx = EvalContext(ad, target)
+    ctx = EvalContext(ad, target, backend=backend)
     try:
         return eval_in(ad, key, expr, ctx)
     except RecursionError:

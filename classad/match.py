@@ -15,11 +15,11 @@ def is_true(value: Any) -> bool:
     """How the matchmaker reads Requirements: true, or a non-zero (or NaN) number."""
     t = type(value)
     if t is bool:
-        return value  # type: ignore[no-any-return]
+        return bool(value)
     if t is int:
-        return value != 0
+        return bool(value != 0)
     if t is float:
-        return value != 0.0 or math.isnan(value)
+        return bool(value != 0.0 or math.isnan(value))
     return False
 
 
@@ -76,10 +76,10 @@ class MatchReport:
         return self.matches and self.target_matches
 
 
-def match_report(my: ClassAd, target: ClassAd) -> MatchReport:
-    ctx = EvalContext(my, target)
+def match_report(my: ClassAd, target: ClassAd, *, backend: str = "compiled") -> MatchReport:
+    ctx = EvalContext(my, target, backend=backend)
     req = _attr(my, "requirements", ctx)
-    rctx = EvalContext(target, my)
+    rctx = EvalContext(target, my, backend=backend)
     treq = _attr(target, "requirements", rctx)
     return MatchReport(
         requirements=req,

@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from classad.ad import ClassAd
 from classad.values import (
     ERROR,
     INT64_MAX,
@@ -223,7 +224,7 @@ def _cmp_operands(a: Any, b: Any) -> Any:
         return s
     ta, tb = type(a), type(b)
     if ta is str and tb is str:
-        return (_fold(a), _fold(b))
+        return (fold_case(a), fold_case(b))
     x, y = _num(a), _num(b)
     if x is not None and y is not None:
         return (x, y)
@@ -232,7 +233,7 @@ def _cmp_operands(a: Any, b: Any) -> Any:
     return Error("incomparable operands")
 
 
-def _fold(s: str) -> str:
+def fold_case(s: str) -> str:
     """ASCII-only lower case, as the C++ library's case-insensitive compare uses."""
     return s.lower() if s.isascii() else "".join(c.lower() if c.isascii() else c for c in s)
 
@@ -264,6 +265,8 @@ ne = _comparison(lambda x, y: x != y)
 def identical(a: Any, b: Any) -> Any:
     """`=?=` / `is`: same type and same value; strings case-sensitive; never UNDEFINED."""
     ta, tb = type(a), type(b)
+    if ta is tb and (ta is str or ta is int or ta is bool):
+        return bool(a == b)
     if ta is list or tb is list or _is_ad(a) or _is_ad(b):
         return Error("=?= on a list or ad")
     if ta is not tb:
@@ -285,9 +288,7 @@ def not_identical(a: Any, b: Any) -> Any:
 
 
 def _is_ad(v: Any) -> bool:
-    from classad.ad import ClassAd
-
-    return isinstance(v, ClassAd)
+    return type(v) is ClassAd
 
 
 # ---- unary ---------------------------------------------------------------------------------

@@ -191,7 +191,7 @@ class _ToAst(Transformer[Token, Any]):
         folded = _fold_time_literal(name, args, items[0])
         return folded if folded is not None else ast.Call(name, args)
 
-    def list(self, items: list[Any]) -> ast.ListExpr:
+    def list_expr(self, items: list[Any]) -> ast.ListExpr:
         return ast.ListExpr(tuple(a for a in items if a is not None))
 
     def record(self, items: list[Any]) -> ast.RecordExpr:
@@ -284,7 +284,7 @@ def _parse(text: str, start: str, source: str) -> Any:
         if isinstance(cause, _Reject):
             raise _error_at(cause.message, cause.token, text, source) from None
         raise ClassAdSyntaxError(str(exc), source=source) from None
-    if len(text) > MAX_NESTING and ast.nesting_depth(node) > MAX_NESTING:
+    if len(text) > MAX_NESTING and ast.nesting_depth(node) > MAX_NESTING:  # type: ignore[arg-type]
         raise ClassAdSyntaxError(
             f"expression nested more than {MAX_NESTING} levels deep", source=source)
     return node
@@ -305,7 +305,8 @@ def _syntax_error(exc: UnexpectedInput, text: str, source: str) -> ClassAdSyntax
         line, col = len(lines), len(lines[-1]) + 1
         message = "unexpected end of input"
     elif isinstance(exc, UnexpectedCharacters):
-        message = f"unexpected character {text[exc.pos_in_stream]!r}"
+        pos = exc.pos_in_stream or 0
+        message = f"unexpected character {text[pos:pos + 1]!r}"
     else:
         tok = getattr(exc, "token", None)
         if tok is not None and tok.type == "$END":

@@ -39,6 +39,8 @@ Lazy = Callable[[Sequence[ast.Expr], Evaluation], Any]
 _Impl = Callable[[Sequence[ast.Expr], "ClassAd", "EvalContext"], Any]
 
 _TABLE: dict[str, _Impl] = {}
+#: eager builtins by name, with their arity, for the compiler to call directly
+_EAGER: dict[str, tuple[Eager, int, int | None]] = {}
 
 
 def _arity_error(name: str, n: int) -> Error:
@@ -73,6 +75,10 @@ def builtin(*names: str, arity: tuple[int, int | None] = (0, None),
             impl = run_eager
         for name in names:
             _TABLE[name.lower()] = impl
+            if lazy:
+                _EAGER.pop(name.lower(), None)
+            else:
+                _EAGER[name.lower()] = (fn, lo, hi)
         return fn
 
     return register
@@ -86,6 +92,17 @@ def call_builtin(key: str, args: Sequence[ast.Expr], scope: ClassAd, ctx: EvalCo
     return impl(args, scope, ctx)
 
 
+def eager_function(key: str, nargs: int) -> Eager | None:
+    """The plain function behind an eager builtin called with `nargs` arguments, or None."""
+    found = _EAGER.get(key)
+    if found is None:
+        return None
+    fn, lo, hi = found
+    if nargs < lo or (hi is not None and nargs > hi):
+        return None
+    return fn
+
+
 def names() -> list[str]:
     """Every registered function name, lower case."""
     return sorted(_TABLE)
@@ -94,8 +111,11 @@ def names() -> list[str]:
 def _load_all() -> None:
     from classad.functions import (  # noqa: F401
         condor,
+        condor_env,
         lists,
+        mathfns,
         meta,
+        regex,
         strings,
         timefns,
         types,

@@ -1,0 +1,275 @@
+"""AST -> Python source -> function: the fast backend, sharing the operators' semantics.
+
+Each distinct expression tree is compiled once into `def _expr(scope, ctx)`, run in a fresh
+namespace that holds the helpers and constants as objects. Names and strings from the input
+only ever appear inside `repr()` literals, so no input can change what the code does.
+The interpreter in classad.evaluator stays the reference; both must agree on every case.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from classad import ast, operators
+from classad.values import INT64_MAX, INT64_MIN, UNDEFINED, Error, wrap64
+
+if TYPE_CHECKING:
+    from classad.ad import ClassAd
+    from classad.evaluator import EvalContext
+
+Compiled = Callable[["ClassAd", "EvalContext"], Any]
+
+_CACHE_LIMIT = 100_000
+#: generated functions longer than this are not compiled (the interpreter runs them)
+_MAX_LINES = 4000
+_cache: dict[int, tuple[ast.Expr, Compiled]] = {}
+
+_COMPARE = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!="}
+_OP_NAMES = {
+    "+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod", "&": "bit_and", "|": "bit_or",
+    "^": "bit_xor", "<<": "shl", ">>": "shr", ">>>": "ushr", "<": "lt", "<=": "le", ">": "gt",
+    ">=": "ge", "==": "eq", "!=": "ne", "=?=": "identical", "is": "identical",
+    "=!=": "not_identical", "isnt": "not_identical",
+}
+_UNARY_NAMES = {"-": "neg", "+": "pos", "!": "logical_not", "~": "invert"}
+
+
+def compiled(expr: ast.Expr) -> Compiled:
+    """The compiled function for an expression tree (compiled on first use, then cached)."""
+    hit = _cache.get(id(expr))
+    if hit is not None and hit[0] is expr:
+        return hit[1]
+    fn = compile_expr(expr)
+    if len(_cache) >= _CACHE_LIMIT:
+        _cache.clear()
+    _cache[id(expr)] = (expr, fn)
+    return fn
+
+
+def compile_expr(expr: ast.Expr) -> Compiled:
+    gen = _Generator()
+    source = gen.module(expr)
+    if len(gen.lines) > _MAX_LINES:
+        return _interpreted(expr)  # compile() time grows fast; huge trees are interpreted
+    namespace = dict(gen.namespace)
+    try:
+        code = compile(source, "<classad>", "exec")
+        exec(code, namespace)  # noqa: S102 - source is generated from our own AST only
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return _interpreted(expr)
+    fn: Compiled = namespace["_expr"]
+    return fn
+
+
+def python_source(expr: ast.Expr) -> str:
+    """The generated Python source for an expression (for `classad eval --show-python`)."""
+    return _Generator().module(expr)
+
+
+def _interpreted(expr: ast.Expr) -> Compiled:
+    from classad.evaluator import evaluate
+
+    def run(scope: ClassAd, ctx: EvalContext) -> Any:
+        return evaluate(expr, scope, ctx)
+
+    return run
+
+
+def _helpers() -> dict[str, Any]:
+    from classad import evaluator
+    from classad.ad import ClassAd
+    from classad.functions import call_builtin
+
+    ns: dict[str, Any] = {f"_{name}": getattr(operators, name) for name in _OP_NAMES.values()}
+    ns.update({f"_{name}": getattr(operators, name) for name in _UNARY_NAMES.values()})
+    ns.update({
+        "_truth": operators.truth, "_Error": Error, "_UNDEF": UNDEFINED, "_wrap": wrap64,
+        "_attr": evaluator.attr_fast, "_target_attr": evaluator.target_attr,
+        "_my_attr": evaluator.my_attr, "_chain": evaluator.lookup_in_chain,
+        "_select": evaluator.select_value, "_subscript": evaluator.subscript_value,
+        "_call": call_builtin, "_record": ClassAd.from_record, "_fold": operators.fold_case,
+        "_MIN": INT64_MIN, "_MAX": INT64_MAX,
+    })
+    return ns
+
+
+class _Generator:
+    """Emits straight-line Python statements, one temporary per node."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.namespace: dict[str, Any] = _helpers()
+        self.counter = 0
+        self.indent = 1
+
+    def module(self, expr: ast.Expr) -> str:
+        result = self.emit(expr)
+        body = "\n".join(self.lines)
+        return f"def _expr(scope, ctx):\n{body}\n    return {result}\n"
+
+    # ---- plumbing ----------------------------------------------------------------------
+    def temp(self) -> str:
+        self.counter += 1
+        return f"_v{self.counter}"
+
+    def const(self, value: Any) -> str:
+        self.counter += 1
+        name = f"_k{self.counter}"
+        self.namespace[name] = value
+        return name
+
+    def line(self, text: str) -> None:
+        self.lines.append("    " * self.indent + text)
+
+    def assign(self, text: str) -> str:
+        name = self.temp()
+        self.line(f"{name} = {text}")
+        return name
+
+    # ---- nodes ---------------------------------------------------------------------------
+    def emit(self, node: ast.Expr) -> str:
+        t = type(node)
+        if t is ast.Literal:
+            return self.literal(node.value)  # type: ignore[union-attr]
+        if t is ast.Paren:
+            return self.emit(node.expr)  # type: ignore[union-attr]
+        if t is ast.AttrRef:
+            return self.attr_ref(node)  # type: ignore[arg-type]
+        if t is ast.Select:
+            return self.select(node)  # type: ignore[arg-type]
+        if t is ast.Binary:
+            return self.binary(node)  # type: ignore[arg-type]
+        if t is ast.Unary:
+            operand = self.emit(node.operand)  # type: ignore[union-attr]
+            return self.assign(f"_{_UNARY_NAMES[node.op]}({operand})")  # type: ignore[union-attr]
+        if t is ast.Cond:
+            return self.cond(node)  # type: ignore[arg-type]
+        if t is ast.Elvis:
+            return self.elvis(node)  # type: ignore[arg-type]
+        if t is ast.Subscript:
+            base = self.emit(node.base)  # type: ignore[union-attr]
+            index = self.emit(node.index)  # type: ignore[union-attr]
+            return self.assign(f"_subscript({base}, {index}, ctx)")
+        if t is ast.Call:
+            return self.call(node)  # type: ignore[arg-type]
+        if t is ast.ListExpr:
+            items = [self.emit(item) for item in node.items]  # type: ignore[union-attr]
+            return self.assign("[" + ", ".join(items) + "]")
+        if t is ast.RecordExpr:
+            return self.assign(f"_record({self.const(node)}, scope)")
+        raise TypeError(f"not an expression node: {node!r}")
+
+    def literal(self, value: Any) -> str:
+        t = type(value)
+        if t is bool or t is int or t is str:
+            return repr(value)
+        if t is float and math.isfinite(value):
+            return repr(value)
+        return self.const(value)
+
+    def attr_ref(self, node: ast.AttrRef) -> str:
+        if node.absolute:
+            return self.assign(f"_chain(ctx.top_of(scope), {node.key!r}, ctx)")
+        return self.assign(f"_attr(scope, ctx, {node.key!r})")
+
+    def select(self, node: ast.Select) -> str:
+        base = node.base
+        if type(base) is ast.AttrRef and not base.absolute and base.key in ("target", "my"):
+            helper = "_target_attr" if base.key == "target" else "_my_attr"
+            return self.assign(f"{helper}(scope, ctx, {node.key!r})")
+        value = self.emit(base)
+        return self.assign(f"_select({value}, {node.key!r}, ctx)")
+
+    def binary(self, node: ast.Binary) -> str:
+        spine: list[ast.Binary] = []
+        cur: ast.Expr = node
+        while type(cur) is ast.Binary:
+            spine.append(cur)
+            cur = cur.left
+        acc = self.emit(cur)
+        for b in reversed(spine):
+            if b.op in ("&&", "||"):
+                acc = self.logical(b.op, acc, b.right)
+            else:
+                acc = self.strict_binary(b, acc)
+        return acc
+
+    def strict_binary(self, b: ast.Binary, left: str) -> str:
+        op = b.op
+        right_node = b.right
+        while type(right_node) is ast.Paren:
+            right_node = right_node.expr
+        if (op in ("==", "!=") and type(right_node) is ast.Literal
+                and type(right_node.value) is str):
+            folded = operators.fold_case(right_node.value)
+            return self.assign(
+                f"({left}.lower() {op} {folded!r}) if type({left}) is str and {left}.isascii() "
+                f"else _{_OP_NAMES[op]}({left}, {right_node.value!r})")
+        right = self.emit(b.right)
+        fn = f"_{_OP_NAMES[op]}"
+        if op in _COMPARE:
+            return self.assign(
+                f"({left} {op} {right}) if type({left}) is type({right}) and "
+                f"(type({left}) is int or type({left}) is float) else {fn}({left}, {right})")
+        if op in ("+", "-", "*"):
+            out = self.temp()
+            self.line(f"if type({left}) is int and type({right}) is int:")
+            self.line(f"    {out} = {left} {op} {right}")
+            self.line(f"    if not _MIN <= {out} <= _MAX: {out} = _wrap({out})")
+            self.line("else:")
+            self.line(f"    {out} = {fn}({left}, {right})")
+            return out
+        return self.assign(f"{fn}({left}, {right})")
+
+    def logical(self, op: str, left: str, right_node: ast.Expr) -> str:
+        x = self.assign(f"{left} if type({left}) is bool else _truth({left})")
+        out = self.temp()
+        stop = "False" if op == "&&" else "True"
+        go = "True" if op == "&&" else "False"
+        self.line(f"if {x} is {stop} or type({x}) is _Error:")
+        self.line(f"    {out} = {x}")
+        self.line("else:")
+        self.indent += 1
+        right = self.emit(right_node)
+        y = self.assign(f"{right} if type({right}) is bool else _truth({right})")
+        self.line(f"if {x} is {go} or {y} is {stop} or type({y}) is _Error:")
+        self.line(f"    {out} = {y}")
+        self.line("else:")
+        self.line(f"    {out} = _UNDEF")
+        self.indent -= 1
+        return out
+
+    def cond(self, node: ast.Cond) -> str:
+        test = self.emit(node.test)
+        x = self.assign(f"{test} if type({test}) is bool else _truth({test})")
+        out = self.temp()
+        self.line(f"if {x} is True:")
+        self.indent += 1
+        self.line(f"{out} = {self.emit(node.then)}")
+        self.indent -= 1
+        self.line(f"elif {x} is False:")
+        self.indent += 1
+        self.line(f"{out} = {self.emit(node.orelse)}")
+        self.indent -= 1
+        self.line("else:")
+        self.line(f"    {out} = {x}")
+        return out
+
+    def elvis(self, node: ast.Elvis) -> str:
+        out = self.assign(self.emit(node.left))
+        self.line(f"if {out} is _UNDEF:")
+        self.indent += 1
+        self.line(f"{out} = {self.emit(node.right)}")
+        self.indent -= 1
+        return out
+
+    def call(self, node: ast.Call) -> str:
+        from classad.functions import eager_function
+
+        found = eager_function(node.key, len(node.args))
+        if found is None:
+            return self.assign(f"_call({node.key!r}, {self.const(node.args)}, scope, ctx)")
+        args = [self.emit(a) for a in node.args]
+        return self.assign(f"{self.const(found)}([{', '.join(args)}])")
