@@ -183,8 +183,13 @@ def _up(ad: ClassAd, key: str, ctx: EvalContext) -> ClassAd | None:
 
 
 def lookup_in_chain(ad: ClassAd, key: str, ctx: EvalContext) -> Any:
-    """`ad.name`: the ad, then its enclosing ads. UNDEFINED if nobody has it."""
-    cur: ClassAd | None = ad
+    """`ad.name`: the ad, special names, then its enclosing ads. UNDEFINED if nobody has it."""
+    expr = ad._exprs.get(key)
+    if expr is not None:
+        return eval_in(ad, key, expr, ctx)
+    if key in _SPECIAL:
+        return _SPECIAL[key](ad, ctx)
+    cur: ClassAd | None = _up(ad, key, ctx)
     while cur is not None:
         expr = cur.get_expr(key)
         if expr is not None:
