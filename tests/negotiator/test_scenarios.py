@@ -65,7 +65,9 @@ def check(scenario: Scenario, history: list[Any], row: dict[str, Any]) -> None:
         assert ratio == pytest.approx(want, rel=1e-9)
     if "priority_ratio" in row:
         a, b, want, tolerance = row["priority_ratio"]
-        assert state.customer(a).priority / state.customer(b).priority == pytest.approx(want, abs=tolerance)
+        assert state.customer(a).priority / state.customer(b).priority == pytest.approx(
+            want, abs=tolerance
+        )
     if "match_order" in row:
         assert [m.slot for m in result.matches] == row["match_order"]
     if "first_matches" in row:

@@ -1,0 +1,141 @@
+"""The one door to the classad package: loading ads, evaluating expressions, matching."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import struct
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import classad
+from classad import ClassAd, match
+from classad.unparse import unparse
+from negotiator.errors import NegotiatorError
+
+Value = Any
+_NO_RANK = -1.7976931348623157e308
+
+
+def parse_expression(text: str) -> Any:
+    """A parsed ClassAd expression; a syntax error becomes a NegotiatorError."""
+    try:
+        return classad.parse_expr(text)
+    except classad.ClassAdSyntaxError as exc:
+        raise NegotiatorError(f"bad ClassAd expression {text!r}: {exc}") from None
+
+
+def read_ads(path: str | Path, kind: str) -> list[ClassAd]:
+    """Every ad in a file (new, old or JSON syntax); errors name the file and line."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise NegotiatorError(f"cannot read {kind} ads: {exc.strerror}", str(path)) from None
+    return parse_ad_text(text, str(path), kind)
+
+
+def parse_ad_text(text: str, source: str, kind: str) -> list[ClassAd]:
+    try:
+        return list(classad.parse_ads(text))
+    except classad.ClassAdSyntaxError as exc:
+        line = getattr(exc, "line", None)
+        message = getattr(exc, "message", str(exc))
+        raise NegotiatorError(f"malformed {kind} ad: {message}", source, line) from None
+
+
+def make_ad(attrs: dict[str, object]) -> ClassAd:
+    """An ad from Python literals; a str value starting with '=' is parsed as an expression."""
+    ad = ClassAd()
+    for name, value in attrs.items():
+        if isinstance(value, str) and value.startswith("="):
+            ad[name] = parse_expression(value[1:])
+        else:
+            ad[name] = value
+    return ad
+
+
+def evaluate(expr: Any, my: ClassAd | None, target: ClassAd | None) -> Value:
+    return classad.evaluate(expr, my=my, target=target)
+
+
+def attr(ad: ClassAd, name: str, target: ClassAd | None = None) -> Value:
+    """The value of attribute `name` of `ad` (UNDEFINED when missing)."""
+    if name not in ad:
+        return classad.UNDEFINED
+    return ad.eval(name, target=target)
+
+
+def as_number(value: Value) -> float | None:
+    """int/float as float, bool as 1/0; anything else None."""
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, int | float):
+        return float(value)
+    return None
+
+
+def number(ad: ClassAd, name: str, default: float, target: ClassAd | None = None) -> float:
+    found = as_number(attr(ad, name, target))
+    return default if found is None or math.isnan(found) else found
+
+
+def text(ad: ClassAd, name: str) -> str | None:
+    value = attr(ad, name)
+    return value if isinstance(value, str) else None
+
+
+def is_true(value: Value) -> bool:
+    """The matchmaker's truth rule: true, or a non-zero number; undefined/error/string are false."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value != 0
+    return False
+
+
+def negotiator_rank(expr: Any | None, slot: ClassAd, job: ClassAd) -> float:
+    """A negotiator rank expression (slot = MY, job = TARGET), rounded to float32; failure -> -DBL_MAX."""
+    if expr is None:
+        return _NO_RANK
+    value = as_number(evaluate(expr, slot, job))
+    if value is None or math.isnan(value):
+        return _NO_RANK
+    try:
+        return float(struct.unpack("f", struct.pack("f", value))[0])
+    except OverflowError:
+        return math.copysign(math.inf, value)
+
+
+def job_rank(job: ClassAd, slot: ClassAd) -> float:
+    """The job's Rank against the slot; undefined, error or non-numeric -> 0.0."""
+    return match.rank(job, slot)
+
+
+def symmetric_match(job: ClassAd, slot: ClassAd) -> bool:
+    """Both Requirements true against each other (the C++ matchmaker's truth rule)."""
+    return match.symmetric_match(job, slot)
+
+
+def expression_text(ad: ClassAd, name: str) -> str:
+    """The attribute's expression as ClassAd text ("" when missing)."""
+    expr = ad.lookup(name)
+    return unparse(expr) if expr is not None else ""
+
+
+def references(exprs: Iterable[Any]) -> set[str]:
+    """Lower-cased attribute names an expression reads (MY., TARGET. or unscoped: a superset)."""
+    out: set[str] = set()
+    stack = list(exprs)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, tuple | list):
+            stack.extend(node)
+            continue
+        if not dataclasses.is_dataclass(node):
+            continue
+        name = getattr(node, "name", None)
+        if isinstance(name, str) and type(node).__name__ in {"AttrRef", "Select"}:
+            out.add(name.lower())
+        stack.extend(getattr(node, f.name) for f in dataclasses.fields(node))
+    return out

@@ -1,0 +1,363 @@
+"""One negotiation cycle: `negotiate(pool, jobs, state, config, now) -> (decisions, new state)`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from classad import ClassAd
+from negotiator import accountant, ads, hgq
+from negotiator.accountant import AccountantState
+from negotiator.autocluster import Signer
+from negotiator.decisions import CycleResult, GroupOutcome, Match, SubmitterOutcome, Turn
+from negotiator.groups import ROOT, GroupTree, assigned_group, build_tree
+from negotiator.matching import Candidate, Claim, Policy, candidates, still_matches
+from negotiator.pie import Limits, admits, shares, starvation, submitter_limit
+from negotiator.pool import Job, Slot, build_jobs, build_slots, carve, request
+from negotiator.settings import NegotiatorConfig
+
+
+def negotiate(
+    pool: Sequence[ClassAd],
+    jobs: Sequence[ClassAd],
+    state: AccountantState,
+    config: NegotiatorConfig,
+    now: float,
+) -> tuple[CycleResult, AccountantState]:
+    """Run one cycle at time `now`; the inputs are not modified."""
+    state = accountant.update_priorities(state, now, config.priority_halflife)
+    engine = _Engine(build_slots(pool, config), build_jobs(jobs), state, config, now)
+    engine.run()
+    return engine.result(), engine.new_state()
+
+
+@dataclass
+class _Turn:
+    """Book-keeping of one submitter's turn."""
+
+    limit: float
+    limit_unclaimed: float
+    used: float = 0.0
+    used_unclaimed: float = 0.0
+    limited: bool = False
+    first_cost: float = 0.0
+
+
+class _Engine:
+    """The mutable working state of one cycle; only `negotiate` creates it."""
+
+    def __init__(
+        self,
+        slots: list[Slot],
+        jobs: list[Job],
+        state: AccountantState,
+        config: NegotiatorConfig,
+        now: float,
+    ) -> None:
+        self.config, self.state, self.now = config, state, now
+        self.policy = Policy.from_config(config)
+        self.weight_expr = ads.parse_expression(config.slot_weight)
+        self.tree: GroupTree = build_tree(config)
+        self.pool_weight = sum(s.weight for s in slots)
+        self.min_weight = min((s.weight for s in slots if s.weight > 0), default=1.0)
+        self.all_slots = len(slots)
+        self.slots = {s.index: self._with_remote_attrs(s) for s in slots}
+        self.usage: dict[str, float] = {}
+        self.counts: dict[str, int] = {}
+        for slot in slots:
+            if slot.remote is not None:
+                self._charge(slot.remote, slot.weight, 1)
+        self.pending: dict[str, list[Job]] = {}
+        for job in sorted(jobs, key=lambda j: j.order):
+            self.pending.setdefault(job.submitter, []).append(job)
+        self.idle_jobs = {name: len(js) for name, js in self.pending.items()}
+        names = sorted(set(self.pending) | set(self.usage))
+        self.group_of = {n: assigned_group(self.tree, n) for n in names}
+        self.eup = {n: accountant.effective_priority(n, state, config) for n in names}
+        self.signer = Signer([s.ad for s in slots], config)
+        self.rejected: set[tuple[str, tuple[object, ...]]] = set()
+        self.rejected_jobs: list[str] = []
+        self.matches: list[Match] = []
+        self.first_limits: dict[str, tuple[float, float]] = {}
+        self.spins = 0
+        self.turns: list[Turn] = []
+        self.hgq_report: dict[str, tuple[float, float, float, float]] | None = None
+
+    # -- usage ---------------------------------------------------------------------------
+    def _charge(self, name: str, weight: float, count: int) -> None:
+        self.usage[name] = self.usage.get(name, 0.0) + weight
+        self.counts[name] = self.counts.get(name, 0) + count
+
+    def group_usage(self, group: str) -> float:
+        return sum((u for n, u in self.usage.items() if self.group_of.get(n, ROOT) == group), 0.0)
+
+    def subtree_usage(self, group: str) -> float:
+        inside = {group, *self.tree.children_walk(group)}
+        return sum(u for n, u in self.usage.items() if self.group_of.get(n, ROOT) in inside)
+
+    def _with_remote_attrs(self, slot: Slot) -> Slot:
+        if slot.remote is None:
+            return slot
+        ad = slot.ad.copy()
+        ad["RemoteUserPrio"] = accountant.effective_priority(slot.remote, self.state, self.config)
+        ad["RemoteGroup"] = assigned_group(self.tree, slot.remote)
+        return Slot(
+            slot.index, slot.name, ad, slot.weight, slot.partitionable, slot.remote, slot.carved
+        )
+
+    # -- the cycle -----------------------------------------------------------------------
+    def run(self) -> None:
+        if self.tree.enabled:
+            hgq.negotiate_all_groups(self)
+        else:
+            self.negotiate_with_group(sorted(self.pending), None, None)
+
+    def negotiate_with_group(
+        self, names: list[str], group: str | None, quota: float | None
+    ) -> None:
+        """Spin the pie over `names` until nothing changes (HTCondor's negotiateWithGroup)."""
+        active = [n for n in names if self.pending.get(n)]
+        order: list[str] = []
+        spin = 0
+        while active and self.slots:
+            spin += 1
+            self.spins += 1
+            pie = shares({n: self.eup[n] for n in active})
+            pool = self.pool_weight if quota is None else min(self.pool_weight, quota)
+            limits = {n: self._limits(n, pie[n], pool, group, quota) for n in active}
+            if spin == 1:
+                order = self._submitter_order(active, limits)
+            pie_left = sum(lim.claimed for lim in limits.values())
+            pie_start, removed = pie_left, set()
+            for name in order:
+                if name not in active or not self.slots:
+                    continue
+                ignore = spin == 1 and self.config.consider_preemption
+                if (
+                    group is not None
+                    and quota is not None
+                    and self.group_usage(group) >= quota
+                    and not ignore
+                ):
+                    break
+                lim = self._limits(name, pie[name], pool, group, quota)
+                if spin > 1 and self._crumb(lim, pie_left):
+                    continue
+                self.first_limits.setdefault(name, (lim.unclaimed, pie[name]))
+                turn = _Turn(min(lim.claimed, pie_left), min(lim.unclaimed, pie_left))
+                self.negotiate_submitter(name, turn, ignore, group, quota)
+                self.turns.append(
+                    Turn(
+                        name,
+                        spin,
+                        turn.limit,
+                        turn.limit_unclaimed,
+                        turn.used,
+                        turn.used_unclaimed,
+                        turn.first_cost,
+                    )
+                )
+                pie_left -= turn.used
+                if not turn.limited:
+                    removed.add(name)
+            active = [n for n in active if n not in removed]
+            if not (pie_left < pie_start or removed):
+                break
+
+    def _submitter_order(self, active: list[str], limits: dict[str, Limits]) -> list[str]:
+        """Best EUP first, then the least starved (usage / (usage + limit)), then by name."""
+
+        def key(name: str) -> tuple[float, float, str]:
+            used = self.usage.get(name, 0.0)
+            return (self.eup[name], starvation(used, limits[name].claimed), name)
+
+        return sorted(active, key=key)
+
+    def _crumb(self, limit: Limits, pie_left: float) -> bool:
+        """In spins after the first, a limit or pie below the smallest slot weight is skipped."""
+        if self.config.crumb_policy != "htcondor":
+            return False
+        return limit.claimed < self.min_weight or pie_left < self.min_weight
+
+    def _limits(
+        self, name: str, share: float, pool: float, group: str | None, quota: float | None
+    ) -> Limits:
+        customer = self.state.customers.get(name)
+        headroom = None if group is None or quota is None else quota - self.group_usage(group)
+        return submitter_limit(
+            share,
+            pool,
+            self.usage.get(name, 0.0),
+            group_headroom=headroom,
+            ceiling=customer.ceiling if customer else None,
+            consider_preemption=self.config.consider_preemption,
+            ignore_priorities=self.config.ignore_user_priorities,
+        )
+
+    def negotiate_submitter(
+        self, name: str, turn: _Turn, ignore: bool, group: str | None, quota: float | None
+    ) -> None:
+        """Offer slots to `name`'s jobs in queue order until its limit or its jobs run out."""
+        cache: dict[tuple[object, ...], list[Candidate]] = {}
+        for job in list(self.pending.get(name, ())):
+            if not self.slots:
+                turn.limited = True
+                return
+            signature = self.signer.signature(job.ad)
+            if (name, signature) in self.rejected:
+                continue
+            ad = self._job_view(job, group, quota)
+            listed = cache.get(signature)
+            if listed is None:
+                listed = cache[signature] = candidates(ad, name, self.slots.values(), self.policy)
+            chosen, blocked = self._pick(ad, name, listed, turn)
+            if chosen is None:
+                if blocked:
+                    turn.limited = True
+                    if not ignore:
+                        return
+                    continue
+                self.rejected.add((name, signature))
+                self.rejected_jobs.append(job.id)
+                continue
+            self._bind(job, ad, chosen, turn, group)
+
+    def _job_view(self, job: Job, group: str | None, quota: float | None) -> ClassAd:
+        ad = job.ad.copy()
+        name = job.submitter
+        ad["SubmitterUserPrio"] = self.eup[name]
+        ad["SubmitterUserResourcesInUse"] = self.usage.get(name, 0.0)
+        ad["SubmitterGroup"] = self.group_of.get(name, ROOT)
+        ad["SubmitterNegotiatingGroup"] = group or ROOT
+        ad["SubmitterAutoregroup"] = group == ROOT and self.group_of.get(name, ROOT) != ROOT
+        ad["SubmitterGroupResourcesInUse"] = self.group_usage(self.group_of.get(name, ROOT))
+        if quota is not None:
+            ad["SubmitterGroupQuota"] = quota
+        return ad
+
+    def _pick(
+        self, job: ClassAd, name: str, listed: list[Candidate], turn: _Turn
+    ) -> tuple[Candidate | None, bool]:
+        """The first candidate still free that the limits admit; (None, blocked-by-limit) otherwise."""
+        blocked = False
+        keep: list[Candidate] = []
+        chosen = None
+        for position, cand in enumerate(listed):
+            current = self.slots.get(cand.slot.index)
+            if current is None:
+                continue
+            if current is not cand.slot:
+                if not still_matches(job, name, current, self.policy):
+                    continue
+                cand = Candidate(current, cand.claim, cand.key)
+            if self._admitted(cand, job, turn):
+                chosen = cand
+                keep.extend(listed[position + 1 :])
+                break
+            blocked = True
+            keep.append(cand)
+        listed[:] = keep
+        return chosen, blocked and chosen is None
+
+    def _cost(self, cand: Candidate, job: ClassAd) -> float:
+        slot = cand.slot
+        if slot.partitionable and self.config.carve_pslots:
+            return carve(slot, request(job, slot.ad), self.config, self.weight_expr)[2]
+        return slot.weight
+
+    def _admitted(self, cand: Candidate, job: ClassAd, turn: _Turn) -> bool:
+        if cand.claim is Claim.RANK:
+            return True
+        cost = self._cost(cand, job)
+        if cand.claim is Claim.PRIORITY:
+            return admits(turn.used, cost, turn.limit)
+        return admits(turn.used_unclaimed, cost, turn.limit_unclaimed)
+
+    def _bind(self, job: Job, ad: ClassAd, cand: Candidate, turn: _Turn, group: str | None) -> None:
+        slot, dslot = cand.slot, None
+        if slot.partitionable and self.config.carve_pslots:
+            left, dslot, cost = carve(slot, request(ad, slot.ad), self.config, self.weight_expr)
+            self.slots[slot.index] = left
+            if ads.number(left.ad, "Cpus", 1.0) <= 0:
+                del self.slots[slot.index]
+        else:
+            cost = slot.weight
+            del self.slots[slot.index]
+        if slot.remote is not None:
+            self._charge(slot.remote, -slot.weight, -1)
+        self._charge(job.submitter, cost, 1)
+        if turn.used == 0:
+            turn.first_cost = cost
+        turn.used += cost
+        if cand.claim is Claim.IDLE:
+            turn.used_unclaimed += cost
+        self.pending[job.submitter].remove(job)
+        claim = {Claim.IDLE: "idle", Claim.RANK: "rank", Claim.PRIORITY: "priority"}[cand.claim]
+        self.matches.append(
+            Match(job.id, slot.name, job.submitter, group or ROOT, claim, cost, slot.remote, dslot)
+        )
+
+    # -- results -------------------------------------------------------------------------
+    def result(self) -> CycleResult:
+        matched: dict[str, int] = {}
+        for m in self.matches:
+            matched[m.submitter] = matched.get(m.submitter, 0) + 1
+        outcomes = {}
+        for name in sorted(self.eup):
+            customer = self.state.customers.get(name)
+            limit, share = self.first_limits.get(name, (0.0, 0.0))
+            outcomes[name] = SubmitterOutcome(
+                name=name,
+                group=self.group_of[name],
+                effective_priority=self.eup[name],
+                real_priority=customer.priority if customer else accountant.MIN_PRIORITY,
+                factor=accountant.priority_factor(name, customer, self.config),
+                share=share,
+                limit=limit,
+                matched=matched.get(name, 0),
+                usage=self.usage.get(name, 0.0),
+                idle_jobs=self.idle_jobs.get(name, 0),
+            )
+        idle = sum(1 for s in self.slots.values() if not s.claimed and not s.partitionable)
+        return CycleResult(
+            now=self.now,
+            matches=tuple(self.matches),
+            submitters=outcomes,
+            groups=self.group_outcomes(matched),
+            pool_weight=self.pool_weight,
+            slots=self.all_slots,
+            idle_slots=idle,
+            spins=self.spins,
+            rejected=tuple(self.rejected_jobs),
+            turns=tuple(self.turns),
+        )
+
+    def group_outcomes(self, matched: dict[str, int]) -> dict[str, GroupOutcome]:
+        report = self.hgq_report
+        if not self.tree.enabled or report is None:
+            return {}
+        out = {}
+        for name in self.tree.names:
+            cfg = self.tree.configs.get(name)
+            quota, allocated, requested, subtree = report.get(name, (0.0, 0.0, 0.0, 0.0))
+            out[name] = GroupOutcome(
+                name=name,
+                quota=quota,
+                subtree_quota=subtree,
+                config_quota=(
+                    cfg.static_quota if cfg.static_quota is not None else cfg.dynamic_quota
+                )
+                if cfg
+                else None,
+                dynamic=bool(cfg and cfg.static_quota is None),
+                accept_surplus=self.tree.accepts_surplus(name),
+                requested=requested,
+                allocated=allocated,
+                usage=self.group_usage(name),
+                matched=sum(c for n, c in matched.items() if self.group_of.get(n) == name),
+            )
+        return out
+
+    def new_state(self) -> AccountantState:
+        usage = {n: (max(0.0, u), max(0, self.counts.get(n, 0))) for n, u in self.usage.items()}
+        return accountant.record_usage(self.state, usage, self.now)
