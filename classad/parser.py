@@ -135,7 +135,7 @@ class _ToAst(Transformer[Token, Any]):
         tok = items[0]
         text = str(tok)
         if tok.type == "QUOTED_NAME":
-            return unescape(text[1:-1], tok)
+            return "".join(unescape(str(t)[1:-1], t) for t in items)
         if text.lower() in _RESERVED:
             raise _Reject(f"{text!r} is a reserved word", tok)
         return text
