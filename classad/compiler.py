@@ -89,6 +89,7 @@ def _helpers() -> dict[str, Any]:
         "_attr": evaluator.attr_fast, "_target_attr": evaluator.target_attr,
         "_my_attr": evaluator.my_attr, "_chain": evaluator.lookup_in_chain,
         "_select": evaluator.select_value, "_subscript": evaluator.subscript_value,
+        "_pick": evaluator.pick_element, "_subscript_ref": evaluator.subscript_ref,
         "_call": call_builtin, "_record": ClassAd.from_record, "_fold": operators.fold_case,
         "_MIN": INT64_MIN, "_MAX": INT64_MAX,
     })
@@ -149,9 +150,7 @@ class _Generator:
         if t is ast.Elvis:
             return self.elvis(node)  # type: ignore[arg-type]
         if t is ast.Subscript:
-            base = self.emit(node.base)  # type: ignore[union-attr]
-            index = self.emit(node.index)  # type: ignore[union-attr]
-            return self.assign(f"_subscript({base}, {index}, ctx)")
+            return self.subscript(node)  # type: ignore[arg-type]
         if t is ast.Call:
             return self.call(node)  # type: ignore[arg-type]
         if t is ast.ListExpr:
@@ -181,6 +180,20 @@ class _Generator:
             return self.assign(f"{helper}(scope, ctx, {node.key!r})")
         value = self.emit(base)
         return self.assign(f"_select({value}, {node.key!r}, ctx)")
+
+    def subscript(self, node: ast.Subscript) -> str:
+        base = node.base
+        while type(base) is ast.Paren:
+            base = base.expr
+        if type(base) is ast.ListExpr:
+            index = self.emit(node.index)
+            return self.assign(f"_pick({self.const(base.items)}, {index}, scope, ctx)")
+        if type(base) is ast.AttrRef and not base.absolute:
+            index = self.emit(node.index)
+            return self.assign(f"_subscript_ref(scope, ctx, {base.key!r}, {index})")
+        value = self.emit(node.base)
+        index = self.emit(node.index)
+        return self.assign(f"_subscript({value}, {index}, ctx)")
 
     def binary(self, node: ast.Binary) -> str:
         spine: list[ast.Binary] = []

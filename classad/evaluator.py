@@ -307,7 +307,61 @@ def subscript_value(base: Any, index: Any, ctx: EvalContext) -> Any:
 
 
 def _subscript(node: ast.Subscript, scope: ClassAd, ctx: EvalContext) -> Any:
+    base = node.base
+    while type(base) is ast.Paren:
+        base = base.expr
+    if type(base) is ast.ListExpr:
+        return pick_element(base.items, evaluate(node.index, scope, ctx), scope, ctx)
+    if type(base) is ast.AttrRef and not base.absolute:
+        return subscript_ref(scope, ctx, base.key, evaluate(node.index, scope, ctx))
     return subscript_value(evaluate(node.base, scope, ctx), evaluate(node.index, scope, ctx), ctx)
+
+
+def run(expr: ast.Expr, scope: ClassAd, ctx: EvalContext) -> Any:
+    """Evaluate with the context's backend."""
+    if ctx.compiled:
+        return compiled(expr)(scope, ctx)
+    return evaluate(expr, scope, ctx)
+
+
+def pick_element(items: tuple[ast.Expr, ...], index: Any, scope: ClassAd,
+                 ctx: EvalContext) -> Any:
+    """`{a, b, ...}[i]`: only the chosen element is evaluated, as lists are lazy in C++."""
+    if type(index) is int and 0 <= index < len(items):
+        return run(items[index], scope, ctx)
+    return subscript_value([UNDEFINED] * len(items), index, ctx)
+
+
+def subscript_ref(scope: ClassAd, ctx: EvalContext, key: str, index: Any) -> Any:
+    """`name[i]`: when `name` holds a list literal, evaluate just the chosen element, after
+    the reference itself has finished (so `L = {1, L}` makes `L[1]` the whole list)."""
+    found = _find_unscoped(scope, key, ctx)
+    if found is not None:
+        ad, expr = found
+        if type(expr) is ast.ListExpr and (id(ad), key) not in ctx.active:
+            return pick_element(expr.items, index, ad, ctx)
+    return subscript_value(lookup_unscoped(scope, key, ctx), index, ctx)
+
+
+def _find_unscoped(scope: ClassAd, key: str, ctx: EvalContext) -> tuple[ClassAd, ast.Expr] | None:
+    """Where an unscoped name's expression lives, without evaluating it (None: not an attr)."""
+    expr = scope._exprs.get(key)
+    if expr is not None:
+        return scope, expr
+    if key in _SPECIAL:
+        return None
+    cur = _up(scope, key, ctx)
+    while cur is not None:
+        expr = cur._exprs.get(key)
+        if expr is not None:
+            return cur, expr
+        cur = _up(cur, key, ctx)
+    alt = ctx.alternate_of(scope)
+    if alt is not None:
+        expr = alt._exprs.get(key)
+        if expr is not None:
+            return alt, expr
+    return None
 
 
 def _unary(node: ast.Unary, scope: ClassAd, ctx: EvalContext) -> Any:
