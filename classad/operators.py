@@ -267,10 +267,10 @@ def identical(a: Any, b: Any) -> Any:
     ta, tb = type(a), type(b)
     if ta is tb and (ta is str or ta is int or ta is bool):
         return bool(a == b)
-    if ta is list or tb is list or _is_ad(a) or _is_ad(b):
-        return Error("=?= on a list or ad")
     if ta is not tb:
         return False
+    if ta is list or ta is ClassAd:
+        return Error("=?= between two lists or two ads")
     if ta is Error or a is UNDEFINED:
         return True
     if ta is float:
@@ -285,10 +285,6 @@ def identical(a: Any, b: Any) -> Any:
 def not_identical(a: Any, b: Any) -> Any:
     r = identical(a, b)
     return (not r) if type(r) is bool else r
-
-
-def _is_ad(v: Any) -> bool:
-    return type(v) is ClassAd
 
 
 # ---- unary ---------------------------------------------------------------------------------
