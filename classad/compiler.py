@@ -85,7 +85,8 @@ def _helpers() -> dict[str, Any]:
     ns: dict[str, Any] = {f"_{name}": getattr(operators, name) for name in _OP_NAMES.values()}
     ns.update({f"_{name}": getattr(operators, name) for name in _UNARY_NAMES.values()})
     ns.update({
-        "_truth": operators.truth, "_Error": Error, "_UNDEF": UNDEFINED, "_wrap": wrap64,
+        "_truth": operators.truth, "_Error": Error, "_Literal": ast.Literal,
+        "_target_exprs": evaluator.target_exprs, "_UNDEF": UNDEFINED, "_wrap": wrap64,
         "_attr": evaluator.attr_fast, "_target_attr": evaluator.target_attr,
         "_my_attr": evaluator.my_attr, "_chain": evaluator.lookup_in_chain,
         "_select": evaluator.select_value, "_subscript": evaluator.subscript_value,
@@ -104,10 +105,14 @@ class _Generator:
         self.namespace: dict[str, Any] = _helpers()
         self.counter = 0
         self.indent = 1
+        self.uses_target = False
 
     def module(self, expr: ast.Expr) -> str:
         result = self.emit(expr)
-        body = "\n".join(self.lines)
+        prologue = ["    _SE = scope._exprs"]
+        if self.uses_target:
+            prologue.append("    _TE = _target_exprs(scope, ctx)")
+        body = "\n".join(prologue + self.lines)
         return f"def _expr(scope, ctx):\n{body}\n    return {result}\n"
 
     # ---- plumbing ----------------------------------------------------------------------
@@ -171,13 +176,20 @@ class _Generator:
     def attr_ref(self, node: ast.AttrRef) -> str:
         if node.absolute:
             return self.assign(f"_chain(ctx.top_of(scope), {node.key!r}, ctx)")
-        return self.assign(f"_attr(scope, ctx, {node.key!r})")
+        return self.fast_ref("_SE", node.key, f"_attr(scope, ctx, {node.key!r})")
+
+    def fast_ref(self, table: str, key: str, slow: str) -> str:
+        """A reference whose common case is a literal attribute found in `table`."""
+        e = self.assign(f"{table}.get({key!r})")
+        return self.assign(f"{e}.value if type({e}) is _Literal else {slow}")
 
     def select(self, node: ast.Select) -> str:
         base = node.base
-        if type(base) is ast.AttrRef and not base.absolute and base.key in ("target", "my"):
-            helper = "_target_attr" if base.key == "target" else "_my_attr"
-            return self.assign(f"{helper}(scope, ctx, {node.key!r})")
+        if type(base) is ast.AttrRef and not base.absolute and base.key == "target":
+            self.uses_target = True
+            return self.fast_ref("_TE", node.key, f"_target_attr(scope, ctx, {node.key!r})")
+        if type(base) is ast.AttrRef and not base.absolute and base.key == "my":
+            return self.assign(f"_my_attr(scope, ctx, {node.key!r})")
         value = self.emit(base)
         return self.assign(f"_select({value}, {node.key!r}, ctx)")
 

@@ -161,6 +161,19 @@ def target_attr(scope: ClassAd, ctx: EvalContext, key: str) -> Any:
     return select_value(lookup_unscoped(scope, "target", ctx), key, ctx)
 
 
+_NO_EXPRS: dict[str, ast.Expr] = {}
+
+
+def target_exprs(scope: ClassAd, ctx: EvalContext) -> dict[str, ast.Expr]:
+    """TARGET's attribute table when `TARGET.x` may be read straight from it, else empty."""
+    if scope.parent is None and "target" not in scope._exprs:
+        if scope is ctx.my and ctx.target is not None:
+            return ctx.target._exprs
+        if scope is ctx.target:
+            return ctx.my._exprs
+    return _NO_EXPRS
+
+
 def my_attr(scope: ClassAd, ctx: EvalContext, key: str) -> Any:
     """`MY.key`: the scope's own attribute, then its enclosing ads."""
     if scope.get_expr("my") is not None:
