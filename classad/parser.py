@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token, Transformer
+from lark import __version__ as lark_version
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from classad import ast
@@ -235,15 +238,31 @@ def _quote(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-_LARK = Lark(
-    _grammar_text(),
-    parser="lalr",
-    lexer="contextual",
-    start=["start", "ad_start"],
-    transformer=_ToAst(),
-    maybe_placeholders=True,
-    cache=False,
-)
+def _cache_file(grammar: str) -> str | bool:
+    """Where lark keeps the built LALR tables (building them takes ~0.5 s, loading ~20 ms)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "classad-pool")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return False
+    digest = hashlib.sha256((grammar + lark_version).encode()).hexdigest()[:16]
+    return os.path.join(folder, f"classad-lalr-{digest}.cache")
+
+
+def _build() -> Lark:
+    grammar = _grammar_text()
+    options: dict[str, Any] = {
+        "parser": "lalr", "lexer": "contextual", "start": ["start", "ad_start"],
+        "transformer": _ToAst(), "maybe_placeholders": True,
+    }
+    try:
+        return Lark(grammar, cache=_cache_file(grammar), **options)
+    except (OSError, EOFError, ValueError):  # unreadable or stale cache: build in memory
+        return Lark(grammar, cache=False, **options)
+
+
+_LARK = _build()
 
 _cache: dict[str, ast.Expr] = {}
 
