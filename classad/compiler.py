@@ -86,7 +86,7 @@ def _helpers() -> dict[str, Any]:
     ns.update({f"_{name}": getattr(operators, name) for name in _UNARY_NAMES.values()})
     ns.update({
         "_truth": operators.truth, "_Error": Error, "_Literal": ast.Literal,
-        "_target_exprs": evaluator.target_exprs, "_UNDEF": UNDEFINED, "_wrap": wrap64,
+        "_target_exprs": evaluator.target_exprs, "_NONE": {}, "_UNDEF": UNDEFINED, "_wrap": wrap64,
         "_attr": evaluator.attr_fast, "_target_attr": evaluator.target_attr,
         "_my_attr": evaluator.my_attr, "_chain": evaluator.lookup_in_chain,
         "_select": evaluator.select_value, "_subscript": evaluator.subscript_value,
@@ -106,12 +106,15 @@ class _Generator:
         self.counter = 0
         self.indent = 1
         self.uses_target = False
+        self.uses_my = False
 
     def module(self, expr: ast.Expr) -> str:
         result = self.emit(expr)
         prologue = ["    _SE = scope._exprs"]
         if self.uses_target:
             prologue.append("    _TE = _target_exprs(scope, ctx)")
+        if self.uses_my:  # MY is the scope itself unless the scope defines `my`
+            prologue.append("    _ME = _NONE if 'my' in _SE else _SE")
         body = "\n".join(prologue + self.lines)
         return f"def _expr(scope, ctx):\n{body}\n    return {result}\n"
 
@@ -189,7 +192,8 @@ class _Generator:
             self.uses_target = True
             return self.fast_ref("_TE", node.key, f"_target_attr(scope, ctx, {node.key!r})")
         if type(base) is ast.AttrRef and not base.absolute and base.key == "my":
-            return self.assign(f"_my_attr(scope, ctx, {node.key!r})")
+            self.uses_my = True
+            return self.fast_ref("_ME", node.key, f"_my_attr(scope, ctx, {node.key!r})")
         value = self.emit(base)
         return self.assign(f"_select({value}, {node.key!r}, ctx)")
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from classad import ast
 from classad.ad import ClassAd
+from classad.compiler import _cache as _code
 from classad.compiler import compiled
 from classad.operators import BINARY, UNARY, logical_and, logical_or, truth
 from classad.values import UNDEFINED, Error
@@ -35,7 +36,7 @@ class EvalContext:
     them.
     """
 
-    __slots__ = ("_lctx", "_match", "_rctx", "active", "compiled", "depth", "my", "target")
+    __slots__ = ("_lctx", "_match", "_rctx", "active", "compiled", "my", "target")
 
     def __init__(self, my: ClassAd, target: ClassAd | None = None, *,
                  backend: str = "compiled") -> None:
@@ -46,7 +47,6 @@ class EvalContext:
         #: evaluate attribute expressions with generated code (else with the tree walker)
         self.compiled = backend == "compiled"
         self.active: set[tuple[int, str]] = set()
-        self.depth = 0
         self._lctx: ClassAd | None = None
         self._rctx: ClassAd | None = None
         self._match: ClassAd | None = None
@@ -118,16 +118,17 @@ def eval_in(ad: ClassAd, key: str, expr: ast.Expr, ctx: EvalContext) -> Any:
     active = ctx.active
     if token in active:
         return UNDEFINED
-    if ctx.depth >= MAX_ATTR_DEPTH:
+    if len(active) >= MAX_ATTR_DEPTH:  # the active references are the depth
         return Error("attribute references nested too deeply")
     active.add(token)
-    ctx.depth += 1
     try:
         if ctx.compiled:
+            hit = _code.get(id(expr))
+            if hit is not None and hit[0] is expr:
+                return hit[1](ad, ctx)
             return compiled(expr)(ad, ctx)
         return evaluate(expr, ad, ctx)
     finally:
-        ctx.depth -= 1
         active.discard(token)
 
 

@@ -49,6 +49,7 @@ def unescape(body: str, token: Token | None = None) -> str:
     if "\\" not in body:
         return body
     out: list[str] = []
+    raw = False
     i, n = 0, len(body)
     while i < n:
         ch = body[i]
@@ -66,14 +67,37 @@ def unescape(body: str, token: Token | None = None) -> str:
                 j += 1
             if value == 0:
                 raise _Reject("an escape may not produce a NUL character", token)
-            out.append(chr(value))
+            if value >= 0x80:
+                raw = True
+                out.append(chr(_RAW_BASE + value))
+            else:
+                out.append(chr(value))
             i = j
         else:
             out.append(_ESCAPES.get(nxt, nxt))
             i += 2
-    return "".join(out)
+    text = "".join(out)
+    return _decode_raw_bytes(text) if raw else text
 
 
+# Octal escapes above 0x7f are bytes of a UTF-8 sequence (C++ strings are bytes): they are
+# held as private-use stand-ins while scanning, then decoded together as UTF-8.
+_RAW_BASE = 0x10FE00
+
+
+def _decode_raw_bytes(text: str) -> str:
+    data = bytearray()
+    for ch in text:
+        code = ord(ch)
+        if _RAW_BASE + 0x80 <= code < _RAW_BASE + 0x100:
+            data.append(code - _RAW_BASE)
+        else:
+            data.extend(ch.encode("utf-8", "surrogatepass"))
+    return data.decode("utf-8", "surrogateescape")
+
+
+#: `is` and `=?=` (and `isnt`, `=!=`) are one operator; the tree keeps one spelling
+_SAME_OP = {"is": "=?=", "isnt": "=!="}
 _RESERVED = frozenset({"is", "isnt", "true", "false", "undefined", "error"})
 
 
@@ -158,9 +182,7 @@ class _ToAst(Transformer[Token, Any]):
     # operators --------------------------------------------------------------------------
     def binop(self, items: list[Any]) -> ast.Binary:
         op = str(items[1])
-        low = op.lower()
-        if low in ("is", "isnt"):
-            op = low
+        op = _SAME_OP.get(op.lower(), op)
         return ast.Binary(op, items[0], items[2])
 
     def _infix(op: str) -> Callable[[_ToAst, list[Any]], ast.Binary]:  # type: ignore[misc]

@@ -1,0 +1,214 @@
+"""Shared helpers for the ad file formats: positions, error collection, literal fast paths."""
+
+from __future__ import annotations
+
+import math
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from typing import Literal as TLiteral
+
+from classad import ast
+from classad.errors import ClassAdSyntaxError, caret_snippet
+from classad.parser import parse_expr
+from classad.values import ERROR, INT64_MAX, UNDEFINED
+
+ErrorMode = TLiteral["raise", "collect"]
+
+
+class ClassAdSyntaxErrors(ClassAdSyntaxError):
+    """Several syntax errors found in one input (errors="collect"); the first gives the place.
+
+    `errors` lists every error in file order; `ads` holds the ads that parsed cleanly.
+    """
+
+    def __init__(self, errors: Sequence[ClassAdSyntaxError], ads: Sequence[object] = ()) -> None:
+        self.errors = list(errors)
+        self.ads = list(ads)
+        first = self.errors[0]
+        super().__init__(f"{len(self.errors)} syntax error(s); first: {first.message}",
+                         line=first.line, column=first.column, source=first.source,
+                         snippet=first.snippet)
+
+    def __str__(self) -> str:
+        head = f"{self.source}: {len(self.errors)} syntax error(s)"
+        return "\n".join([head, *(str(e) for e in self.errors)])
+
+
+class LineIndex:
+    """Offsets in a text -> 1-based (line, column), built once in linear time."""
+
+    __slots__ = ("source", "starts", "text")
+
+    def __init__(self, text: str, source: str) -> None:
+        self.text = text
+        self.source = source
+        self.starts = [0]
+        self.starts.extend(m.end() for m in re.finditer("\n", text))
+
+    def linecol(self, offset: int) -> tuple[int, int]:
+        line = bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+    def offset(self, line: int, column: int) -> int:
+        line = max(1, min(line, len(self.starts)))
+        return self.starts[line - 1] + column - 1
+
+    def error(self, message: str, offset: int) -> ClassAdSyntaxError:
+        """An error at `offset`, with the file's line shown under a caret."""
+        offset = max(0, min(offset, len(self.text)))
+        line, col = self.linecol(offset)
+        start = self.starts[line - 1]
+        end = self.text.find("\n", start)
+        src = self.text[start:] if end < 0 else self.text[start:end]
+        return ClassAdSyntaxError(message, line=line, column=col, source=self.source,
+                                  snippet=caret_snippet(src.rstrip("\r"), 1, col))
+
+    def relocate(self, err: ClassAdSyntaxError, sub: str, sub_offset: int,
+                 to_original: Callable[[int], int] | None = None) -> ClassAdSyntaxError:
+        """Move an error raised on the substring `sub` (found at `sub_offset`) into the file."""
+        local = LineIndex(sub, "").offset(err.line, err.column) if "\n" in sub else err.column - 1
+        local = max(0, min(local, len(sub)))
+        if to_original is not None:
+            local = to_original(local)
+        return self.error(err.message, sub_offset + local)
+
+
+class Errors:
+    """Raise at once (mode "raise") or gather (mode "collect") the errors of one input."""
+
+    __slots__ = ("items", "mode")
+
+    def __init__(self, mode: ErrorMode) -> None:
+        if mode not in ("raise", "collect"):
+            raise ValueError(f"errors must be 'raise' or 'collect', not {mode!r}")
+        self.mode = mode
+        self.items: list[ClassAdSyntaxError] = []
+
+    def add(self, err: ClassAdSyntaxError) -> None:
+        if self.mode == "raise":
+            raise err
+        self.items.append(err)
+
+    def finish(self, ads: Sequence[object] = ()) -> None:
+        if self.items:
+            raise ClassAdSyntaxErrors(self.items, ads)
+
+
+_INT = re.compile(r"-?(?:0|[1-9][0-9]{0,17})\Z")
+_SIMPLE_STRING = re.compile(r'"[^"\\\x00]*"\Z')
+_REAL = re.compile(r"-?[0-9]+\.[0-9]+(?:[eE][+-]?[0-9]+)?\Z")
+_KEYWORDS: dict[str, ast.Literal] = {
+    "true": ast.Literal(True), "false": ast.Literal(False),
+    "undefined": ast.Literal(UNDEFINED), "error": ast.Literal(ERROR),
+}
+
+
+def fast_literal(text: str) -> ast.Expr | None:
+    """The expression for a plain literal (int, simple string, keyword), without the parser."""
+    if not text:
+        return None
+    c = text[0]
+    if c == '"':
+        if _SIMPLE_STRING.match(text):
+            return ast.Literal(text[1:-1])
+        return None
+    if c.isdigit() or c == "-":
+        if _INT.match(text):
+            value = int(text)
+            if -INT64_MAX <= value <= INT64_MAX:
+                return ast.Literal(value)
+        elif _REAL.match(text):
+            return ast.Literal(float(text))
+        return None
+    return _KEYWORDS.get(text.lower())
+
+
+def transform(node: ast.Expr, fn: Callable[[ast.Expr], ast.Expr]) -> ast.Expr:
+    """Rebuild a tree bottom-up through `fn`; untouched subtrees are shared, not copied."""
+    kids = ast.children(node)
+    if not kids:
+        return fn(node)
+    new = tuple(transform(k, fn) for k in kids)
+    if any(a is not b for a, b in zip(kids, new, strict=True)):
+        node = _with_children(node, new)
+    return fn(node)
+
+
+def _with_children(node: ast.Expr, new: tuple[ast.Expr, ...]) -> ast.Expr:
+    match node:
+        case ast.Binary(op, _, _):
+            return ast.Binary(op, new[0], new[1])
+        case ast.Unary(op, _):
+            return ast.Unary(op, new[0])
+        case ast.Paren(_):
+            return ast.Paren(new[0])
+        case ast.Select(_, name):
+            return ast.Select(new[0], name)
+        case ast.Subscript(_, _):
+            return ast.Subscript(new[0], new[1])
+        case ast.Cond(_, _, _):
+            return ast.Cond(new[0], new[1], new[2])
+        case ast.Elvis(_, _):
+            return ast.Elvis(new[0], new[1])
+        case ast.Call(name, _):
+            return ast.Call(name, new)
+        case ast.ListExpr(_):
+            return ast.ListExpr(new)
+        case ast.RecordExpr(names, _):
+            return ast.RecordExpr(names, new)
+    return node
+
+
+_SPECIAL_REALS = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
+
+
+def _fold_special_real(node: ast.Expr) -> ast.Expr:
+    """`real("INF")`, `real("-INF")` and `real("NaN")`, as the writers spell them, as literals."""
+    if type(node) is ast.Call and node.key == "real" and len(node.args) == 1:
+        arg = node.args[0]
+        if type(arg) is ast.Literal and type(arg.value) is str:
+            value = _SPECIAL_REALS.get(arg.value.lower())
+            if value is not None:
+                return ast.Literal(value)
+    return node
+
+
+def parse_value(text: str, index: LineIndex, offset: int,
+                to_original: Callable[[int], int] | None = None) -> ast.Expr:
+    """Parse an attribute's value text found at `offset` of the file; errors name the file."""
+    stripped = text.strip()
+    node = fast_literal(stripped)
+    if node is not None:
+        return node
+    if stripped and stripped != text:  # share the parser's cache across layouts
+        lead = len(text) - len(text.lstrip())
+        if to_original is None or lead == 0:
+            text, offset = stripped, offset + lead
+    try:
+        node = parse_expr(text, source=index.source)
+    except ClassAdSyntaxError as err:
+        raise index.relocate(err, text, offset, to_original) from None
+    if "real(" in text or "REAL(" in text.upper():
+        node = transform(node, _fold_special_real)
+    return node
+
+
+def format_real_short(x: float) -> str:
+    """Old-style/JSON real text: `%.16G` with `.0` added when it looks integral; lossless."""
+    text = f"{x:.16G}"
+    if float(text) != x:
+        text = f"{x:.17G}"
+    if "." not in text and "E" not in text and "N" not in text and "I" not in text:
+        text += ".0"
+    return text
+
+
+def format_real_long(x: float) -> str:
+    """New-style real text `d.dddE+XX` as the one-line unparser writes it, made lossless."""
+    text = f"{x:.15E}"
+    return text if float(text) == x else f"{x:.16E}"
+
+
+def is_finite(x: float) -> bool:
+    return not (math.isinf(x) or math.isnan(x))
