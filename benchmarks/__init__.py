@@ -1,0 +1,1 @@
+"""Benchmarks: a realistic pool generator and measurements against the C++ library."""
