@@ -6,9 +6,8 @@ from typing import Any
 
 from classad.ad import ClassAd
 from classad.canonical import encode
-from classad.compiler import compiled
 from classad.errors import ClassAdSyntaxError
-from classad.evaluator import EvalContext, evaluate
+from classad.evaluator import EvalContext, run
 from classad.parser import parse_expr, parse_record
 
 
@@ -21,7 +20,7 @@ def _ad(text: str | None, what: str) -> ClassAd | None:
         raise ValueError(f"{what} ad does not parse: {exc}") from None
 
 
-def run_case(case: dict[str, Any], backend: str = "compiled") -> dict[str, Any]:
+def run_case(case: dict[str, Any], backend: str = "auto") -> dict[str, Any]:
     """The canonical result of a case: an eval, a parse_error check or a match."""
     if case.get("kind") == "match":
         from classad.match import match_report
@@ -45,7 +44,7 @@ def run_case(case: dict[str, Any], backend: str = "compiled") -> dict[str, Any]:
     scope = my if my is not None else ClassAd()
     ctx = EvalContext(scope, target, backend=backend)
     try:
-        value = compiled(expr)(scope, ctx) if ctx.compiled else evaluate(expr, scope, ctx)
+        value = run(expr, scope, ctx)
     except RecursionError:
         return {"type": "error"}
     return encode(value, ctx)

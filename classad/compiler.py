@@ -48,6 +48,23 @@ def compiled(expr: ast.Expr) -> Compiled:
     return fn
 
 
+#: evaluations an expression gets from the tree walker before the tiered backend compiles it
+HOT_AFTER = 8
+_heat: dict[int, list[Any]] = {}
+
+
+def is_hot(expr: ast.Expr) -> bool:
+    """Count one evaluation of `expr`; True once it is worth compiling."""
+    entry = _heat.get(id(expr))
+    if entry is None or entry[0] is not expr:
+        if len(_heat) >= _CACHE_LIMIT:
+            _heat.clear()
+        _heat[id(expr)] = [expr, 1]
+        return False
+    entry[1] += 1
+    return bool(entry[1] > HOT_AFTER)
+
+
 def compile_expr(expr: ast.Expr) -> Compiled:
     gen = _Generator()
     source = gen.module(expr)
@@ -86,7 +103,8 @@ def _helpers() -> dict[str, Any]:
     ns.update({f"_{name}": getattr(operators, name) for name in _UNARY_NAMES.values()})
     ns.update({
         "_truth": operators.truth, "_Error": Error, "_Literal": ast.Literal,
-        "_target_exprs": evaluator.target_exprs, "_NONE": {}, "_UNDEF": UNDEFINED, "_wrap": wrap64,
+        "_target_exprs": evaluator.target_exprs, "_eval_in": evaluator.eval_in,
+        "_unscoped": evaluator.lookup_unscoped, "_NONE": {}, "_UNDEF": UNDEFINED, "_wrap": wrap64,
         "_attr": evaluator.attr_fast, "_target_attr": evaluator.target_attr,
         "_my_attr": evaluator.my_attr, "_chain": evaluator.lookup_in_chain,
         "_select": evaluator.select_value, "_subscript": evaluator.subscript_value,
@@ -179,7 +197,13 @@ class _Generator:
     def attr_ref(self, node: ast.AttrRef) -> str:
         if node.absolute:
             return self.assign(f"_chain(ctx.top_of(scope), {node.key!r}, ctx)")
-        return self.fast_ref("_SE", node.key, f"_attr(scope, ctx, {node.key!r})")
+        key = node.key
+        e = self.assign(f"_SE.get({key!r})")
+        out = self.temp()
+        self.line(f"if type({e}) is _Literal: {out} = {e}.value")
+        self.line(f"elif {e} is not None: {out} = _eval_in(scope, {key!r}, {e}, ctx)")
+        self.line(f"else: {out} = _unscoped(scope, {key!r}, ctx)")
+        return out
 
     def fast_ref(self, table: str, key: str, slow: str) -> str:
         """A reference whose common case is a literal attribute found in `table`."""

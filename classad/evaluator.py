@@ -7,7 +7,7 @@ from typing import Any
 from classad import ast
 from classad.ad import ClassAd
 from classad.compiler import _cache as _code
-from classad.compiler import compiled
+from classad.compiler import compiled, is_hot
 from classad.operators import BINARY, UNARY, logical_and, logical_or, truth
 from classad.values import UNDEFINED, Error
 
@@ -36,16 +36,18 @@ class EvalContext:
     them.
     """
 
-    __slots__ = ("_lctx", "_match", "_rctx", "active", "compiled", "my", "target")
+    __slots__ = ("_lctx", "_match", "_rctx", "active", "compiled", "my", "target", "tiered")
 
     def __init__(self, my: ClassAd, target: ClassAd | None = None, *,
-                 backend: str = "compiled") -> None:
-        if backend not in ("compiled", "interpreter"):
+                 backend: str = "auto") -> None:
+        if backend not in ("auto", "compiled", "interpreter"):
             raise ValueError(f"unknown backend {backend!r}")
         self.my = my
         self.target = target
         #: evaluate attribute expressions with generated code (else with the tree walker)
-        self.compiled = backend == "compiled"
+        self.compiled = backend != "interpreter"
+        #: "auto": interpret an expression's first evaluations, compile it once it is hot
+        self.tiered = backend == "auto"
         self.active: set[tuple[int, str]] = set()
         self._lctx: ClassAd | None = None
         self._rctx: ClassAd | None = None
@@ -126,6 +128,8 @@ def eval_in(ad: ClassAd, key: str, expr: ast.Expr, ctx: EvalContext) -> Any:
             hit = _code.get(id(expr))
             if hit is not None and hit[0] is expr:
                 return hit[1](ad, ctx)
+            if ctx.tiered and not is_hot(expr):
+                return evaluate(expr, ad, ctx)
             return compiled(expr)(ad, ctx)
         return evaluate(expr, ad, ctx)
     finally:
@@ -334,6 +338,11 @@ def _subscript(node: ast.Subscript, scope: ClassAd, ctx: EvalContext) -> Any:
 def run(expr: ast.Expr, scope: ClassAd, ctx: EvalContext) -> Any:
     """Evaluate with the context's backend."""
     if ctx.compiled:
+        hit = _code.get(id(expr))
+        if hit is not None and hit[0] is expr:
+            return hit[1](scope, ctx)
+        if ctx.tiered and not is_hot(expr):
+            return evaluate(expr, scope, ctx)
         return compiled(expr)(scope, ctx)
     return evaluate(expr, scope, ctx)
 
@@ -445,20 +454,18 @@ _DISPATCH: dict[type, Any] = {
 
 
 def evaluate_expr(expr: ast.Expr, my: ClassAd | None = None,
-                  target: ClassAd | None = None, *, backend: str = "compiled") -> Any:
+                  target: ClassAd | None = None, *, backend: str = "auto") -> Any:
     """Evaluate a loose expression with `my` as scope (an empty ad if None) and a TARGET."""
     scope = my if my is not None else ClassAd()
     ctx = EvalContext(scope, target, backend=backend)
     try:
-        if ctx.compiled:
-            return compiled(expr)(scope, ctx)
-        return evaluate(expr, scope, ctx)
+        return run(expr, scope, ctx)
     except RecursionError:
         return Error("evaluation nested too deeply")
 
 
 def evaluate_attr(ad: ClassAd, name: str, target: ClassAd | None = None, *,
-                  backend: str = "compiled") -> Any:
+                  backend: str = "auto") -> Any:
     """Evaluate `ad`'s attribute `name` (UNDEFINED if absent) in a match with `target`."""
     key = name.lower()
     expr = ad.get_expr(key)

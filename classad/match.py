@@ -76,7 +76,7 @@ class MatchReport:
         return self.matches and self.target_matches
 
 
-def match_report(my: ClassAd, target: ClassAd, *, backend: str = "compiled") -> MatchReport:
+def match_report(my: ClassAd, target: ClassAd, *, backend: str = "auto") -> MatchReport:
     ctx = EvalContext(my, target, backend=backend)
     req = _attr(my, "requirements", ctx)
     rctx = EvalContext(target, my, backend=backend)
