@@ -36,12 +36,14 @@ class ClassAd(MutableMapping[str, ast.Expr]):
     a nested ad (None for a top-level ad).
     """
 
-    __slots__ = ("_exprs", "_names", "parent")
+    __slots__ = ("_exprs", "_memo", "_names", "parent")
 
     def __init__(self, items: Mapping[str, Any] | Iterable[tuple[str, Any]] = (),
                  parent: ClassAd | None = None) -> None:
         self._exprs: dict[str, ast.Expr] = {}
         self._names: dict[str, str] = {}
+        #: values of attributes that depend on this ad alone (see classad.purity)
+        self._memo: dict[str, Any] | None = None
         self.parent = parent
         pairs = items.items() if isinstance(items, Mapping) else items
         for name, value in pairs:
@@ -52,6 +54,7 @@ class ClassAd(MutableMapping[str, ast.Expr]):
         ad = cls.__new__(cls)
         ad._exprs = {}
         ad._names = {}
+        ad._memo = None
         ad.parent = parent
         for name, expr in zip(record.names, record.exprs, strict=True):
             key = name.lower()
@@ -71,11 +74,13 @@ class ClassAd(MutableMapping[str, ast.Expr]):
         if key not in self._names:
             self._names[key] = name
         self._exprs[key] = to_expr(value)
+        self._memo = None
 
     def __delitem__(self, name: str) -> None:
         key = name.lower()
         del self._exprs[key]
         del self._names[key]
+        self._memo = None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names.values())
@@ -118,6 +123,7 @@ class ClassAd(MutableMapping[str, ast.Expr]):
         new = ClassAd.__new__(ClassAd)
         new._exprs = dict(self._exprs)
         new._names = dict(self._names)
+        new._memo = None
         new.parent = self.parent
         return new
 
@@ -127,6 +133,7 @@ class ClassAd(MutableMapping[str, ast.Expr]):
             if key not in self._names:
                 self._names[key] = other._names[key]
             self._exprs[key] = expr
+        self._memo = None
 
     def set_expr(self, name: str, text: str) -> None:
         """Parse `text` as an expression and store it under `name`."""

@@ -9,7 +9,8 @@ from classad.ad import ClassAd
 from classad.compiler import _cache as _code
 from classad.compiler import compiled, is_hot
 from classad.operators import BINARY, UNARY, logical_and, logical_or, truth
-from classad.values import UNDEFINED, Error
+from classad.purity import is_self_contained
+from classad.values import UNDEFINED, AbsTime, Error, RelTime, Undefined
 
 #: attribute references followed inside one evaluation before it gives ERROR
 MAX_ATTR_DEPTH = 96
@@ -36,7 +37,8 @@ class EvalContext:
     them.
     """
 
-    __slots__ = ("_lctx", "_match", "_rctx", "active", "compiled", "my", "target", "tiered")
+    __slots__ = ("_lctx", "_match", "_rctx", "active", "compiled", "cycles", "my", "target",
+                 "tiered")
 
     def __init__(self, my: ClassAd, target: ClassAd | None = None, *,
                  backend: str = "auto") -> None:
@@ -49,6 +51,8 @@ class EvalContext:
         #: "auto": interpret an expression's first evaluations, compile it once it is hot
         self.tiered = backend == "auto"
         self.active: set[tuple[int, str]] = set()
+        #: cycles and exhausted budgets met so far (values that met one are not kept)
+        self.cycles = 0
         self._lctx: ClassAd | None = None
         self._rctx: ClassAd | None = None
         self._match: ClassAd | None = None
@@ -113,27 +117,60 @@ class EvalContext:
 
 
 def eval_in(ad: ClassAd, key: str, expr: ast.Expr, ctx: EvalContext) -> Any:
-    """Evaluate `ad`'s attribute `key` in `ad`'s scope; a cycle gives UNDEFINED."""
+    """Evaluate `ad`'s attribute `key` in `ad`'s scope; a cycle gives UNDEFINED.
+
+    A value that depends on its own ad alone is kept in the ad (until the ad changes).
+    """
     if type(expr) is ast.Literal:
         return expr.value
+    memo = ad._memo
+    if memo is not None:
+        kept = memo.get(key, _MISS)
+        if kept is not _MISS and kept is not _IMPURE:
+            return kept
+    else:
+        kept = _MISS
     token = (id(ad), key)
     active = ctx.active
     if token in active:
+        ctx.cycles += 1
         return UNDEFINED
     if len(active) >= MAX_ATTR_DEPTH:  # the active references are the depth
+        ctx.cycles += 1
         return Error("attribute references nested too deeply")
+    cycles = ctx.cycles
     active.add(token)
     try:
         if ctx.compiled:
             hit = _code.get(id(expr))
             if hit is not None and hit[0] is expr:
-                return hit[1](ad, ctx)
-            if ctx.tiered and not is_hot(expr):
-                return evaluate(expr, ad, ctx)
-            return compiled(expr)(ad, ctx)
-        return evaluate(expr, ad, ctx)
+                value = hit[1](ad, ctx)
+            elif ctx.tiered and not is_hot(expr):
+                value = evaluate(expr, ad, ctx)
+            else:
+                value = compiled(expr)(ad, ctx)
+        else:
+            value = evaluate(expr, ad, ctx)
     finally:
         active.discard(token)
+    if kept is _MISS and ad.parent is None:
+        _remember(ad, key, value, ctx.cycles == cycles)
+    return value
+
+
+_MISS = object()
+_IMPURE = object()
+_SCALARS = frozenset({bool, int, float, str, Error, Undefined, AbsTime, RelTime})
+
+
+def _remember(ad: ClassAd, key: str, value: Any, clean: bool) -> None:
+    """Keep `value` in the ad if it depends on the ad alone (and met no cycle on the way)."""
+    if not clean:
+        return
+    memo = ad._memo
+    if memo is None:
+        memo = ad._memo = {}
+    memo[key] = value if type(value) in _SCALARS and is_self_contained(ad, key) else _IMPURE
 
 
 def attr_fast(scope: ClassAd, ctx: EvalContext, key: str) -> Any:
