@@ -1,0 +1,122 @@
+"""The job event log (user log) in HTCondor's text format, appended one event at a time."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterable
+
+from executor.spec import JobResult, JobSpec, Usage
+
+SUBMIT, EXECUTE, EVICTED, TERMINATED, IMAGE_SIZE = 0, 1, 4, 5, 6
+ABORTED, HELD, RELEASED = 9, 12, 13
+TERMINAL = frozenset({TERMINATED, ABORTED, HELD})
+_HEADER = re.compile(r"^(\d{3}) \((\d+)\.(\d+)\.(\d+)\) ")
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _lock(path: str) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(os.path.abspath(path), threading.Lock())
+
+
+def _cpu(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 86400} {s % 86400 // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def host_sinful() -> str:
+    try:
+        addr = socket.gethostbyname(socket.gethostname())
+    except OSError:
+        addr = "127.0.0.1"
+    return f"<{addr}:0?alias={socket.gethostname()}>"
+
+
+class EventLog:
+    """Appends events for jobs to one user log; safe to share between threads."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def write(self, code: int, spec: JobSpec, text: str, body: Iterable[str] = (),
+              when: float | None = None) -> None:
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(when or time.time()))
+        lines = [f"{code:03d} ({spec.cluster:03d}.{spec.proc:03d}.000) {stamp} {text}"]
+        lines += [f"\t{line}" for line in body]
+        lines.append("...")
+        data = "\n".join(lines) + "\n"
+        with _lock(self.path), open(self.path, "a", encoding="utf-8") as log:
+            log.write(data)
+
+    def submit(self, spec: JobSpec) -> None:
+        self.write(SUBMIT, spec, f"Job submitted from host: {host_sinful()}")
+
+    def execute(self, spec: JobSpec, slot: str) -> None:
+        self.write(EXECUTE, spec, f"Job executing on host: {host_sinful()}",
+                   [f"SlotName: {slot}@{socket.gethostname()}"])
+
+    def image_size(self, spec: JobSpec, usage: Usage) -> None:
+        self.write(IMAGE_SIZE, spec, f"Image size of job updated: {usage.peak_memory_mb}", [
+            f"{usage.peak_memory_mb}  -  MemoryUsage of job (MB)",
+            f"{usage.peak_rss_kb}  -  ResidentSetSize of job (KB)",
+        ])
+
+    def terminated(self, spec: JobSpec, result: JobResult, disk_kb: int = 0) -> None:
+        u = result.usage
+        if result.signal is not None:
+            status = [f"(0) Abnormal termination (signal {result.signal})", "(0) No core file"]
+        else:
+            status = [f"(1) Normal termination (return value {result.exit_code or 0})"]
+        remote = f"\tUsr {_cpu(u.user_cpu_seconds)}, Sys {_cpu(u.sys_cpu_seconds)}"
+        local = "\tUsr 0 00:00:00, Sys 0 00:00:00"
+        body = status + [
+            f"{remote}  -  Run Remote Usage", f"{local}  -  Run Local Usage",
+            f"{remote}  -  Total Remote Usage", f"{local}  -  Total Local Usage",
+            "0  -  Run Bytes Sent By Job", "0  -  Run Bytes Received By Job",
+            "0  -  Total Bytes Sent By Job", "0  -  Total Bytes Received By Job",
+            "Partitionable Resources :    Usage  Request Allocated ",
+            f"   Cpus                 : {'':>8} {spec.cpus:>8} {spec.cpus:>9} ",
+            f"   Disk (KB)            : {disk_kb:>8} {disk_kb:>8} {disk_kb:>9} ",
+            f"   Memory (MB)          : {u.peak_memory_mb:>8} {spec.memory_mb:>8} {spec.memory_mb:>9} ",
+        ]
+        self.write(TERMINATED, spec, "Job terminated.", body)
+
+    def held(self, spec: JobSpec, result: JobResult) -> None:
+        self.write(HELD, spec, "Job was held.", [
+            result.hold_reason or "Reason unspecified",
+            f"Code {result.hold_reason_code or 0} Subcode {result.hold_reason_subcode or 0}",
+        ])
+
+    def aborted(self, spec: JobSpec, reason: str) -> None:
+        self.write(ABORTED, spec, "Job was aborted.", [reason])
+
+    def released(self, spec: JobSpec, reason: str) -> None:
+        self.write(RELEASED, spec, "Job was released.", [reason])
+
+    def outcome(self, spec: JobSpec, result: JobResult, reason: str = "via executor cancel",
+                disk_kb: int = 0) -> None:
+        """The one terminal event for an attempt's result."""
+        if result.status == "completed":
+            self.terminated(spec, result, disk_kb)
+        elif result.status == "held":
+            self.held(spec, result)
+        else:
+            self.aborted(spec, reason)
+
+    def last_event(self, spec: JobSpec) -> int | None:
+        """The code of the job's most recent event, or None (used to never report twice)."""
+        last = None
+        try:
+            with open(self.path, encoding="utf-8", errors="replace") as log:
+                for line in log:
+                    m = _HEADER.match(line)
+                    if m and int(m[2]) == spec.cluster and int(m[3]) == spec.proc:
+                        last = int(m[1])
+        except FileNotFoundError:
+            return None
+        return last

@@ -1,0 +1,55 @@
+"""After our own crash: find our containers by label, adopt live or finished jobs, drop orphans."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from executor.containers import LABEL_SANDBOX, LABEL_SPEC
+from executor.docker_engine import DockerExecutor
+from executor.eventlog import TERMINAL
+from executor.runner import Attempt, read_manifest, user_log
+from executor.spec import JobSpec
+
+
+@dataclass
+class Recovered:
+    """What recovery found: attempts to complete, and containers it removed (with why)."""
+
+    attempts: list[Attempt] = field(default_factory=list)
+    removed: list[tuple[str, str]] = field(default_factory=list)
+    already_reported: list[str] = field(default_factory=list)
+
+
+def _spec(container: Any) -> tuple[JobSpec, str] | None:
+    labels = container.labels or {}
+    try:
+        return JobSpec.from_json(labels[LABEL_SPEC]), str(labels[LABEL_SANDBOX])
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
+def recover(executor: DockerExecutor) -> Recovered:
+    """Adopt every container of this slot; finish them with runner.complete()."""
+    found = Recovered()
+    for container in executor.own_containers():
+        parsed = _spec(container)
+        if parsed is None:
+            found.removed.append((container.name, "no readable job spec label"))
+            container.remove(force=True, v=True)
+            continue
+        spec, sandbox = parsed
+        if not os.path.isdir(sandbox):
+            found.removed.append((container.name, f"sandbox {sandbox} is gone"))
+            container.remove(force=True, v=True)
+            continue
+        log = user_log(spec)
+        if container.status != "running" and log is not None and log.last_event(spec) in TERMINAL:
+            found.already_reported.append(container.name)
+            container.remove(force=True, v=True)
+            continue
+        handle = executor.adopt(container, spec, sandbox)
+        found.attempts.append(Attempt(spec, sandbox, log, handle, read_manifest(sandbox),
+                                      keep_sandbox=True, recovered=True))
+    return found

@@ -1,0 +1,134 @@
+"""One job attempt end to end: sandbox, input, container, user log, output transfer, cleanup."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from dataclasses import dataclass, field
+
+from executor import sandbox as sb
+from executor.containers import JOB_AD_FILE
+from executor.eventlog import TERMINAL, EventLog
+from executor.protocol import Executor, JobHandle
+from executor.spec import ExecutorConfig, JobResult, JobSpec
+
+MANIFEST = ".input_manifest"
+
+
+@dataclass
+class Attempt:
+    """A launched attempt; `early` is set when it ended before a container ran."""
+
+    spec: JobSpec
+    sandbox: str
+    log: EventLog | None
+    handle: JobHandle | None = None
+    snapshot: sb.Snapshot = field(default_factory=lambda: sb.Snapshot({}))
+    early: JobResult | None = None
+    keep_sandbox: bool = False
+    recovered: bool = False
+    reported_memory_mb: int = 0
+
+
+def user_log(spec: JobSpec) -> EventLog | None:
+    if not spec.user_log:
+        return None
+    path = spec.user_log if os.path.isabs(spec.user_log) else os.path.join(spec.iwd, spec.user_log)
+    return EventLog(path)
+
+
+def write_manifest(sandbox: str, snapshot: sb.Snapshot) -> None:
+    with open(os.path.join(sandbox, MANIFEST), "w", encoding="utf-8") as out:
+        json.dump(snapshot.stamps, out)
+
+
+def read_manifest(sandbox: str) -> sb.Snapshot:
+    try:
+        with open(os.path.join(sandbox, MANIFEST), encoding="utf-8") as src:
+            raw = json.load(src)
+        return sb.Snapshot({str(k): (int(v[0]), int(v[1])) for k, v in raw.items()})
+    except (OSError, ValueError, TypeError, IndexError):
+        return sb.Snapshot({})
+
+
+def launch(executor: Executor, spec: JobSpec, config: ExecutorConfig, *, sandbox: str | None = None,
+           execute_dir: str | None = None, job_ad: str | None = None, submit_event: bool = True) -> Attempt:
+    """Make the sandbox, transfer input, start the container and log submit/execute events."""
+    log = user_log(spec)
+    if log is not None and submit_event:
+        log.submit(spec)
+    path = sb.make(spec, config, sandbox, execute_dir)
+    attempt = Attempt(spec, path, log, keep_sandbox=sandbox is not None)
+    if job_ad is not None:
+        with open(os.path.join(path, JOB_AD_FILE), "w", encoding="utf-8") as out:
+            out.write(job_ad)
+    try:
+        attempt.snapshot = sb.transfer_input(spec, path, config)
+    except sb.TransferError as err:
+        attempt.early = err.result(started=False)
+        return attempt
+    write_manifest(path, attempt.snapshot)
+    try:
+        attempt.handle = executor.start(spec, path)
+    except Exception:
+        if not attempt.keep_sandbox:
+            sb.remove(path)
+        raise
+    result = executor.poll(attempt.handle)
+    if log is not None and (result is None or result.started):
+        log.execute(spec, config.slot_name)
+    return attempt
+
+
+def _note_memory(executor: Executor, attempt: Attempt) -> None:
+    """An image-size (006) event whenever the peak memory seen grows, as the shadow writes."""
+    if attempt.log is None or attempt.handle is None:
+        return
+    usage = executor.usage(attempt.handle)
+    if usage.peak_memory_mb > attempt.reported_memory_mb:
+        attempt.reported_memory_mb = usage.peak_memory_mb
+        attempt.log.image_size(attempt.spec, usage)
+
+
+def finish(executor: Executor, attempt: Attempt, result: JobResult) -> JobResult:
+    """Transfer output (completed jobs), write the terminal event once, remove container+sandbox."""
+    if result.status == "completed":
+        try:
+            sb.transfer_output(attempt.spec, attempt.sandbox, attempt.snapshot)
+        except sb.TransferError as err:
+            result = err.result(started=True).with_changes(usage=result.usage)
+    log = attempt.log
+    if log is not None and not (attempt.recovered and log.last_event(attempt.spec) in TERMINAL):
+        if result.usage.peak_memory_mb > attempt.reported_memory_mb:
+            log.image_size(attempt.spec, result.usage)
+        log.outcome(attempt.spec, result, disk_kb=sb.disk_kb(attempt.sandbox))
+    if attempt.handle is not None:
+        executor.release(attempt.handle)
+    if not attempt.keep_sandbox:
+        sb.remove(attempt.sandbox)
+    return result
+
+
+def complete(executor: Executor, attempt: Attempt, *, stop: threading.Event | None = None,
+             hold_on_stop: bool = False, poll_interval: float = 0.5) -> JobResult:
+    """Wait for the attempt (cancelling it once `stop` is set) and finish it."""
+    if attempt.early is not None or attempt.handle is None:
+        return finish(executor, attempt, attempt.early or JobResult("removed"))
+    handle, cancelled = attempt.handle, False
+    while True:
+        result = executor.wait(handle, poll_interval)
+        if result is not None:
+            return finish(executor, attempt, result)
+        _note_memory(executor, attempt)
+        if stop is not None and stop.is_set() and not cancelled:
+            executor.cancel(handle, hold=hold_on_stop, reason="via executor (signal received)")
+            cancelled = True
+
+
+def run_job(executor: Executor, spec: JobSpec, config: ExecutorConfig, *, sandbox: str | None = None,
+            execute_dir: str | None = None, job_ad: str | None = None,
+            stop: threading.Event | None = None) -> JobResult:
+    """Run one job to its final state, like a slot's starter would."""
+    attempt = launch(executor, spec, config, sandbox=sandbox, execute_dir=execute_dir, job_ad=job_ad)
+    return complete(executor, attempt, stop=stop)
