@@ -8,6 +8,7 @@ from classad.ad import ClassAd
 from classad.errors import ClassAdError, ClassAdSyntaxError
 from classad.evaluator import evaluate_expr as _evaluate_expr
 from classad.formats import dump_ad, dump_ads, load_ads, parse_ad, parse_ads
+from classad.match import matches, rank, symmetric_match
 from classad.parser import parse_expr
 from classad.values import (
     ERROR,
@@ -23,7 +24,8 @@ from classad.values import (
 __all__ = [
     "ERROR", "UNDEFINED", "AbsTime", "ClassAd", "ClassAdError", "ClassAdSyntaxError", "Error",
     "RelTime", "Undefined", "evaluate", "is_error", "is_undefined", "parse_expr",
-    "dump_ad", "dump_ads", "load_ads", "parse_ad", "parse_ads",
+    "dump_ad", "dump_ads", "load_ads", "parse_ad", "parse_ads", "matches", "rank",
+    "symmetric_match",
 ]
 
 
