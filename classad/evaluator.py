@@ -320,6 +320,7 @@ def select_value(base: Any, key: str, ctx: EvalContext) -> Any:
     t = type(base)
     if t is list:
         return [select_value(item, key, ctx) if isinstance(item, ClassAd)
+                or item is UNDEFINED or type(item) is Error
                 else Error("selection from a non-ad list element") for item in base]
     if base is UNDEFINED or t is Error:
         return base
@@ -336,6 +337,8 @@ def subscript_value(base: Any, index: Any, ctx: EvalContext) -> Any:
         return base
     if ti is Error:
         return index
+    if index is UNDEFINED:
+        return UNDEFINED
     if tb is list:
         if ti is int:
             return base[index] if 0 <= index < len(base) else Error("list index out of range")

@@ -134,6 +134,9 @@ class _ToAst(Transformer[Token, Any]):
             if text.endswith("."):
                 raise _Reject(f"malformed real literal -{text!r}", items[0])
             return ast.Literal(-float(text))
+        if len(text) > 1 and text[0] == "0" and text[1].isdigit() and any(
+                c in "89" for c in text[1:]):
+            raise _Reject(f"invalid octal literal -{text}", items[0])
         digits = text
         for k, c in enumerate(text):
             if not c.isdigit():
