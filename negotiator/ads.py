@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import struct
 from collections.abc import Iterable
@@ -125,17 +124,32 @@ def expression_text(ad: ClassAd, name: str) -> str:
 
 def references(exprs: Iterable[Any]) -> set[str]:
     """Lower-cased attribute names an expression reads (MY., TARGET. or unscoped: a superset)."""
+    from classad import ast
+
     out: set[str] = set()
+    seen: set[int] = set()
     stack = list(exprs)
     while stack:
         node = stack.pop()
         if isinstance(node, tuple | list):
             stack.extend(node)
             continue
-        if not dataclasses.is_dataclass(node):
+        t = type(node)
+        if t is ast.Literal or id(node) in seen:
             continue
-        name = getattr(node, "name", None)
-        if isinstance(name, str) and type(node).__name__ in {"AttrRef", "Select"}:
-            out.add(name.lower())
-        stack.extend(getattr(node, f.name) for f in dataclasses.fields(node))
+        if t is ast.AttrRef or t is ast.Select:
+            out.add(node.name.lower())
+        if t in _NODE_TYPES:
+            seen.add(id(node))
+            stack.extend(ast.children(node))
     return out
+
+
+def _node_types() -> frozenset[type]:
+    from classad import ast
+
+    return frozenset({ast.AttrRef, ast.Select, ast.Subscript, ast.Unary, ast.Binary, ast.Cond,
+                      ast.Elvis, ast.Call, ast.ListExpr, ast.RecordExpr, ast.Paren})
+
+
+_NODE_TYPES = _node_types()

@@ -147,6 +147,29 @@ def userprio(
         print_userprio(out, current, settings, show_all)
 
 
+@app.command()
+def bench(
+    slots: Annotated[
+        list[int] | None, typer.Option("--slots", help="Pool size(s); repeat for a scaling run.")
+    ] = None,
+    jobs: Annotated[int, typer.Option(help="Idle jobs.")] = 1000,
+    autoclusters: Annotated[int, typer.Option(help="Distinct job shapes.")] = 50,
+    naive_jobs: Annotated[
+        int, typer.Option(help="Jobs for the classad2 naive loop (0: skip).")
+    ] = 20,
+    exact_jobs: Annotated[
+        int, typer.Option(help="Jobs to re-run on the exact path and compare (0: skip).")
+    ] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Benchmark a full cycle on a generated pool (needs the repository's benchmarks/)."""
+    try:
+        from benchmarks.bench_negotiation import report
+    except ImportError as exc:
+        raise NegotiatorError(f"the benchmark needs the source tree's benchmarks/: {exc}") from None
+    report(slots or [10_000], jobs, autoclusters, naive_jobs, exact_jobs, as_json)
+
+
 @app.command("export-state")
 def export_state(database: Path, output: Annotated[Path | None, typer.Argument()] = None) -> None:
     """Write a state database as JSON (to OUTPUT, or standard output)."""

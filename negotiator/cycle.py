@@ -14,6 +14,7 @@ from negotiator.groups import ROOT, GroupTree, assigned_group, build_tree
 from negotiator.matching import Candidate, Claim, Policy, candidates, still_matches
 from negotiator.pie import Limits, admits, shares, starvation, submitter_limit
 from negotiator.pool import Job, Slot, build_jobs, build_slots, carve, request
+from negotiator.prefilter import FastMatcher, Listing, ListListing
 from negotiator.settings import NegotiatorConfig
 
 
@@ -23,11 +24,21 @@ def negotiate(
     state: AccountantState,
     config: NegotiatorConfig,
     now: float,
+    *,
+    fast: bool = True,
+    stats: dict[str, float] | None = None,
 ) -> tuple[CycleResult, AccountantState]:
-    """Run one cycle at time `now`; the inputs are not modified."""
+    """Run one cycle at time `now`; the inputs are not modified.
+
+    `fast` finds candidates with the columnar index (same decisions as the pair-by-pair path);
+    `stats`, when given, receives the matcher's counters and phase seconds.
+    """
     state = accountant.update_priorities(state, now, config.priority_halflife)
-    engine = _Engine(build_slots(pool, config), build_jobs(jobs), state, config, now)
+    engine = _Engine(build_slots(pool, config), build_jobs(jobs), state, config, now, fast)
     engine.run()
+    if stats is not None and engine.matcher is not None:
+        stats.update(engine.matcher.stats)
+        stats.update({f"seconds_{k}": v for k, v in engine.matcher.seconds.items()})
     return engine.result(), engine.new_state()
 
 
@@ -53,6 +64,7 @@ class _Engine:
         state: AccountantState,
         config: NegotiatorConfig,
         now: float,
+        fast: bool = False,
     ) -> None:
         self.config, self.state, self.now = config, state, now
         self.policy = Policy.from_config(config)
@@ -82,6 +94,7 @@ class _Engine:
         self.spins = 0
         self.turns: list[Turn] = []
         self.hgq_report: dict[str, tuple[float, float, float, float]] | None = None
+        self.matcher = FastMatcher(self.slots, self.policy) if fast and self.slots else None
 
     # -- usage ---------------------------------------------------------------------------
     def _charge(self, name: str, weight: float, count: int) -> None:
@@ -198,7 +211,7 @@ class _Engine:
         self, name: str, turn: _Turn, ignore: bool, group: str | None, quota: float | None
     ) -> None:
         """Offer slots to `name`'s jobs in queue order until its limit or its jobs run out."""
-        cache: dict[tuple[object, ...], list[Candidate]] = {}
+        cache: dict[tuple[object, ...], Listing] = {}
         for job in list(self.pending.get(name, ())):
             if not self.slots:
                 turn.limited = True
@@ -209,7 +222,7 @@ class _Engine:
             ad = self._job_view(job, group, quota)
             listed = cache.get(signature)
             if listed is None:
-                listed = cache[signature] = candidates(ad, name, self.slots.values(), self.policy)
+                listed = cache[signature] = self._candidates(ad, name)
             chosen, blocked = self._pick(ad, name, listed, turn)
             if chosen is None:
                 if blocked:
@@ -235,14 +248,19 @@ class _Engine:
             ad["SubmitterGroupQuota"] = quota
         return ad
 
+    def _candidates(self, job: ClassAd, name: str) -> Listing:
+        if self.matcher is not None:
+            return self.matcher.candidates(job, name)
+        return ListListing(candidates(job, name, self.slots.values(), self.policy))
+
     def _pick(
-        self, job: ClassAd, name: str, listed: list[Candidate], turn: _Turn
+        self, job: ClassAd, name: str, listed: Listing, turn: _Turn
     ) -> tuple[Candidate | None, bool]:
         """The first candidate still free that the limits admit; (None, blocked-by-limit) otherwise."""
         blocked = False
         keep: list[Candidate] = []
         chosen = None
-        for position, cand in enumerate(listed):
+        while (cand := listed.pop()) is not None:
             current = self.slots.get(cand.slot.index)
             if current is None:
                 continue
@@ -252,11 +270,10 @@ class _Engine:
                 cand = Candidate(current, cand.claim, cand.key)
             if self._admitted(cand, job, turn):
                 chosen = cand
-                keep.extend(listed[position + 1 :])
                 break
             blocked = True
             keep.append(cand)
-        listed[:] = keep
+        listed.restore(keep)
         return chosen, blocked and chosen is None
 
     def _cost(self, cand: Candidate, job: ClassAd) -> float:
@@ -278,11 +295,17 @@ class _Engine:
         if slot.partitionable and self.config.carve_pslots:
             left, dslot, cost = carve(slot, request(ad, slot.ad), self.config, self.weight_expr)
             self.slots[slot.index] = left
+            if self.matcher is not None:
+                self.matcher.replace(left)
             if ads.number(left.ad, "Cpus", 1.0) <= 0:
                 del self.slots[slot.index]
+                if self.matcher is not None:
+                    self.matcher.remove(slot.index)
         else:
             cost = slot.weight
             del self.slots[slot.index]
+            if self.matcher is not None:
+                self.matcher.remove(slot.index)
         if slot.remote is not None:
             self._charge(slot.remote, -slot.weight, -1)
         self._charge(job.submitter, cost, 1)

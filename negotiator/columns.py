@@ -1,0 +1,180 @@
+"""The columnar slot index: typed numpy columns per attribute, built on demand, patched in place."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeAlias
+
+import numpy as np
+
+from classad import ast
+from classad.operators import fold_case
+from classad.unparse import unparse
+from classad.values import UNDEFINED, Error
+
+Arr: TypeAlias = Any
+"""A numpy array (numpy's own generics add nothing but noise here)."""
+
+# value kinds of a column entry or a vector value
+U, E, B, I, R, S, X, NT = range(8)  # noqa: E741
+"""UNDEFINED, ERROR, bool, int, real, string, unknown (evaluate exactly), not-true-but-unknown."""
+#: names the evaluator's lookup treats specially: a column never stands for them
+SPECIAL_NAMES = frozenset({"parent", "toplevel", "root", "my", "target", "ad", "other", "lctx",
+                           "rctx", "left", "right", "symmetricmatch", "leftmatchesright",
+                           "rightmatchesleft", "leftrankvalue", "rightrankvalue", "currenttime"})
+
+
+class StrDict:
+    """Dictionary encoding of one column's strings: exact codes, and codes after case folding."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, int] = {}
+        self.values: list[str] = []
+        self.fold_codes: dict[str, int] = {}
+        self._fold: list[int] = []
+        self._fold_arr: Arr = np.zeros(0, dtype=np.int32)
+
+    def code(self, text: str) -> int:
+        found = self.codes.get(text)
+        if found is None:
+            found = self.codes[text] = len(self.values)
+            self.values.append(text)
+            folded = fold_case(text)
+            self._fold.append(self.fold_codes.setdefault(folded, len(self.fold_codes)))
+        return found
+
+    def fold_of(self) -> Arr:
+        """scode -> folded code, as an array."""
+        if len(self._fold_arr) != len(self._fold):
+            self._fold_arr = np.asarray(self._fold, dtype=np.int32)
+        return self._fold_arr
+
+
+def value_kind(value: Any) -> int:
+    t = type(value)
+    if t is bool:
+        return B
+    if t is int:
+        return I
+    if t is float:
+        return R
+    if t is str:
+        return S
+    if value is UNDEFINED:
+        return U
+    if t is Error:
+        return E
+    return X
+
+
+class Column:
+    """One attribute over all slots: kind, numbers, strings, and non-literal expressions."""
+
+    def __init__(self, key: str, size: int) -> None:
+        self.key = key
+        self.kind: Arr = np.full(size, U, dtype=np.int8)
+        self.num: Arr = np.zeros(size, dtype=np.float64)
+        self.ival: Arr = np.zeros(size, dtype=np.int64)
+        self.scode: Arr = np.zeros(size, dtype=np.int32)
+        self.present: Arr = np.zeros(size, dtype=bool)
+        #: -1 for a literal or missing entry, else the index of a distinct expression in `exprs`
+        self.group: Arr = np.full(size, -1, dtype=np.int32)
+        self.exprs: list[ast.Expr] = []
+        self.sdict = StrDict()
+        self._by_text: dict[str, int] = {}
+        self._by_id: dict[int, int] = {}
+        self._members: dict[int, Arr] | None = None
+
+    def set(self, i: int, expr: ast.Expr | None) -> None:
+        """Store slot i's expression for this attribute."""
+        if self.group[i] >= 0:
+            self._members = None
+        self.group[i] = -1
+        if expr is None:
+            self.present[i] = False
+            self.kind[i] = U
+            return
+        self.present[i] = True
+        if type(expr) is not ast.Literal:
+            self.kind[i] = X
+            self.group[i] = self._expr_id(expr)
+            self._members = None
+            return
+        value = expr.value
+        k = value_kind(value)
+        self.kind[i] = k
+        if k in (B, I):
+            if k == I and not -(1 << 63) <= value < (1 << 63):
+                self.kind[i] = X
+                return
+            self.ival[i] = int(value)
+            self.num[i] = float(value)
+        elif k == R:
+            self.num[i] = value
+        elif k == S:
+            self.scode[i] = self.sdict.code(value)
+
+    def _expr_id(self, expr: ast.Expr) -> int:
+        found = self._by_id.get(id(expr))
+        if found is not None and self.exprs[found] is expr:
+            return found
+        text = unparse(expr)
+        found = self._by_text.get(text)
+        if found is None:
+            found = self._by_text[text] = len(self.exprs)
+            self.exprs.append(expr)
+        self._by_id[id(expr)] = found
+        return found
+
+    def members(self) -> dict[int, Arr]:
+        """Slot indices holding each distinct non-literal expression."""
+        if self._members is None:
+            has = np.flatnonzero(self.group >= 0)
+            groups = self.group[has]
+            self._members = {int(g): has[groups == g] for g in np.unique(groups)}
+        return self._members
+
+
+class SlotIndex:
+    """Columns over a fixed list of slot ads (position = slot number), plus liveness."""
+
+    def __init__(self, slot_ads: Sequence[Any]) -> None:
+        self.ads: list[Any] = list(slot_ads)
+        self.size = len(self.ads)
+        self.columns: dict[str, Column] = {}
+        self.alive: Arr = np.ones(self.size, dtype=bool)
+        self.changed_at: Arr = np.zeros(self.size, dtype=np.int64)
+        self.clock = 0
+        #: the position changed at each tick of `clock`
+        self.log: list[int] = []
+        #: slots whose ads hold `target`/`my` themselves: always evaluated exactly
+        self.irregular: Arr = np.array(
+            [("target" in ad._exprs or "my" in ad._exprs or ad.parent is not None)
+             for ad in self.ads], dtype=bool)
+
+    def column(self, key: str) -> Column:
+        """The column of a lower-case attribute name (built on first use)."""
+        col = self.columns.get(key)
+        if col is None:
+            col = Column(key, self.size)
+            for i, ad in enumerate(self.ads):
+                expr = ad._exprs.get(key)
+                if expr is not None:
+                    col.set(i, expr)
+            self.columns[key] = col
+        return col
+
+    def replace(self, i: int, ad: Any) -> None:
+        """Slot i's ad changed (a partitionable slot was carved): patch every built column."""
+        self.ads[i] = ad
+        self.log.append(i)
+        self.clock += 1
+        self.changed_at[i] = self.clock
+        for key, col in self.columns.items():
+            col.set(i, ad._exprs.get(key))
+
+    def remove(self, i: int) -> None:
+        self.alive[i] = False
+        self.log.append(i)
+        self.clock += 1
+        self.changed_at[i] = self.clock
