@@ -42,14 +42,18 @@ class EvalContext:
 
     def __init__(self, my: ClassAd, target: ClassAd | None = None, *,
                  backend: str = "auto") -> None:
-        if backend not in ("auto", "compiled", "interpreter"):
-            raise ValueError(f"unknown backend {backend!r}")
         self.my = my
         self.target = target
-        #: evaluate attribute expressions with generated code (else with the tree walker)
-        self.compiled = backend != "interpreter"
-        #: "auto": interpret an expression's first evaluations, compile it once it is hot
-        self.tiered = backend == "auto"
+        if backend == "auto":
+            #: evaluate attribute expressions with generated code (else with the tree walker)
+            self.compiled = True
+            #: interpret an expression's first evaluations, compile it once it is hot
+            self.tiered = True
+        elif backend in ("compiled", "interpreter"):
+            self.compiled = backend == "compiled"
+            self.tiered = False
+        else:
+            raise ValueError(f"unknown backend {backend!r}")
         self.active: set[tuple[int, str]] = set()
         #: cycles and exhausted budgets met so far (values that met one are not kept)
         self.cycles = 0

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from classad.ad import ClassAd
+from classad.ast import Literal
 from classad.evaluator import EvalContext, eval_in
-from classad.values import UNDEFINED
+from classad.values import UNDEFINED, Error
 
 
 def is_true(value: Any) -> bool:
@@ -24,14 +25,14 @@ def is_true(value: Any) -> bool:
 
 
 def _attr(ad: ClassAd, key: str, ctx: EvalContext) -> Any:
-    expr = ad.get_expr(key)
+    expr = ad._exprs.get(key)
     if expr is None:
         return UNDEFINED
+    if type(expr) is Literal:
+        return expr.value
     try:
         return eval_in(ad, key, expr, ctx)
     except RecursionError:
-        from classad.values import Error
-
         return Error("evaluation nested too deeply")
 
 
@@ -42,7 +43,19 @@ def requirements(my: ClassAd, target: ClassAd) -> Any:
 
 def matches(my: ClassAd, target: ClassAd) -> bool:
     """my.Requirements is true against target."""
-    return is_true(requirements(my, target))
+    expr = my._exprs.get("requirements")
+    if expr is None:
+        return False
+    if type(expr) is Literal:
+        return is_true(expr.value)
+    try:
+        value = eval_in(my, "requirements", expr, EvalContext(my, target))
+    except RecursionError:
+        return False
+    t = type(value)
+    if t is bool:
+        return value is True
+    return is_true(value)
 
 
 def symmetric_match(a: ClassAd, b: ClassAd) -> bool:
@@ -52,7 +65,10 @@ def symmetric_match(a: ClassAd, b: ClassAd) -> bool:
 
 def rank(my: ClassAd, target: ClassAd) -> float:
     """my.Rank against target as a number; anything that is not a number counts as 0.0."""
-    value = _attr(my, "rank", EvalContext(my, target))
+    expr = my._exprs.get("rank")
+    if expr is None:
+        return 0.0
+    value = expr.value if type(expr) is Literal else _attr(my, "rank", EvalContext(my, target))
     t = type(value)
     if t is int or t is float or t is bool:
         return float(value)
