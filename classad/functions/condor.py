@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import pwd
 import re
@@ -44,8 +45,12 @@ def _fold(s: str) -> str:
 # ---- HTCondor string lists -----------------------------------------------------------------
 
 
-def string_list_items(text: str, delims: str) -> list[str]:
-    """Split on any delimiter character, trim whitespace, drop empty items (byte view)."""
+@functools.lru_cache(maxsize=8192)
+def string_list_items(text: str, delims: str) -> tuple[str, ...]:
+    """Split on any delimiter character, trim whitespace, drop empty items (byte view).
+
+    Cached: pools repeat the same lists (DESIRED_Sites, ...) in every evaluation.
+    """
     out: list[str] = []
     start = 0
     for i, ch in enumerate(text):
@@ -53,7 +58,7 @@ def string_list_items(text: str, delims: str) -> list[str]:
             out.append(text[start:i])
             start = i + 1
     out.append(text[start:])
-    return [t for t in (item.strip(_SPACE) for item in out) if t]
+    return tuple(t for t in (item.strip(_SPACE) for item in out) if t)
 
 
 def _list_and_delims(args: list[Any]) -> Any:
@@ -163,9 +168,19 @@ def _two_lists(args: list[Any]) -> Any:
     return (first, second, _bytes_view(delims))
 
 
+@functools.lru_cache(maxsize=8192)
+def _item_set(text: str, fold: Callable[[str], str]) -> frozenset[str]:
+    """The folded items of an ASCII list with the default delimiters."""
+    return frozenset(fold(x) for x in string_list_items(text, _DEFAULT_DELIMS))
+
+
 def _member(name: str, fold: Callable[[str], str]) -> None:
     @builtin(name, arity=(2, 3))
     def member(args: list[Any]) -> Any:
+        if len(args) == 2:  # fast path: plain ASCII strings, default delimiters
+            item, text = args
+            if type(item) is str and type(text) is str and item.isascii() and text.isascii():
+                return fold(item) in _item_set(text, fold)
         parsed = _two_lists(args)
         if type(parsed) is not tuple:
             return parsed
