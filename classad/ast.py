@@ -15,6 +15,23 @@ class Literal:
     text: str | None = field(default=None, compare=False)
 
 
+_LITERALS: dict[tuple[type, Any], Literal] = {}
+
+
+def literal(value: Any) -> Literal:
+    """A shared Literal for a bool, int, str or None-free scalar (ads repeat their values)."""
+    t = type(value)
+    if t is float:
+        return Literal(value)  # 0.0 and -0.0 are equal keys: never share reals
+    key = (t, value)
+    node = _LITERALS.get(key)
+    if node is None:
+        if len(_LITERALS) >= 262144:
+            _LITERALS.clear()
+        node = _LITERALS[key] = Literal(value)
+    return node
+
+
 @dataclass(frozen=True, slots=True)
 class AttrRef:
     """An attribute reference `name`, or `.name` (absolute: looked up from the root)."""

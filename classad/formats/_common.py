@@ -111,13 +111,13 @@ def fast_literal(text: str) -> ast.Expr | None:
     c = text[0]
     if c == '"':
         if _SIMPLE_STRING.match(text):
-            return ast.Literal(text[1:-1])
+            return ast.literal(text[1:-1])
         return None
     if c.isdigit() or c == "-":
         if _INT.match(text):
             value = int(text)
             if -INT64_MAX <= value <= INT64_MAX:
-                return ast.Literal(value)
+                return ast.literal(value)
         elif _REAL.match(text):
             return ast.Literal(float(text))
         return None

@@ -129,17 +129,22 @@ def iter_ads(text: str, index: LineIndex, errors: Errors) -> Iterator[ClassAd]:
         errors.add(index.error("missing ']' at the end of the JSON array", len(text)))
 
 
+_UNDEFINED_LITERAL = ast.Literal(UNDEFINED)
+
+
 def _convert(v: Any, index: LineIndex, at: int) -> ast.Expr:
     """A decoded JSON value as an expression; `at` (the ad's offset) places value errors."""
     t = type(v)
     if v is None:
-        return ast.Literal(UNDEFINED)
-    if t is bool or t is float or t is str:
+        return _UNDEFINED_LITERAL
+    if t is bool or t is str:
+        return ast.literal(v)
+    if t is float:
         return ast.Literal(v)
     if t is int:
         if not INT64_MIN <= v <= INT64_MAX:
             raise index.error(f"integer {v} does not fit in 64 bits", at)
-        return ast.Literal(v)
+        return ast.literal(v)
     if t is list:
         return ast.ListExpr(tuple(_convert(x, index, at) for x in v))
     if t is _Pairs:
@@ -147,11 +152,18 @@ def _convert(v: Any, index: LineIndex, at: int) -> ast.Expr:
             return parse_value(v[0][1], index, v[1][1])
         names: list[str] = []
         exprs: list[ast.Expr] = []
+        lit = ast.literal
         for name, x in v:
             if not name:
                 raise index.error("attribute name is empty", at)
             names.append(name)
-            exprs.append(_convert(x, index, at))
+            tx = type(x)  # inline the common scalars: most attributes are literals
+            if tx is str or tx is bool:
+                exprs.append(lit(x))
+            elif tx is int and INT64_MIN <= x <= INT64_MAX:
+                exprs.append(lit(x))
+            else:
+                exprs.append(_convert(x, index, at))
         return ast.RecordExpr(tuple(names), tuple(exprs))
     raise index.error(f"unexpected JSON value {v!r}", at)
 
