@@ -158,9 +158,7 @@ def _convert(v: Any, index: LineIndex, at: int) -> ast.Expr:
                 raise index.error("attribute name is empty", at)
             names.append(name)
             tx = type(x)  # inline the common scalars: most attributes are literals
-            if tx is str or tx is bool:
-                exprs.append(lit(x))
-            elif tx is int and INT64_MIN <= x <= INT64_MAX:
+            if tx is str or tx is bool or tx is int and INT64_MIN <= x <= INT64_MAX:
                 exprs.append(lit(x))
             else:
                 exprs.append(_convert(x, index, at))
