@@ -101,8 +101,16 @@ def _entry(env: dict[str, str], entry: str) -> Error | None:
     return None
 
 
+#: characters that, leading a V1 environment string, name its delimiter (HTCondor's
+#: Env::MergeFromV1AutoDelim); otherwise the delimiter is ';'
+_V1_DELIMS = "!#$%&*+,-/:;<>?@^`|~\x1f"
+
+
 def _parse_v1(text: str, env: dict[str, str]) -> Error | None:
-    for entry in text.replace("\n", ";").split(";"):
+    delim = ";"
+    if text[:1] and text[0] in _V1_DELIMS:
+        delim, text = text[0], text[1:]
+    for entry in text.replace("\n", delim).split(delim):
         entry = entry.lstrip(_V2_SPACE)
         bad = _entry(env, entry) if entry else None
         if bad is not None:

@@ -84,7 +84,11 @@ def _trunc_div(a: int, b: int) -> int:
 
 
 def _ceil(x: float) -> float:
-    return float(math.ceil(x)) if math.isfinite(x) else x
+    """C ceil(): a result of zero keeps the argument's sign (ceil(-0.5) is -0.0)."""
+    if not math.isfinite(x):
+        return x
+    r = float(math.ceil(x))
+    return math.copysign(r, x) if r == 0 else r
 
 
 def _quantize(value: Any, quantum: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -46,9 +47,20 @@ def eval_(args: Sequence[ast.Expr], ev: Evaluation) -> Any:
         except ClassAdSyntaxError:
             return Error("eval(): the string does not parse")
         return ev.eval(tree)
-    if t in (int, float, bool, list) or isinstance(v, ClassAd):
+    if t is float or t is list:
+        return _through_text(v)
+    if t in (int, bool) or isinstance(v, ClassAd):
         return v
     return Error("eval() needs a string or a plain value")
+
+
+def _through_text(v: Any) -> Any:
+    """A value after the library's round trip through text: reals keep 16 digits (`%.15E`)."""
+    if type(v) is float:
+        return float(f"{v:.15E}") if math.isfinite(v) else v
+    if type(v) is list:
+        return [_through_text(item) for item in v]
+    return v
 
 
 # ---- unparse -------------------------------------------------------------------------------
@@ -171,6 +183,10 @@ def _reference_target(arg: ast.Expr, ev: Evaluation) -> tuple[ClassAd, str] | Er
 
 @builtin("unresolved", arity=(1, 2), lazy=True)
 def unresolved(args: Sequence[ast.Expr], ev: Evaluation) -> Any:
+    # the reference is resolved first: a missing attribute is UNDEFINED whatever the pattern
+    where = _reference_target(args[0], ev)
+    if where is None or isinstance(where, Error):
+        return UNDEFINED if where is None else where
     pattern: re.Pattern[str] | None = None
     if len(args) == 2:
         text = ev.eval(args[1])
@@ -180,9 +196,6 @@ def unresolved(args: Sequence[ast.Expr], ev: Evaluation) -> Any:
             pattern = re.compile(text, re.IGNORECASE)
         except re.error:
             return Error("unresolved() pattern does not compile")
-    where = _reference_target(args[0], ev)
-    if where is None or isinstance(where, Error):
-        return UNDEFINED if where is None else where
     walker = _Refs(ev.ctx.target)
     walker.follow(*where)
     names = walker.text()

@@ -72,8 +72,10 @@ def _join_items(sep: str, items: list[_Item], ev: Evaluation) -> Any:
     return out
 
 
-@builtin("join", arity=(1, None), lazy=True)
+@builtin("join", arity=(0, None), lazy=True)
 def join(args: Sequence[ast.Expr], ev: Evaluation) -> Any:
+    if not args:
+        return ""
     first = ev.eval(args[0])
     if len(args) == 1:
         if type(first) is list:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 import re
 import time as _time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from classad import ast
 from classad.ad import ClassAd
-from classad.functions import builtin
+from classad.functions import Evaluation, builtin, cstrftime
 from classad.timefmt import (
     format_interval,
     local_offset,
@@ -223,31 +223,47 @@ def split_time(args: list[Any]) -> Any:
 
 # ---- formatTime ----------------------------------------------------------------------------
 
+#: the broken-down time fields formatTime() reads from a classad, in the library's order
+_TM_FIELDS = ("Seconds", "Minutes", "Hours", "Day", "Month", "Year")
 
-def _format_tm(v: Any) -> _time.struct_time | Error:
-    t = type(v)
-    if t is AbsTime:
-        tm = _local(int(v.secs) + v.offset)
-    elif t is int:
-        tm = _local(v)
-    elif t is float:
-        tm = _local(trunc32(v))
-    else:
+
+def _tm_from_ad(ad: ClassAd, ev: Evaluation) -> cstrftime.Tm:
+    """A `struct tm` from splitTime()-style fields; a missing or non-integer field is 0."""
+    from classad.evaluator import select_value
+
+    got: dict[str, int | None] = {}
+    for name in _TM_FIELDS:
+        v = select_value(ad, name.lower(), ev.ctx)
+        got[name] = wrap32(v) if type(v) is int else None
+    mon = wrap32(got["Month"] - 1) if got["Month"] is not None else 0
+    year = wrap32(got["Year"] - 1900) if got["Year"] is not None else 0
+    mday = got["Day"] or 0
+    wday, yday = cstrftime.day_numbers(wrap32(year + 1900), wrap32(mon + 1), mday)
+    return cstrftime.Tm(year, mon, mday, got["Hours"] or 0, got["Minutes"] or 0,
+                        got["Seconds"] or 0, wday, yday)
+
+
+@builtin("formatTime", arity=(0, 2), lazy=True)
+def format_time(args: Sequence[ast.Expr], ev: Evaluation) -> Any:
+    if not args:
+        now = _local(_now())
+        return _bad("formatTime") if now is None else strftime("%c", now)
+    v = ev.eval(args[0])
+    if type(v) is RelTime:
         return _bad("formatTime")
-    return _bad("formatTime") if tm is None else tm
-
-
-@builtin("formatTime", arity=(0, 2))
-def format_time(args: list[Any]) -> Any:
-    tm = _format_tm(args[0] if args else _now())
-    if isinstance(tm, Error):
-        return tm
-    fmt = "%c"
+    ad = v if isinstance(v, ClassAd) else None
+    if ad is None:
+        split = split_time([v]) if v is not UNDEFINED else None
+        if not isinstance(split, ClassAd):
+            return _bad("formatTime")
+        ad = split
+    tm = _tm_from_ad(ad, ev)
+    fmt: Any = "%c"
     if len(args) == 2:
-        if type(args[1]) is not str:
+        fmt = ev.eval(args[1])
+        if type(fmt) is not str:
             return _bad("formatTime format")
-        fmt = args[1]
-    return strftime(fmt, tm)
+    return cstrftime.strftime(fmt, tm)
 
 
 # ---- interval ------------------------------------------------------------------------------
