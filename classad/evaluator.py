@@ -324,7 +324,7 @@ def select_value(base: Any, key: str, ctx: EvalContext) -> Any:
     t = type(base)
     if t is list:
         return [select_value(item, key, ctx) if isinstance(item, ClassAd)
-                or item is UNDEFINED or type(item) is Error
+                or item is UNDEFINED or type(item) is Error or type(item) is list
                 else Error("selection from a non-ad list element") for item in base]
     if base is UNDEFINED or t is Error:
         return base
