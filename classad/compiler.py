@@ -115,6 +115,19 @@ def _helpers() -> dict[str, Any]:
     return ns
 
 
+_LOGICAL_OPS = frozenset({"<", "<=", ">", ">=", "==", "!=", "=?=", "=!=", "is", "isnt",
+                          "&&", "||"})
+
+
+def _logical_result(node: ast.Expr) -> bool:
+    """Whether a node can only give true, false, UNDEFINED or ERROR (its own truth value)."""
+    while type(node) is ast.Paren:
+        node = node.expr
+    if type(node) is ast.Binary:
+        return node.op in _LOGICAL_OPS
+    return type(node) is ast.Unary and node.op == "!"
+
+
 class _Generator:
     """Emits straight-line Python statements, one temporary per node."""
 
@@ -127,7 +140,7 @@ class _Generator:
         self.uses_my = False
 
     def module(self, expr: ast.Expr) -> str:
-        result = self.emit(expr)
+        result = self.root(expr)
         prologue = ["    _SE = scope._exprs"]
         if self.uses_target:
             prologue.append("    _TE = _target_exprs(scope, ctx)")
@@ -135,6 +148,34 @@ class _Generator:
             prologue.append("    _ME = _NONE if 'my' in _SE else _SE")
         body = "\n".join(prologue + self.lines)
         return f"def _expr(scope, ctx):\n{body}\n    return {result}\n"
+
+    def root(self, expr: ast.Expr) -> str:
+        """The whole expression; a top-level `&&` chain returns as soon as a term decides it.
+
+        Left to right, `a && b && ...` is the first term that is false or ERROR, else
+        UNDEFINED if some term was, else true: each term is tested and the function returns.
+        """
+        terms: list[ast.Expr] = []
+        node = expr
+        while type(node) is ast.Paren:
+            node = node.expr
+        while type(node) is ast.Binary and node.op == "&&":
+            terms.append(node.right)
+            node = node.left
+        if not terms:
+            return self.emit(expr)
+        terms.append(node)
+        terms.reverse()
+        acc = self.assign("True")
+        for term in terms:
+            value = self.emit(term)
+            if _logical_result(term):  # already true, false, UNDEFINED or ERROR
+                x = value
+            else:
+                x = self.assign(f"{value} if type({value}) is bool else _truth({value})")
+            self.line(f"if {x} is False or type({x}) is _Error: return {x}")
+            self.line(f"if {x} is _UNDEF: {acc} = _UNDEF")
+        return acc
 
     # ---- plumbing ----------------------------------------------------------------------
     def temp(self) -> str:
