@@ -307,6 +307,11 @@ class _Generator:
             return self.assign(
                 f"({left} {op} {right}) if type({left}) is type({right}) and "
                 f"(type({left}) is int or type({left}) is float) else {fn}({left}, {right})")
+        if op in ("=?=", "=!=", "is", "isnt"):
+            py = "==" if op in ("=?=", "is") else "!="
+            return self.assign(
+                f"({left} {py} {right}) if type({left}) is type({right}) and (type({left}) is "
+                f"int or type({left}) is str or type({left}) is bool) else {fn}({left}, {right})")
         if op in ("+", "-", "*"):
             out = self.temp()
             self.line(f"if type({left}) is int and type({right}) is int:")
