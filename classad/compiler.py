@@ -8,7 +8,6 @@ The interpreter in classad.evaluator stays the reference; both must agree on eve
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +24,8 @@ _CACHE_LIMIT = 100_000
 #: generated functions longer than this are not compiled (the interpreter runs them)
 _MAX_LINES = 4000
 _cache: dict[int, tuple[ast.Expr, Compiled]] = {}
+#: code objects by generated source: expressions of one shape share them
+_code_by_source: dict[str, Any] = {}
 
 _COMPARE = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!="}
 _OP_NAMES = {
@@ -72,7 +73,12 @@ def compile_expr(expr: ast.Expr) -> Compiled:
         return _interpreted(expr)  # compile() time grows fast; huge trees are interpreted
     namespace = dict(gen.namespace)
     try:
-        code = compile(source, "<classad>", "exec")
+        code = _code_by_source.get(source)
+        if code is None:
+            code = compile(source, "<classad>", "exec")
+            if len(_code_by_source) >= _CACHE_LIMIT:
+                _code_by_source.clear()
+            _code_by_source[source] = code
         exec(code, namespace)  # noqa: S102 - source is generated from our own AST only
     except (SyntaxError, RecursionError, MemoryError, ValueError):
         return _interpreted(expr)
@@ -138,6 +144,7 @@ class _Generator:
         self.indent = 1
         self.uses_target = False
         self.uses_my = False
+        self.names: dict[tuple[type, Any], str] = {}
 
     def module(self, expr: ast.Expr) -> str:
         result = self.root(expr)
@@ -188,6 +195,15 @@ class _Generator:
         self.namespace[name] = value
         return name
 
+    def name_of(self, value: Any) -> str:
+        """A constant from the input, referenced by a name: the generated source then depends
+        only on the expression's shape, so expressions that differ in constants share code."""
+        key = (type(value), value) if type(value) is not float else (float, repr(value))
+        name = self.names.get(key)
+        if name is None:
+            name = self.names[key] = self.const(value)
+        return name
+
     def line(self, text: str) -> None:
         self.lines.append("    " * self.indent + text)
 
@@ -228,39 +244,36 @@ class _Generator:
         raise TypeError(f"not an expression node: {node!r}")
 
     def literal(self, value: Any) -> str:
-        t = type(value)
-        if t is bool or t is int or t is str:
+        if type(value) is bool:
             return repr(value)
-        if t is float and math.isfinite(value):
-            return repr(value)
-        return self.const(value)
+        return self.name_of(value)
 
     def attr_ref(self, node: ast.AttrRef) -> str:
         if node.absolute:
-            return self.assign(f"_chain(ctx.top_of(scope), {node.key!r}, ctx)")
+            return self.assign(f"_chain(ctx.top_of(scope), {self.name_of(node.key)}, ctx)")
         key = node.key
-        e = self.assign(f"_SE.get({key!r})")
+        e = self.assign(f"_SE.get({self.name_of(key)})")
         out = self.temp()
         self.line(f"if type({e}) is _Literal: {out} = {e}.value")
-        self.line(f"elif {e} is not None: {out} = _eval_in(scope, {key!r}, {e}, ctx)")
-        self.line(f"else: {out} = _unscoped(scope, {key!r}, ctx)")
+        self.line(f"elif {e} is not None: {out} = _eval_in(scope, {self.name_of(key)}, {e}, ctx)")
+        self.line(f"else: {out} = _unscoped(scope, {self.name_of(key)}, ctx)")
         return out
 
     def fast_ref(self, table: str, key: str, slow: str) -> str:
         """A reference whose common case is a literal attribute found in `table`."""
-        e = self.assign(f"{table}.get({key!r})")
+        e = self.assign(f"{table}.get({self.name_of(key)})")
         return self.assign(f"{e}.value if type({e}) is _Literal else {slow}")
 
     def select(self, node: ast.Select) -> str:
         base = node.base
         if type(base) is ast.AttrRef and not base.absolute and base.key == "target":
             self.uses_target = True
-            return self.fast_ref("_TE", node.key, f"_target_attr(scope, ctx, {node.key!r})")
+            return self.fast_ref("_TE", node.key, f"_target_attr(scope, ctx, {self.name_of(node.key)})")
         if type(base) is ast.AttrRef and not base.absolute and base.key == "my":
             self.uses_my = True
-            return self.fast_ref("_ME", node.key, f"_my_attr(scope, ctx, {node.key!r})")
+            return self.fast_ref("_ME", node.key, f"_my_attr(scope, ctx, {self.name_of(node.key)})")
         value = self.emit(base)
-        return self.assign(f"_select({value}, {node.key!r}, ctx)")
+        return self.assign(f"_select({value}, {self.name_of(node.key)}, ctx)")
 
     def subscript(self, node: ast.Subscript) -> str:
         base = node.base
@@ -271,7 +284,7 @@ class _Generator:
             return self.assign(f"_pick({self.const(base.items)}, {index}, scope, ctx)")
         if type(base) is ast.AttrRef and not base.absolute:
             index = self.emit(node.index)
-            return self.assign(f"_subscript_ref(scope, ctx, {base.key!r}, {index})")
+            return self.assign(f"_subscript_ref(scope, ctx, {self.name_of(base.key)}, {index})")
         value = self.emit(node.base)
         index = self.emit(node.index)
         return self.assign(f"_subscript({value}, {index}, ctx)")
@@ -299,8 +312,8 @@ class _Generator:
                 and type(right_node.value) is str):
             folded = operators.fold_case(right_node.value)
             return self.assign(
-                f"({left}.lower() {op} {folded!r}) if type({left}) is str and {left}.isascii() "
-                f"else _{_OP_NAMES[op]}({left}, {right_node.value!r})")
+                f"({left}.lower() {op} {self.name_of(folded)}) if type({left}) is str and {left}.isascii() "
+                f"else _{_OP_NAMES[op]}({left}, {self.name_of(right_node.value)})")
         right = self.emit(b.right)
         fn = f"_{_OP_NAMES[op]}"
         if op in _COMPARE:
@@ -369,6 +382,6 @@ class _Generator:
 
         found = eager_function(node.key, len(node.args))
         if found is None:
-            return self.assign(f"_call({node.key!r}, {self.const(node.args)}, scope, ctx)")
+            return self.assign(f"_call({self.name_of(node.key)}, {self.const(node.args)}, scope, ctx)")
         args = [self.emit(a) for a in node.args]
         return self.assign(f"{self.const(found)}([{', '.join(args)}])")
