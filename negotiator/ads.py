@@ -59,9 +59,23 @@ def evaluate(expr: Any, my: ClassAd | None, target: ClassAd | None) -> Value:
 
 
 def attr(ad: ClassAd, name: str, target: ClassAd | None = None) -> Value:
-    """The value of attribute `name` of `ad` (UNDEFINED when missing)."""
-    if name not in ad:
+    """The value of attribute `name` of `ad` (UNDEFINED when missing).
+
+    A literal, or a bare reference to a literal of the same top-level ad (`SlotWeight = Cpus`),
+    is read directly: that is what the evaluator would return for it.
+    """
+    key = name.lower()
+    expr = ad._exprs.get(key)
+    if expr is None:
         return classad.UNDEFINED
+    t = type(expr)
+    if t is _LITERAL:
+        return expr.value  # type: ignore[union-attr]
+    if (t is _ATTR_REF and not expr.absolute and ad.parent is None  # type: ignore[union-attr]
+            and expr.key not in _SPECIAL):  # type: ignore[union-attr]
+        inner = ad._exprs.get(expr.key)  # type: ignore[union-attr]
+        if type(inner) is _LITERAL:
+            return inner.value  # type: ignore[union-attr]
     return ad.eval(name, target=target)
 
 
@@ -153,3 +167,9 @@ def _node_types() -> frozenset[type]:
 
 
 _NODE_TYPES = _node_types()
+_LITERAL: type = classad.ast.Literal
+_ATTR_REF: type = classad.ast.AttrRef
+#: names the evaluator resolves specially (never a plain attribute of the ad)
+_SPECIAL = frozenset({"parent", "toplevel", "root", "my", "target", "ad", "other", "lctx",
+                      "rctx", "left", "right", "symmetricmatch", "leftmatchesright",
+                      "rightmatchesleft", "leftrankvalue", "rightrankvalue", "currenttime"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from typing import Any, TypeAlias
 
@@ -147,6 +148,12 @@ class SlotIndex:
         self.clock = 0
         #: the position changed at each tick of `clock`
         self.log: list[int] = []
+        #: clock ticks of the carves (`replace`) and the positions they changed
+        self.replace_ticks: list[int] = []
+        self.replace_log: list[int] = []
+        #: the last tick at which some slot's value of a built column changed
+        self.column_clock: dict[str, int] = {}
+        self._since: dict[int, tuple[int, Arr]] = {}
         #: slots whose ads hold `target`/`my` themselves: always evaluated exactly
         self.irregular: Arr = np.array(
             [("target" in ad._exprs or "my" in ad._exprs or ad.parent is not None)
@@ -165,13 +172,38 @@ class SlotIndex:
         return col
 
     def replace(self, i: int, ad: Any) -> None:
-        """Slot i's ad changed (a partitionable slot was carved): patch every built column."""
+        """Slot i's ad changed (a partitionable slot was carved): patch the built columns
+        whose expression changed."""
+        old = self.ads[i]._exprs
         self.ads[i] = ad
         self.log.append(i)
         self.clock += 1
         self.changed_at[i] = self.clock
+        self.replace_ticks.append(self.clock)
+        self.replace_log.append(i)
+        new = ad._exprs
         for key, col in self.columns.items():
-            col.set(i, ad._exprs.get(key))
+            expr = new.get(key)
+            if expr is not old.get(key):
+                col.set(i, expr)
+                self.column_clock[key] = self.clock
+
+    def stale(self, keys: Any, stamp: int) -> bool:
+        """True when a slot's value of one of the columns `keys` changed after tick `stamp`."""
+        clock = self.column_clock
+        return any(clock.get(k, 0) > stamp for k in keys)
+
+    def replaced_since(self, stamp: int) -> Arr:
+        """The sorted distinct positions carved after tick `stamp` (cached per clock)."""
+        hit = self._since.get(stamp)
+        if hit is not None and hit[0] == self.clock:
+            return hit[1]
+        if len(self._since) > 64:
+            self._since.clear()
+        start = bisect.bisect_right(self.replace_ticks, stamp)
+        found = np.unique(np.asarray(self.replace_log[start:], dtype=np.int64))
+        self._since[stamp] = (self.clock, found)
+        return found
 
     def remove(self, i: int) -> None:
         self.alive[i] = False

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from classad import ClassAd
+from classad import ClassAd, ast
+from classad.purity import is_self_contained
 from negotiator import accountant, ads, hgq
 from negotiator.accountant import AccountantState
 from negotiator.autocluster import Signer
@@ -79,9 +80,10 @@ class _Engine:
         for slot in slots:
             if slot.remote is not None:
                 self._charge(slot.remote, slot.weight, 1)
-        self.pending: dict[str, list[Job]] = {}
+        #: each submitter's idle jobs in queue order, by Job.index (removal is O(1))
+        self.pending: dict[str, dict[int, Job]] = {}
         for job in sorted(jobs, key=lambda j: j.order):
-            self.pending.setdefault(job.submitter, []).append(job)
+            self.pending.setdefault(job.submitter, {})[job.index] = job
         self.idle_jobs = {name: len(js) for name, js in self.pending.items()}
         names = sorted(set(self.pending) | set(self.usage))
         self.group_of = {n: assigned_group(self.tree, n) for n in names}
@@ -95,6 +97,11 @@ class _Engine:
         self.turns: list[Turn] = []
         self.hgq_report: dict[str, tuple[float, float, float, float]] | None = None
         self.matcher = FastMatcher(self.slots, self.policy) if fast and self.slots else None
+        #: the last carve priced by `_cost`: (slot, job view, result), reused by `_bind`
+        self._carved: tuple[Slot, ClassAd, tuple[Slot, str, float]] | None = None
+        #: the cost of carving a request from a slot, until the next carve
+        self._costs: dict[tuple[int, tuple[int, int, int]], tuple[Slot, float]] = {}
+        self._requests: dict[int, tuple[ClassAd, tuple[int, int, int]]] = {}
 
     # -- usage ---------------------------------------------------------------------------
     def _charge(self, name: str, weight: float, count: int) -> None:
@@ -212,20 +219,30 @@ class _Engine:
     ) -> None:
         """Offer slots to `name`'s jobs in queue order until its limit or its jobs run out."""
         cache: dict[tuple[object, ...], Listing] = {}
-        for job in list(self.pending.get(name, ())):
+        # signature -> number of matches when its last job was blocked by the limits: until
+        # the next match nothing it depends on changes, so its next jobs are blocked too
+        blocked_at: dict[tuple[object, ...], int] = {}
+        for job in list(self.pending.get(name, {}).values()):
             if not self.slots:
                 turn.limited = True
                 return
             signature = self.signer.signature(job.ad)
             if (name, signature) in self.rejected:
                 continue
+            if blocked_at.get(signature) == len(self.matches):
+                turn.limited = True
+                if not ignore:
+                    return
+                continue
             ad = self._job_view(job, group, quota)
             listed = cache.get(signature)
             if listed is None:
-                listed = cache[signature] = self._candidates(ad, name)
+                key = None if self.signer.reads_view(job.ad) else self.signer.slot_key(job.ad)
+                listed = cache[signature] = self._candidates(ad, name, key)
             chosen, blocked = self._pick(ad, name, listed, turn)
             if chosen is None:
                 if blocked:
+                    blocked_at[signature] = len(self.matches)
                     turn.limited = True
                     if not ignore:
                         return
@@ -236,6 +253,8 @@ class _Engine:
             self._bind(job, ad, chosen, turn, group)
 
     def _job_view(self, job: Job, group: str | None, quota: float | None) -> ClassAd:
+        if not self.signer.reads_view(job.ad):
+            return job.ad  # nothing matchmaking evaluates can read the view's attributes
         ad = job.ad.copy()
         name = job.submitter
         ad["SubmitterUserPrio"] = self.eup[name]
@@ -248,9 +267,9 @@ class _Engine:
             ad["SubmitterGroupQuota"] = quota
         return ad
 
-    def _candidates(self, job: ClassAd, name: str) -> Listing:
+    def _candidates(self, job: ClassAd, name: str, key: object = None) -> Listing:
         if self.matcher is not None:
-            return self.matcher.candidates(job, name)
+            return self.matcher.candidates(job, name, key)
         return ListListing(candidates(job, name, self.slots.values(), self.policy))
 
     def _pick(
@@ -265,7 +284,8 @@ class _Engine:
             if current is None:
                 continue
             if current is not cand.slot:
-                if not still_matches(job, name, current, self.policy):
+                wanted = self._request(job, current) if current.partitionable else None
+                if not still_matches(job, name, current, self.policy, wanted):
                     continue
                 cand = Candidate(current, cand.claim, cand.key)
             if self._admitted(cand, job, turn):
@@ -276,10 +296,37 @@ class _Engine:
         listed.restore(keep)
         return chosen, blocked and chosen is None
 
+    def _request(self, job: ClassAd, slot: Slot) -> tuple[int, int, int]:
+        """`pool.request`, kept per job when its Request* cannot read the slot."""
+        hit = self._requests.get(id(job))
+        if hit is not None and hit[0] is job:
+            return hit[1]
+        wanted = request(job, slot.ad)
+        if _slot_independent_request(job):
+            if len(self._requests) > 200_000:
+                self._requests.clear()  # job views are copies: do not keep them all alive
+            self._requests[id(job)] = (job, wanted)
+        return wanted
+
+    def _carve(self, slot: Slot, job: ClassAd) -> tuple[Slot, str, float]:
+        """Carve `job`'s request from `slot`, once per (slot, job view) pair in a row."""
+        last = self._carved
+        if last is not None and last[0] is slot and last[1] is job:
+            return last[2]
+        found = carve(slot, self._request(job, slot), self.config, self.weight_expr)
+        self._carved = (slot, job, found)
+        return found
+
     def _cost(self, cand: Candidate, job: ClassAd) -> float:
         slot = cand.slot
         if slot.partitionable and self.config.carve_pslots:
-            return carve(slot, request(job, slot.ad), self.config, self.weight_expr)[2]
+            key = (id(slot), self._request(job, slot))
+            hit = self._costs.get(key)
+            if hit is not None and hit[0] is slot:
+                return hit[1]
+            cost = self._carve(slot, job)[2]
+            self._costs[key] = (slot, cost)
+            return cost
         return slot.weight
 
     def _admitted(self, cand: Candidate, job: ClassAd, turn: _Turn) -> bool:
@@ -293,7 +340,9 @@ class _Engine:
     def _bind(self, job: Job, ad: ClassAd, cand: Candidate, turn: _Turn, group: str | None) -> None:
         slot, dslot = cand.slot, None
         if slot.partitionable and self.config.carve_pslots:
-            left, dslot, cost = carve(slot, request(ad, slot.ad), self.config, self.weight_expr)
+            left, dslot, cost = self._carve(slot, ad)
+            self._carved = None
+            self._costs.clear()
             self.slots[slot.index] = left
             if self.matcher is not None:
                 self.matcher.replace(left)
@@ -314,7 +363,7 @@ class _Engine:
         turn.used += cost
         if cand.claim is Claim.IDLE:
             turn.used_unclaimed += cost
-        self.pending[job.submitter].remove(job)
+        del self.pending[job.submitter][job.index]
         claim = {Claim.IDLE: "idle", Claim.RANK: "rank", Claim.PRIORITY: "priority"}[cand.claim]
         self.matches.append(
             Match(job.id, slot.name, job.submitter, group or ROOT, claim, cost, slot.remote, dslot)
@@ -384,3 +433,14 @@ class _Engine:
     def new_state(self) -> AccountantState:
         usage = {n: (max(0.0, u), max(0, self.counts.get(n, 0))) for n, u in self.usage.items()}
         return accountant.record_usage(self.state, usage, self.now)
+
+
+def _slot_independent_request(job: ClassAd) -> bool:
+    """True when the job's RequestCpus/Memory/Disk are missing or read only the job itself
+    (the evaluator's own purity test): `pool.request` then gives the same for every slot."""
+    if job.parent is not None:
+        return False
+    exprs = job._exprs
+    return all(exprs.get(key) is None or type(exprs[key]) is ast.Literal
+               or is_self_contained(job, key)
+               for key in ("requestcpus", "requestmemory", "requestdisk"))

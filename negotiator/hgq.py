@@ -68,7 +68,7 @@ def _demand(engine: _Engine, names: list[str]) -> float:
     for name in names:
         if engine.group_of.get(name) is None:
             continue
-        jobs = engine.pending.get(name, [])
+        jobs = engine.pending.get(name, {}).values()
         weighted = engine.config.use_weighted_demand and engine.config.use_slot_weights
         total += engine.usage.get(name, 0.0) + sum(j.demand if weighted else 1.0 for j in jobs)
     return total

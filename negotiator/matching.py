@@ -68,11 +68,20 @@ def candidates(
     return found
 
 
-def classify(job: ClassAd, submitter: str, slot: Slot, policy: Policy) -> Claim | None:
-    """The claim under which `job` could take `slot`, or None when it cannot."""
+def classify(
+    job: ClassAd,
+    submitter: str,
+    slot: Slot,
+    policy: Policy,
+    wanted: tuple[int, int, int] | None = None,
+) -> Claim | None:
+    """The claim under which `job` could take `slot`, or None when it cannot.
+
+    `wanted`, when known, is `request(job, slot.ad)`.
+    """
     if slot.claimed and not policy.consider_preemption:
         return None
-    if slot.partitionable and not fits(slot, request(job, slot.ad)):
+    if slot.partitionable and not fits(slot, wanted or request(job, slot.ad)):
         return None
     if not ads.symmetric_match(job, slot.ad):
         return None
@@ -100,6 +109,12 @@ def sort_key(
     return (-pre, -rank, -post, -int(claim), -preempt, slot.name, slot.index)
 
 
-def still_matches(job: ClassAd, submitter: str, slot: Slot, policy: Policy) -> bool:
+def still_matches(
+    job: ClassAd,
+    submitter: str,
+    slot: Slot,
+    policy: Policy,
+    wanted: tuple[int, int, int] | None = None,
+) -> bool:
     """Re-check a cached candidate whose partitionable slot has shrunk since."""
-    return classify(job, submitter, slot, policy) is not None
+    return classify(job, submitter, slot, policy, wanted) is not None

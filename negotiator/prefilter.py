@@ -23,6 +23,8 @@ from negotiator.vectoreval import CT, CX, JOB, SLOT, Const, Vec, VecEval, broadc
 NO_RANK = -1.7976931348623157e308
 _MAX_EXACT_INT = float(1 << 53)
 _MEMO_BYTES = 1_200_000_000
+_KEPT_BYTES = 300_000_000
+_VOLATILE_MISSES = 16
 
 
 def conjuncts(expr: ast.Expr) -> list[ast.Expr]:
@@ -61,6 +63,8 @@ class Task:
     sel: Arr | None
     chain: frozenset[tuple[int, str]]
     key: tuple[Any, ...] = field(default=())
+    #: per slot position, its index in `sel` (-1: not in the task); None when `sel` is None
+    where: Arr | None = None
 
 
 @dataclass
@@ -68,6 +72,12 @@ class _Entry:
     deps: dict[str, Any]
     data: tuple[Arr, ...]
     stamp: int
+    cols: set[str]
+    #: derived from `data` by the user of the entry (reset whenever `data` changes)
+    derived: Any = None
+
+
+Computed = tuple[tuple[Arr, ...], dict[str, Any], set[str]]
 
 
 class Memo:
@@ -78,6 +88,14 @@ class Memo:
         self.entries: dict[tuple[Any, ...], list[_Entry]] = {}
         self.bytes = 0
         self.tokens: dict[int, tuple[Any, Any]] = {}
+        self.hits: dict[tuple[Any, ...], int] = {}
+        self.misses: dict[tuple[Any, ...], int] = {}
+
+    def volatile(self, key: tuple[Any, ...]) -> bool:
+        """True when results for `key` are rarely reused (the job values it reads vary from
+        job to job): better evaluated on the few slots still in question, and not kept."""
+        misses = self.misses.get(key, 0)
+        return misses >= _VOLATILE_MISSES and misses > 4 * self.hits.get(key, 0)
 
     def token_of(self, job: Any, name: str) -> Any:
         expr = job._exprs.get(name)
@@ -91,15 +109,21 @@ class Memo:
         return hit[1]
 
     def get(self, key: tuple[Any, ...], job: Any, sel: Arr | None,
-            compute: Callable[[Arr | None], tuple[tuple[Arr, ...], dict[str, Any]]]) -> tuple[Arr, ...]:
+            compute: Callable[[Arr | None], Computed]) -> tuple[Arr, ...]:
+        return self.entry(key, job, sel, compute).data
+
+    def entry(self, key: tuple[Any, ...], job: Any, sel: Arr | None,
+              compute: Callable[[Arr | None], Computed]) -> _Entry:
         found = self.entries.get(key)
         if found is not None:
             for entry in found:
                 if all(self.token_of(job, n) == t for n, t in entry.deps.items()):
                     self._refresh(entry, sel, compute)
-                    return entry.data
-        data, deps = compute(sel)
-        entry = _Entry(deps, data, self.index.clock)
+                    self.hits[key] = self.hits.get(key, 0) + 1
+                    return entry
+        self.misses[key] = self.misses.get(key, 0) + 1
+        data, deps, cols = compute(sel)
+        entry = _Entry(deps, data, self.index.clock, cols)
         bucket = self.entries.setdefault(key, [])
         bucket.insert(0, entry)
         size = sum(a.nbytes for a in data)
@@ -110,28 +134,37 @@ class Memo:
         if self.bytes > _MEMO_BYTES:
             self.entries.clear()
             self.bytes = 0
-        return data
+        return entry
 
     def _refresh(self, entry: _Entry, sel: Arr | None,
-                 compute: Callable[[Arr | None], tuple[tuple[Arr, ...], dict[str, Any]]]) -> None:
-        """Recompute the entries of slots carved since the result was stored."""
+                 compute: Callable[[Arr | None], Computed]) -> None:
+        """Recompute the entries of slots carved since the result was stored.
+
+        Removed slots need nothing (the caller masks them out); carved ones only when a
+        column the result read has changed since.
+        """
         index = self.index
-        if entry.stamp == index.clock:
+        stamp = entry.stamp
+        if stamp == index.clock:
             return
-        changed = np.unique(np.asarray(index.log[entry.stamp:], dtype=np.int64))
         entry.stamp = index.clock
+        if not index.stale(entry.cols, stamp):
+            return
+        changed = index.replaced_since(stamp)
         if sel is None:
             where = changed
         else:
-            at = np.searchsorted(sel, changed)
+            at: Arr = np.searchsorted(sel, changed)
             ok = (at < len(sel)) & (sel[np.minimum(at, len(sel) - 1)] == changed)
             where, changed = at[ok], changed[ok]
         if len(changed) == 0:
             return
-        data, deps = compute(changed)
+        data, deps, cols = compute(changed)
         for mine, fresh in zip(entry.data, data, strict=True):
             mine[where] = fresh
+        entry.derived = None
         entry.deps.update(deps)
+        entry.cols |= cols
 
 
 class FastMatcher:
@@ -160,6 +193,8 @@ class FastMatcher:
         self.stats = {"lists": 0, "candidate_slots": 0, "exact_pairs": 0, "fallback_jobs": 0}
         self.seconds = {"index": time.perf_counter() - started, "match": 0.0}
         self._unknown: Arr = np.zeros(0, dtype=bool)
+        #: autocluster key -> (clock, packed ok mask, packed unknown mask), see `candidates`
+        self.kept: dict[object, tuple[int, Arr, Arr]] = {}
 
     # ---- pool changes ------------------------------------------------------------------
     def replace(self, slot: Slot) -> None:
@@ -180,6 +215,9 @@ class FastMatcher:
         for number, task in enumerate(tasks):
             if task.sel is not None and len(task.sel) == self.index.size:
                 task.sel = None
+            if task.sel is not None:
+                task.where = np.full(self.index.size, -1, dtype=np.int32)
+                task.where[task.sel] = np.arange(len(task.sel), dtype=np.int32)
             task.key = ("slot-task", number)
         return tasks
 
@@ -201,11 +239,16 @@ class FastMatcher:
                     tasks.append(Task(part, members, inner))
 
     # ---- one job -----------------------------------------------------------------------
-    def candidates(self, job: Any, submitter: str) -> Listing:
-        """The job's candidates, in the order matching.candidates would sort them."""
+    def candidates(self, job: Any, submitter: str, key: object = None) -> Listing:
+        """The job's candidates, in the order matching.candidates would sort them.
+
+        `key`, when given, names the job's autocluster: every job given the same key must
+        match exactly alike. The slot masks of a key are kept, and the next list of the same
+        key only re-evaluates the slots carved since.
+        """
         started = time.perf_counter()
         try:
-            return self._candidates(job, submitter)
+            return self._candidates(job, submitter, key)
         finally:
             self.seconds["match"] += time.perf_counter() - started
 
@@ -216,35 +259,127 @@ class FastMatcher:
         self.stats["exact_pairs"] += len(live)
         return ListListing(found)
 
-    def _candidates(self, job: Any, submitter: str) -> Listing:
+    def _candidates(self, job: Any, submitter: str, key: object = None) -> Listing:
         self.stats["lists"] += 1
         if "target" in job._exprs or "my" in job._exprs or job.parent is not None:
             return self._exact(job, submitter)
-        index, n = self.index, self.index.size
+        index = self.index
         req = job._exprs.get("requirements")
         if req is None:
             return ListListing([])
         odd = index.alive & index.irregular
+        ok, unk = self._masks(job, req, key)
+        if not ok.any() and not odd.any():
+            return ListListing([])
+        return self._assemble(job, submitter, ok, unk & ok | odd)
+
+    def _masks(self, job: Any, req: ast.Expr, key: object) -> tuple[Arr, Arr]:
+        """Per slot: may the pair match (ok), and must it be evaluated exactly (unk)?
+
+        The job's own Requirements are evaluated here; the slot side (the slots'
+        Requirements, and the partitionable slots' room) comes from `_slot_side`.
+        """
+        index, n = self.index, self.index.size
         ok = index.alive & ~index.irregular
         if not self.policy.consider_preemption:
             ok &= ~self.claimed
         self._unknown = np.zeros(n, dtype=bool)
+        chain = frozenset({(JOB, "requirements")})
+        later = []
         for part in conjuncts(req):
-            code = self._truth(job, ("job", self._text(part)), part, JOB, None,
-                               frozenset({(JOB, "requirements")}))
-            ok &= code != 0
-            if not ok.any() and not odd.any():
-                return ListListing([])
-        unk = np.zeros(n, dtype=bool)
-        self._fits(job, ok, unk)
+            name = ("job", self._text(part))
+            if self.memo.volatile((name, JOB)):
+                later.append(part)
+                continue
+            code = self._truth(job, name, part, JOB, None, chain)
+            np.logical_and(ok, code, out=ok)
+            if not ok.any():
+                return ok, np.zeros(n, dtype=bool)
+        unk = self._unknown
+        slot_ok, slot_unk = self._slot_side(job, key)
+        ok &= slot_ok
+        unk |= slot_unk
+        # conjuncts whose results are rarely reused: evaluated on the survivors only
+        at = np.flatnonzero(ok)
+        for part in later:
+            if not len(at):
+                break
+            code = self._code_at(job, part, at, chain)
+            unk[at[code == 2]] = True
+            ok[at[code == 0]] = False
+            at = at[code != 0]
+        return ok, unk
+
+    def _code_at(self, job: Any, node: ast.Expr, at: Arr,
+                 chain: frozenset[tuple[int, str]]) -> Arr:
+        """A job conjunct's truth (1 true, 2 unknown, 0 not true) at positions `at`."""
+        ev = VecEval(self.index, job)
+        ev.active = set(chain)
+        code = codes_of(ev.run(node, JOB, at), len(at))
+        return np.where(code == CT, 1, np.where(code == CX, 2, 0)).astype(np.int8)
+
+    def _slot_side(self, job: Any, key: object) -> tuple[Arr, Arr]:
+        """Per slot, before liveness: do the slot's Requirements (and a partitionable slot's
+        room) admit the job (ok), or must the pair be evaluated exactly (unk)?
+
+        Kept per `key` (jobs with the same key read the same values); a kept result is
+        brought up to date at the slots carved since.
+        """
+        index, n = self.index, self.index.size
+        kept = self.kept.get(key) if key is not None else None
+        if kept is None:
+            ok, unk = self._slot_side_at(job, None)
+        else:
+            stamp, ok_bits, unk_bits = kept
+            ok = np.unpackbits(ok_bits, count=n).view(bool)
+            unk = np.unpackbits(unk_bits, count=n).view(bool)
+            if stamp == index.clock:
+                return ok, unk
+            at = index.replaced_since(stamp)
+            if len(at):
+                ok[at], unk[at] = self._slot_side_at(job, at)
+            del self.kept[key]  # re-inserted last: the oldest entries go first
+        if key is not None:
+            if len(self.kept) * 2 * (n // 8 + 1) >= _KEPT_BYTES:
+                self.kept.pop(next(iter(self.kept)))
+            self.kept[key] = (index.clock, np.packbits(ok), np.packbits(unk))
+        return ok, unk
+
+    def _slot_side_at(self, job: Any, at: Arr | None) -> tuple[Arr, Arr]:
+        """`_slot_side` computed at positions `at` (sorted; None: every slot)."""
+        index, n = self.index, self.index.size
+        size = n if at is None else len(at)
+        ok = np.ones(size, dtype=bool)
+        unk = np.zeros(size, dtype=bool)
+        saved, self._unknown = self._unknown, np.zeros(n, dtype=bool)
+        pslot = self.pslot & index.alive if at is None else self.pslot[at]
+        sub = np.flatnonzero(pslot)
+        if len(sub):
+            keep, maybe = self._fit_check(job, sub if at is None else at[sub])
+            unk[sub] |= maybe
+            ok[sub] &= keep
         for task in self.tasks:
-            code = self._truth(job, task.key, task.node, SLOT, task.sel, task.chain)
-            if task.sel is None:
-                ok &= code != 0
+            sel = task.sel
+            if at is not None and task.where is not None:
+                i = task.where[at]
+                hit = i >= 0
+                if not hit.any():
+                    continue  # none of `at` is in the task (its result is not needed)
+            code = self._truth(job, task.key, task.node, SLOT, sel, task.chain)
+            if at is None:
+                if sel is None:
+                    np.logical_and(ok, code, out=ok)
+                else:
+                    part = ok[sel]
+                    np.logical_and(part, code, out=part)
+                    ok[sel] = part
+            elif sel is None:
+                ok &= code[at] != 0
             else:
-                ok[task.sel] &= code != 0
-        unk |= self._unknown
-        return self._assemble(job, submitter, ok, unk & ok | odd)
+                ok[hit] &= code[i[hit]] != 0
+        unk |= self._unknown if at is None else self._unknown[at]
+        self._unknown = saved
+        return ok, unk
 
     def _text(self, node: ast.Expr) -> str:
         hit = self.memo.tokens.get(id(node))
@@ -256,28 +391,28 @@ class FastMatcher:
                chain: frozenset[tuple[int, str]]) -> Arr:
         """Per slot: 1 true, 2 unknown, 0 not true (memoised); records unknowns in self._unknown."""
 
-        def compute(at: Arr | None) -> tuple[tuple[Arr, ...], dict[str, Any]]:
+        def compute(at: Arr | None) -> Computed:
             ev = VecEval(self.index, job)
             ev.active = set(chain)
             size = self.index.size if at is None else len(at)
             code = codes_of(ev.run(node, scope, at), size)
             out = np.where(code == CT, 1, np.where(code == CX, 2, 0)).astype(np.int8)
-            return (out,), ev.deps
+            return (out,), ev.deps, ev.cols
 
-        data = self.memo.get((key, scope), job, sel, compute)[0]
-        maybe = data == 2
-        if maybe.any():
-            if sel is None:
-                self._unknown |= maybe
-            else:
-                self._unknown[sel[maybe]] = True
+        entry = self.memo.entry((key, scope), job, sel, compute)
+        data = entry.data[0]
+        if entry.derived is None:
+            maybe = np.flatnonzero(data == 2)
+            entry.derived = maybe if sel is None else sel[maybe]
+        if len(entry.derived):
+            self._unknown[entry.derived] = True
         return data
 
     def _value(self, job: Any, key: tuple[Any, ...],
                run: Callable[[VecEval, Arr | None], Any]) -> tuple[Arr, Arr]:
         """A per-slot number (kind, value) of an expression, memoised like the truth tests."""
 
-        def compute(at: Arr | None) -> tuple[tuple[Arr, ...], dict[str, Any]]:
+        def compute(at: Arr | None) -> Computed:
             ev = VecEval(self.index, job)
             size = self.index.size if at is None else len(at)
             value = run(ev, at)
@@ -285,38 +420,34 @@ class FastMatcher:
                 vec = _const_vec(value.value, size)
             else:
                 vec = value
-            return (vec.kind.copy(), vec.num.copy()), ev.deps
+            return (vec.kind.copy(), vec.num.copy()), ev.deps, ev.cols
 
         kind, num = self.memo.get(key, job, None, compute)
         return kind, num
 
-    def _fits(self, job: Any, ok: Arr, unk: Arr) -> None:
-        """Partitionable slots must still hold the job's quantized request."""
-        if not (ok & self.pslot).any():
-            return
-        bad = np.zeros(self.index.size, dtype=bool)
+    def _fit_check(self, job: Any, at: Arr) -> tuple[Arr, Arr]:
+        """At partitionable slots `at`: may the request fit (keep), is it unknown (maybe)?"""
+        bad = np.zeros(len(at), dtype=bool)
+        maybe = np.zeros(len(at), dtype=bool)
         for name, default, quantum, floor in (("requestcpus", 1.0, CPU_QUANTUM, True),
                                               ("requestmemory", 0.0, MEMORY_QUANTUM, False),
                                               ("requestdisk", 0.0, DISK_QUANTUM, False)):
-            kind, num = self._value(job, ("request", name), _job_attr_reader(name))
+            all_kind, all_num = self._value(job, ("request", name), _job_attr_reader(name))
+            kind, num = all_kind[at], all_num[at]
             value = np.where((kind >= B) & (kind <= R) & ~np.isnan(num), num, default)
             with np.errstate(invalid="ignore"):
                 want = np.where((value <= 0) | np.isinf(value), 0.0,
                                 np.ceil(value / quantum) * quantum)
             if floor:
                 want = np.maximum(want, float(CPU_QUANTUM))
-            have_kind, have_num = self._raw(name.removeprefix("request"))
+            col = self.index.column(name.removeprefix("request"))
+            have_kind = np.where(col.present[at], col.kind[at], 0)
+            have_num = col.num[at]
             have = np.where((have_kind >= B) & (have_kind <= R) & ~np.isnan(have_num),
                             have_num, np.inf)
-            bad |= self.pslot & (want > have)
-            unk |= self.pslot & ((kind == X) | (have_kind == X) | (want > _MAX_EXACT_INT))
-        ok &= ~bad | unk
-
-    def _raw(self, key: str) -> tuple[Arr, Arr]:
-        """A slot attribute as `ads.number` reads it without a target: literal or unknown."""
-        col = self.index.column(key)
-        kind = np.where(col.present, col.kind, 0)
-        return kind, col.num
+            bad |= want > have
+            maybe |= (kind == X) | (have_kind == X) | (want > _MAX_EXACT_INT)
+        return ~bad | maybe, maybe
 
     def _assemble(self, job: Any, submitter: str, ok: Arr, unk: Arr) -> Listing:
         policy = self.policy
@@ -346,25 +477,30 @@ class FastMatcher:
     def _claims(self, job: Any, submitter: str, cand: Arr, claim: Arr) -> None:
         """Claim class of claimed candidates (-1: evaluate exactly, -2: not a candidate)."""
         policy = self.policy
-        kind, num = self._value(job, ("slot-rank",), lambda ev, at: ev.slot_attr(
-            "rank", at, lambda s: Const(UNDEFINED)))
-        slot_rank = _number(kind, num, 0.0)
-        ckind, cnum = self._raw("currentrank")
-        current = _number(ckind, cnum, 0.0)
-        claimed = cand & self.claimed
-        unknown = claimed & ((kind == X) | (ckind == X))
-        rank = claimed & (slot_rank > current)
-        claim[claimed] = -2
-        claim[rank] = int(Claim.RANK)
+        at = np.flatnonzero(cand & self.claimed)  # the claimed candidates
+        all_kind, all_num = self._value(job, ("slot-rank",), lambda ev, sub: ev.slot_attr(
+            "rank", sub, lambda s: Const(UNDEFINED)))
+        kind = all_kind[at]
+        slot_rank = _number(kind, all_num[at], 0.0)
+        col = self.index.column("currentrank")
+        ckind = np.where(col.present[at], col.kind[at], 0)
+        current = _number(ckind, col.num[at], 0.0)
+        unknown = (kind == X) | (ckind == X)
+        rank = slot_rank > current
+        mine = np.full(len(at), -2, dtype=np.int64)
+        mine[rank] = int(Claim.RANK)
         code = self.remote_codes.get(submitter, -3)
-        maybe = claimed & ~rank & (self.remote != code) & ~(slot_rank < current)
+        maybe = ~rank & (self.remote[at] != code) & ~(slot_rank < current)
         if policy.preemption_requirements is not None and maybe.any():
-            pk, pn = self._value(job, ("preemption-requirements",), lambda ev, at: ev.run(
-                policy.preemption_requirements, SLOT, at))
+            pk_all, pn_all = self._value(job, ("preemption-requirements",),
+                                         lambda ev, sub: ev.run(
+                                             policy.preemption_requirements, SLOT, sub))
+            pk, pn = pk_all[at], pn_all[at]
             truth = ((pk == B) | (pk == I)) & (pn != 0) | (pk == R) & ((pn != 0) | np.isnan(pn))
-            claim[maybe & truth] = int(Claim.PRIORITY)
+            mine[maybe & truth] = int(Claim.PRIORITY)
             unknown |= maybe & (pk >= X)
-        claim[unknown] = -1
+        mine[unknown] = -1
+        claim[at] = mine
 
     def _keys(self, job: Any, pos: Arr, claims: Arr) -> list[Arr] | None:
         """The negated sort-key columns (pre, rank, post, claim, preemption) at `pos`."""
@@ -472,6 +608,7 @@ class LazyListing(Listing):
                  extra: list[Candidate]) -> None:
         self.matcher = matcher
         self.clock = matcher.index.clock
+        #: candidates put back, the next one last
         self.front: list[Candidate] = []
         if extra:
             epos = np.array([matcher.pos_of[c.slot.index] for c in extra], dtype=np.int64)
@@ -508,7 +645,7 @@ class LazyListing(Listing):
 
     def pop(self) -> Candidate | None:
         if self.front:
-            return self.front.pop(0)
+            return self.front.pop()
         while True:
             if not self.ready and not self._refill():
                 return None
@@ -530,7 +667,7 @@ class LazyListing(Listing):
             return Candidate(slot, claim, key)
 
     def restore(self, keep: list[Candidate]) -> None:
-        self.front = keep + self.front
+        self.front.extend(reversed(keep))  # `front` is kept last-first
 
 
 __all__ = ["FastMatcher", "LazyListing", "ListListing", "Listing", "fold_case"]

@@ -152,6 +152,8 @@ class VecEval:
         self.index = index
         self.job = job
         self.deps: dict[str, Any] = {}
+        #: the slot columns read (a result changes only where one of them changes)
+        self.cols: set[str] = set()
         self.active: set[tuple[int, str]] = set()
         self.depth = 0
 
@@ -194,6 +196,7 @@ class VecEval:
     def slot_attr(self, key: str, sel: Arr | None, missing: Any) -> Val:
         """Slot attribute per slot; `missing(positions)` gives the value where a slot lacks it."""
         col = self.index.column(key)
+        self.cols.add(key)
         n = self._n(sel)
         def take(a: Arr) -> Arr:
             return a if sel is None else a[sel]

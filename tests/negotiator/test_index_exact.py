@@ -145,3 +145,32 @@ def test_realistic_pool_identical() -> None:
     slow, _ = negotiate(slots, jobs, AccountantState(), config, float(poolgen.NOW), fast=False)
     assert fast.matches == slow.matches
     assert len(fast.matches) > 50
+
+
+def test_kept_masks_and_volatile_clauses_identical() -> None:
+    """Many jobs per autocluster over partitionable slots: the slot-side masks are kept per
+    autocluster and refreshed after carves, and a clause reading a per-job value (evaluated on
+    the survivors only once it proves volatile) still gives the exact path's decisions."""
+    from benchmarks import poolgen
+    from benchmarks.bench_negotiation import to_classad
+
+    raw_slots = poolgen.slot_ads(250, seed=7)
+    machines = sorted({str(a["Machine"]) for a in raw_slots})
+    slots = [to_classad(a) for a in raw_slots]
+    raw = poolgen.job_ads(900, 10, seed=8)
+    for i, attrs in enumerate(raw):
+        if i % 3 == 0:
+            attrs["Requirements"] = poolgen.Expr(
+                f"({attrs['Requirements']}) && (TARGET.Machine =!= LastRemoteHost)")
+            attrs["LastRemoteHost"] = machines[i % len(machines)] if i % 2 else f"gone{i}.org"
+    jobs = [to_classad(a) for a in raw]
+    config = NegotiatorConfig()
+    stats: dict[str, float] = {}
+    fast, _ = negotiate(slots, jobs, AccountantState(), config, float(poolgen.NOW), fast=True,
+                        stats=stats)
+    slow, _ = negotiate(slots, jobs, AccountantState(), config, float(poolgen.NOW), fast=False)
+    assert fast.matches == slow.matches
+    assert fast.rejected == slow.rejected
+    assert fast.turns == slow.turns
+    assert len(fast.matches) > 100
+    assert stats["lists"] > 40
