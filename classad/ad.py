@@ -11,6 +11,11 @@ from classad.values import UNDEFINED, AbsTime, Error, RelTime
 
 def to_expr(value: Any) -> ast.Expr:
     """A Python value (or an expression node) as an expression node."""
+    t = type(value)
+    if t is bool or t is str or t is int and -(1 << 63) <= value < (1 << 63):
+        return ast.literal(value)
+    if t is float:
+        return ast.Literal(value)
     if isinstance(value, ast.Literal | ast.AttrRef | ast.Select | ast.Subscript | ast.Unary
                   | ast.Binary | ast.Cond | ast.Elvis | ast.Call | ast.ListExpr
                   | ast.RecordExpr | ast.Paren):
