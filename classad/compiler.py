@@ -150,7 +150,9 @@ class _Generator:
         result = self.root(expr)
         prologue = ["    _SE = scope._exprs"]
         if self.uses_target:
-            prologue.append("    _TE = _target_exprs(scope, ctx)")
+            prologue.append("    _TE = ctx.target._exprs if scope is ctx.my and ctx.target is not None "
+                            "and scope.parent is None and 'target' not in _SE "
+                            "else _target_exprs(scope, ctx)")
         if self.uses_my:  # MY is the scope itself unless the scope defines `my`
             prologue.append("    _ME = _NONE if 'my' in _SE else _SE")
         body = "\n".join(prologue + self.lines)

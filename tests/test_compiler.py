@@ -38,7 +38,7 @@ def test_generated_code_only_evaluates(text: str) -> None:
     for node in pyast.walk(tree):
         assert not isinstance(node, pyast.Import | pyast.ImportFrom | pyast.Attribute
                               | pyast.Lambda | pyast.Global) or (
-            isinstance(node, pyast.Attribute) and node.attr in ("lower", "isascii", "top_of", "_exprs", "get", "value")
+            isinstance(node, pyast.Attribute) and node.attr in ("lower", "isascii", "top_of", "_exprs", "get", "value", "target", "my", "parent")
         ), pyast.dump(node)
         if isinstance(node, pyast.Name):
             assert not node.id.startswith("__"), node.id
