@@ -283,7 +283,7 @@ def _build() -> Lark:
     }
     try:
         return Lark(grammar, cache=_cache_file(grammar), **options)
-    except (OSError, EOFError, ValueError):  # unreadable or stale cache: build in memory
+    except Exception:  # noqa: BLE001 - unreadable, partly written or stale cache: build in memory
         return Lark(grammar, cache=False, **options)
 
 
