@@ -6,15 +6,13 @@ import functools
 import math
 import pwd
 import re
-import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from classad import ast
 from classad.ad import ClassAd
 from classad.functions import Evaluation, builtin
-from classad.functions.convert import to_bytes
-from classad.functions.pcre import translate
+from classad.functions.regex import REGEX_FLAGS, compile_bytes
 from classad.values import INT64_MIN, UNDEFINED, Error
 
 _SPACE = " \t\n\r\v\f"
@@ -213,21 +211,15 @@ _subset("stringListISubsetMatch", _fold)
 
 # ---- stringList_regexpMember ---------------------------------------------------------------
 
-_REGEX_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
-
-
 def compile_pcre_bytes(pattern: str, options: str) -> re.Pattern[bytes] | None:
-    """A PCRE-style pattern compiled for matching UTF-8 bytes, or None if invalid."""
+    """A PCRE-style pattern compiled for matching UTF-8 bytes, or None if invalid.
+
+    Unlike regexp(), the string-list functions accept the option letters in either case.
+    """
     flags = 0
     for ch in options.lower():
-        flags |= _REGEX_FLAGS.get(ch, 0)
-    try:
-        source = translate(pattern, bool(flags & re.VERBOSE))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return re.compile(to_bytes(source), flags)
-    except (re.error, ValueError, OverflowError, RecursionError):
-        return None
+        flags |= REGEX_FLAGS.get(ch, 0)
+    return compile_bytes(pattern, flags)
 
 
 @builtin("stringList_regexpMember", arity=(2, 4))

@@ -12,7 +12,7 @@ from classad.functions.convert import from_bytes, to_bytes
 from classad.functions.pcre import translate
 from classad.values import UNDEFINED, Error
 
-_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
+REGEX_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
 
 
 class _Options:
@@ -25,11 +25,11 @@ class _Options:
         self.full = "f" in letters
         self.globally = "g" in letters
         for ch in letters:
-            self.flags |= _FLAGS.get(ch, 0)
+            self.flags |= REGEX_FLAGS.get(ch, 0)
 
 
 @functools.lru_cache(maxsize=256)
-def _compile(pattern: str, flags: int) -> re.Pattern[bytes] | None:
+def compile_bytes(pattern: str, flags: int) -> re.Pattern[bytes] | None:
     """The pattern compiled over bytes with PCRE-like syntax, or None if it is invalid."""
     try:
         source = translate(pattern, bool(flags & re.VERBOSE))
@@ -62,7 +62,7 @@ def regexp(args: list[Any]) -> Any:
     if not _all_strings(args):
         return Error("regexp() needs string arguments")
     opts = _Options(args[2] if len(args) == 3 else "")
-    rx = _compile(args[0], opts.flags)
+    rx = compile_bytes(args[0], opts.flags)
     if rx is None:
         return Error(f"invalid regular expression {args[0]!r}")
     return rx.search(to_bytes(args[1])) is not None
@@ -77,7 +77,7 @@ def regexp_member(args: list[Any]) -> Any:
     options = args[2] if len(args) == 3 else ""
     if type(pattern) is not str or type(items) is not list or type(options) is not str:
         return Error("regexpMember() needs a pattern string and a list")
-    rx = _compile(pattern, _Options(options).flags)
+    rx = compile_bytes(pattern, _Options(options).flags)
     saw_undefined = False
     for item in items:
         if item is UNDEFINED:
@@ -122,7 +122,7 @@ def _expand(template: bytes, m: re.Match[bytes]) -> bytes | None:
 def substitute(pattern: str, target: str, replacement: str, letters: str) -> Any:
     """regexps(): replace the first (or with `g` every) match; `f` keeps the rest of target."""
     opts = _Options(letters)
-    rx = _compile(pattern, opts.flags)
+    rx = compile_bytes(pattern, opts.flags)
     if rx is None:
         return Error(f"invalid regular expression {pattern!r}")
     text, template = to_bytes(target), to_bytes(replacement)
