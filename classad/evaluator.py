@@ -259,22 +259,11 @@ def lookup_in_chain(ad: ClassAd, key: str, ctx: EvalContext) -> Any:
 
 def lookup_unscoped(scope: ClassAd, key: str, ctx: EvalContext) -> Any:
     """An unscoped name: the scope, special names, enclosing ads, then the alternate scope."""
-    expr = scope.get_expr(key)
-    if expr is not None:
-        return eval_in(scope, key, expr, ctx)
+    found = _find_unscoped(scope, key, ctx)
+    if found is not None:
+        return eval_in(found[0], key, found[1], ctx)
     if key in _SPECIAL:
         return _SPECIAL[key](scope, ctx)
-    cur = _up(scope, key, ctx)
-    while cur is not None:
-        expr = cur.get_expr(key)
-        if expr is not None:
-            return eval_in(cur, key, expr, ctx)
-        cur = _up(cur, key, ctx)
-    alt = ctx.alternate_of(scope)
-    if alt is not None:
-        expr = alt.get_expr(key)
-        if expr is not None:
-            return eval_in(alt, key, expr, ctx)
     if key == "currenttime":
         from classad.functions import call_builtin
 
@@ -411,7 +400,8 @@ def subscript_ref(scope: ClassAd, ctx: EvalContext, key: str, index: Any) -> Any
 
 
 def _find_unscoped(scope: ClassAd, key: str, ctx: EvalContext) -> tuple[ClassAd, ast.Expr] | None:
-    """Where an unscoped name's expression lives, without evaluating it (None: not an attr)."""
+    """Where an unscoped name's expression lives, without evaluating it: the scope, then
+    (unless the name is special) the enclosing ads, then the alternate scope. None: nowhere."""
     expr = scope._exprs.get(key)
     if expr is not None:
         return scope, expr
