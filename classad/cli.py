@@ -9,11 +9,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from classad.ad import ClassAd
 from classad.errors import ClassAdError, ClassAdSyntaxError
-from classad.unparse import unparse, unparse_ad, unparse_value
+from classad.unparse import unparse_ad, unparse_value
 
 app = typer.Typer(
     add_completion=False,
@@ -148,23 +147,17 @@ def _run_eval_stream(tokens: list[str]) -> None:
 
 
 def _as_ad(text: str, parse_record: Any) -> Any:
+    """An ad (`[a = 1]`) or an assignment (`a = 1`) as a record, or None for an expression."""
     stripped = text.strip()
-    candidates = [stripped] if stripped.startswith("[") else [f"[{stripped}]"]
-    for candidate in candidates:
-        try:
-            return parse_record(candidate)
-        except ClassAdSyntaxError:
-            return None
-    return None
+    try:
+        return parse_record(stripped if stripped.startswith("[") else f"[{stripped}]")
+    except ClassAdSyntaxError:
+        return None
 
 
 def _show_python(expr: Any) -> None:
-    try:
-        from classad.compiler import python_source
-    except ImportError:
-        err.print("# no compiled backend in this build; the interpreter evaluates:", markup=False)
-        err.print(f"# {unparse(expr)}", markup=False)
-        return
+    from classad.compiler import python_source
+
     err.print(python_source(expr), markup=False)
 
 
@@ -275,7 +268,3 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("classad: interrupted", markup=False)
         raise SystemExit(130) from None
-
-
-def _table(title: str) -> Table:
-    return Table(title=title, title_justify="left", show_edge=False)
