@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +15,7 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 from classad import ast
 from classad.errors import ClassAdSyntaxError, caret_snippet
 from classad.timefmt import parse_abstime, parse_reltime
-from classad.values import ERROR, INT64_MAX, INT64_MIN, UNDEFINED, RelTime
+from classad.values import ERROR, INT64_MAX, INT64_MIN, UNDEFINED
 
 #: deepest expression nesting accepted (evaluation recurses this deep)
 MAX_NESTING = 150
@@ -363,8 +362,4 @@ def _syntax_error(exc: UnexpectedInput, text: str, source: str) -> ClassAdSyntax
                               snippet=caret_snippet(text, line, col))
 
 
-def is_finite_real(v: float) -> bool:
-    return not (math.isinf(v) or math.isnan(v))
-
-
-__all__ = ["MAX_NESTING", "RelTime", "parse_expr", "parse_record", "unescape"]
+__all__ = ["MAX_NESTING", "parse_expr", "parse_record", "unescape"]
