@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from classad import fastpath
 from classad.ad import ClassAd
 from classad.canonical import encode
 from classad.errors import ClassAdSyntaxError
 from classad.evaluator import EvalContext, run
+from classad.fastpath import BAIL
 from classad.parser import parse_expr, parse_record
 
 
@@ -21,7 +23,11 @@ def _ad(text: str | None, what: str) -> ClassAd | None:
 
 
 def run_case(case: dict[str, Any], backend: str = "auto") -> dict[str, Any]:
-    """The canonical result of a case: an eval, a parse_error check or a match."""
+    """The canonical result of a case: an eval, a parse_error check or a match.
+
+    `backend`: "auto", "compiled" or "interpreter" (see EvalContext), or "fast": the
+    matchmaking fast path (classad.fastpath) wherever it applies, the compiled one elsewhere.
+    """
     if case.get("kind") == "match":
         from classad.match import match_report
 
@@ -42,9 +48,12 @@ def run_case(case: dict[str, Any], backend: str = "auto") -> dict[str, Any]:
     except ClassAdSyntaxError as exc:
         return {"type": "parse_error", "message": str(exc).splitlines()[0]}
     scope = my if my is not None else ClassAd()
-    ctx = EvalContext(scope, target, backend=backend)
-    try:
-        value = run(expr, scope, ctx)
-    except RecursionError:
-        return {"type": "error"}
+    fast = backend == "fast"
+    ctx = EvalContext(scope, target, backend="compiled" if fast else backend)
+    value = fastpath.value(expr, scope, target) if fast and target is not None else BAIL
+    if value is BAIL:
+        try:
+            value = run(expr, scope, ctx)
+        except RecursionError:
+            return {"type": "error"}
     return encode(value, ctx)

@@ -67,10 +67,18 @@ def is_hot(expr: ast.Expr) -> bool:
 
 
 def compile_expr(expr: ast.Expr) -> Compiled:
-    gen = _Generator()
+    fn = build(Generator(), expr)
+    return _interpreted(expr) if fn is None else fn
+
+
+def build(gen: Generator, expr: ast.Expr) -> Any:
+    """Generate, compile and bind `gen`'s function for `expr`; None if it cannot be compiled.
+
+    Code objects are shared by generated source, so expressions of one shape compile once.
+    """
     source = gen.module(expr)
     if len(gen.lines) > _MAX_LINES:
-        return _interpreted(expr)  # compile() time grows fast; huge trees are interpreted
+        return None  # compile() time grows fast; huge trees are interpreted
     namespace = dict(gen.namespace)
     try:
         code = _code_by_source.get(source)
@@ -81,14 +89,13 @@ def compile_expr(expr: ast.Expr) -> Compiled:
             _code_by_source[source] = code
         exec(code, namespace)  # noqa: S102 - source is generated from our own AST only
     except (SyntaxError, RecursionError, MemoryError, ValueError):
-        return _interpreted(expr)
-    fn: Compiled = namespace["_expr"]
-    return fn
+        return None
+    return namespace[gen.function_name]
 
 
 def python_source(expr: ast.Expr) -> str:
     """The generated Python source for an expression (for `classad eval --show-python`)."""
-    return _Generator().module(expr)
+    return Generator().module(expr)
 
 
 def _interpreted(expr: ast.Expr) -> Compiled:
@@ -121,6 +128,7 @@ def _helpers() -> dict[str, Any]:
     return ns
 
 
+_PLAIN_COMPARE = frozenset({"<", "<=", ">", ">=", "==", "!=", "=?=", "=!=", "is", "isnt"})
 _LOGICAL_OPS = frozenset({"<", "<=", ">", ">=", "==", "!=", "=?=", "=!=", "is", "isnt",
                           "&&", "||"})
 
@@ -134,8 +142,10 @@ def _logical_result(node: ast.Expr) -> bool:
     return type(node) is ast.Unary and node.op == "!"
 
 
-class _Generator:
+class Generator:
     """Emits straight-line Python statements, one temporary per node."""
+
+    function_name = "_expr"
 
     def __init__(self) -> None:
         self.lines: list[str] = []
@@ -159,32 +169,95 @@ class _Generator:
         return f"def _expr(scope, ctx):\n{body}\n    return {result}\n"
 
     def root(self, expr: ast.Expr) -> str:
-        """The whole expression; a top-level `&&` chain returns as soon as a term decides it.
+        """The whole expression; a top-level `&&` or `||` chain returns as soon as a term decides it.
 
         Left to right, `a && b && ...` is the first term that is false or ERROR, else
-        UNDEFINED if some term was, else true: each term is tested and the function returns.
+        UNDEFINED if some term was, else true (and `||` the same with true for false): each
+        term is tested and the function returns.
         """
-        terms: list[ast.Expr] = []
         node = expr
         while type(node) is ast.Paren:
             node = node.expr
-        while type(node) is ast.Binary and node.op == "&&":
+        if type(node) is not ast.Binary or node.op not in ("&&", "||"):
+            return self.emit(expr)
+        chain = node.op
+        terms: list[ast.Expr] = []
+        while type(node) is ast.Binary and node.op == chain:
             terms.append(node.right)
             node = node.left
-        if not terms:
-            return self.emit(expr)
+            while type(node) is ast.Paren and type(node.expr) is ast.Binary and node.expr.op == chain:
+                node = node.expr
         terms.append(node)
         terms.reverse()
-        acc = self.assign("True")
+        decided = "False" if chain == "&&" else "True"
+        acc = self.assign("True" if chain == "&&" else "False")
         for term in terms:
+            if self.fast_term(term, decided, acc):
+                continue
             value = self.emit(term)
             if _logical_result(term):  # already true, false, UNDEFINED or ERROR
                 x = value
             else:
                 x = self.assign(f"{value} if type({value}) is bool else _truth({value})")
-            self.line(f"if {x} is False or type({x}) is _Error: return {x}")
-            self.line(f"if {x} is _UNDEF: {acc} = _UNDEF")
+            self.decide(x, decided, acc)
         return acc
+
+    def decide(self, x: str, decided: str, acc: str) -> None:
+        """Return a term's logical value `x` if it decides the chain; note an UNDEFINED one."""
+        self.line(f"if {x} is {decided} or type({x}) is _Error: return {x}")
+        self.line(f"if {x} is _UNDEF: {acc} = _UNDEF")
+
+    def fast_term(self, term: ast.Expr, decided: str, acc: str) -> bool:
+        """Emit a chain term whose common case is a plain comparison or a boolean attribute.
+
+        The common case tests the Python values directly and returns at once when the term
+        decides the chain; any other operand types take the shared operator, as elsewhere.
+        """
+        while type(term) is ast.Paren:
+            term = term.expr
+        if type(term) in (ast.Select, ast.AttrRef):
+            a = self.emit(term)
+            self.line(f"if {a} is not {'True' if decided == 'False' else 'False'}:")
+            self.indent += 1
+            x = self.assign(f"{a} if type({a}) is bool else _truth({a})")
+            self.decide(x, decided, acc)
+            self.indent -= 1
+            return True
+        if type(term) is not ast.Binary or term.op not in _PLAIN_COMPARE:
+            return False
+        op = term.op
+        fn = f"_{_OP_NAMES[op]}"
+        right = term.right
+        while type(right) is ast.Paren:
+            right = right.expr
+        a = self.emit(term.left)
+        if type(right) is ast.Literal and op in ("==", "!=") and type(right.value) is str:
+            b = self.name_of(right.value)
+            guard = f"type({a}) is str and {a}.isascii()"
+            test = f"{a}.lower() {op} {self.name_of(operators.fold_case(right.value))}"
+        elif type(right) is ast.Literal and op in _COMPARE and type(right.value) in (int, float):
+            b = self.name_of(right.value)
+            guard = f"type({a}) is {type(right.value).__name__}"
+            test = f"{a} {op} {b}"
+        else:
+            b = self.emit(term.right)
+            if op in _COMPARE:
+                guard = f"type({a}) is type({b}) and (type({a}) is int or type({a}) is float)"
+                test = f"{a} {op} {b}"
+            elif type(right) is ast.Literal and type(right.value) in (int, str, bool):
+                guard = f"type({a}) is {type(right.value).__name__}"
+                test = f"{a} {'==' if op in ('=?=', 'is') else '!='} {b}"
+            else:
+                guard = (f"type({a}) is type({b}) and (type({a}) is int or type({a}) is str "
+                         f"or type({a}) is bool)")
+                test = f"{a} {'==' if op in ('=?=', 'is') else '!='} {b}"
+        self.line(f"if {guard}:")
+        self.line(f"    if {'not ' if decided == 'False' else ''}({test}): return {decided}")
+        self.line("else:")
+        self.indent += 1
+        self.decide(self.assign(f"{fn}({a}, {b})"), decided, acc)
+        self.indent -= 1
+        return True
 
     # ---- plumbing ----------------------------------------------------------------------
     def temp(self) -> str:

@@ -6,9 +6,12 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from classad import fastpath
 from classad.ad import ClassAd
 from classad.ast import Literal
 from classad.evaluator import EvalContext, eval_in
+from classad.fastpath import BAIL, fast_function, plain
+from classad.fastpath import _cache as _fast_cache
 from classad.values import UNDEFINED, Error
 
 
@@ -43,24 +46,38 @@ def requirements(my: ClassAd, target: ClassAd) -> Any:
 
 def matches(my: ClassAd, target: ClassAd) -> bool:
     """my.Requirements is true against target."""
+    return _holds(my, target, plain(my) and plain(target))
+
+
+def symmetric_match(a: ClassAd, b: ClassAd) -> bool:
+    """Both ads' Requirements are true against each other (a's is evaluated first)."""
+    both_plain = plain(a) and plain(b)
+    return _holds(a, b, both_plain) and _holds(b, a, both_plain)
+
+
+def _holds(my: ClassAd, target: ClassAd, both_plain: bool) -> bool:
+    """my.Requirements against target; the fast path first when both ads are plain."""
     expr = my._exprs.get("requirements")
     if expr is None:
         return False
     if type(expr) is Literal:
         return is_true(expr.value)
+    if both_plain:
+        hit = _fast_cache.get(id(expr))
+        fast = hit[1] if hit is not None and hit[0] is expr else fast_function(expr)
+        if fast is not None:
+            value = fast(my, target, 0)
+            if value is True or value is False:
+                return value
+            if value is not BAIL:
+                return is_true(value)
     try:
         value = eval_in(my, "requirements", expr, EvalContext(my, target))
     except RecursionError:
         return False
-    t = type(value)
-    if t is bool:
-        return value is True
+    if value is True or value is False:
+        return bool(value)
     return is_true(value)
-
-
-def symmetric_match(a: ClassAd, b: ClassAd) -> bool:
-    """Both ads' Requirements are true against each other (a's is evaluated first)."""
-    return matches(a, b) and matches(b, a)
 
 
 def rank(my: ClassAd, target: ClassAd) -> float:
@@ -68,7 +85,15 @@ def rank(my: ClassAd, target: ClassAd) -> float:
     expr = my._exprs.get("rank")
     if expr is None:
         return 0.0
-    value = expr.value if type(expr) is Literal else _attr(my, "rank", EvalContext(my, target))
+    if type(expr) is Literal:
+        value = expr.value
+    else:
+        fast = fast_function(expr)
+        value = BAIL
+        if fast is not None and plain(my) and plain(target):
+            value = fast(my, target, 0)
+        if value is BAIL:
+            value = _attr(my, "rank", EvalContext(my, target))
     t = type(value)
     if t is int or t is float or t is bool:
         return float(value)
@@ -93,16 +118,29 @@ class MatchReport:
 
 
 def match_report(my: ClassAd, target: ClassAd, *, backend: str = "auto") -> MatchReport:
+    """Both directions of a match. Backend "fast": the fast path wherever it applies."""
+    fast = backend == "fast"
+    if fast:
+        backend = "compiled"
     ctx = EvalContext(my, target, backend=backend)
-    req = _attr(my, "requirements", ctx)
     rctx = EvalContext(target, my, backend=backend)
-    treq = _attr(target, "requirements", rctx)
+
+    def attr(ad: ClassAd, key: str, c: EvalContext) -> Any:
+        expr = ad._exprs.get(key)
+        if fast and expr is not None:
+            value = fastpath.value(expr, ad, c.target)  # type: ignore[arg-type]
+            if value is not BAIL:
+                return value
+        return _attr(ad, key, c)
+
+    req = attr(my, "requirements", ctx)
+    treq = attr(target, "requirements", rctx)
     return MatchReport(
         requirements=req,
         target_requirements=treq,
         matches=is_true(req),
         target_matches=is_true(treq),
-        rank_value=_attr(my, "rank", ctx),
-        target_rank_value=_attr(target, "rank", rctx),
+        rank_value=attr(my, "rank", ctx),
+        target_rank_value=attr(target, "rank", rctx),
         context=ctx,
     )

@@ -12,9 +12,9 @@ from tests.conformance import load_cases, same
 CASES = load_cases()
 
 
-@pytest.mark.parametrize("backend", ["interpreter", "compiled"])
+@pytest.mark.parametrize("backend", ["interpreter", "compiled", "fast"])
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_case(case: dict[str, Any], backend: str, utc: None) -> None:
     got = run_case(case, backend)
     type_only = case["category"].startswith("fn.math.random") and case["expect"]["type"] != "error"
-    assert same(case["expect"], got, type_only=type_only), f"{case['expr'] if 'expr' in case else ''!r}: expected {case['expect']}, got {got}"
+    assert same(case["expect"], got, type_only=type_only), f"{case.get('expr', '')!r}: expected {case['expect']}, got {got}"

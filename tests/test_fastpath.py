@@ -1,0 +1,125 @@
+"""The matchmaking fast path (classad.fastpath) against the evaluator.
+
+The conformance corpus and the differential tests also run it as backend "fast" against the
+C++ library's answers; these tests check that it really takes those cases, that it bails out
+where the evaluation context matters, and that matching a realistic pool gives what the
+reference interpreter gives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from benchmarks import poolgen
+from classad import ClassAd, fastpath, parse_ads
+from classad.cases import _ad
+from classad.evaluator import EvalContext, eval_in
+from classad.fastpath import BAIL
+from classad.match import is_true, match_report, matches, rank, symmetric_match
+from classad.parser import parse_expr, parse_record
+from tests.conformance import load_cases
+
+
+def ad(text: str) -> ClassAd:
+    return ClassAd.from_record(parse_record(text))
+
+
+def reference(my: ClassAd, key: str, target: ClassAd) -> Any:
+    return eval_in(my, key, my._exprs[key], EvalContext(my, target, backend="interpreter"))
+
+
+def test_most_conformance_cases_with_a_target_take_the_fast_path() -> None:
+    """The corpus only checks the fast path where it does not bail out: make sure it rarely does."""
+    tried = taken = 0
+    for case in load_cases():
+        pairs: list[tuple[Any, ClassAd, ClassAd]] = []
+        if case.get("kind") == "match":
+            my, target = _ad(case["my"], "my"), _ad(case["target"], "target")
+            assert my is not None and target is not None
+            pairs = [(e, a, b) for a, b in ((my, target), (target, my))
+                     for e in (a._exprs.get("requirements"), a._exprs.get("rank")) if e is not None]
+        elif case.get("target") and isinstance(case.get("expr"), str):
+            try:
+                expr = parse_expr(case["expr"])
+            except Exception:  # noqa: BLE001 - parse-error cases
+                continue
+            target = _ad(case["target"], "target")
+            assert target is not None
+            pairs = [(expr, _ad(case.get("my"), "my") or ClassAd(), target)]
+        for expr, a, b in pairs:
+            tried += 1
+            taken += fastpath.value(expr, a, b) is not BAIL
+    assert tried > 600
+    assert taken > 0.85 * tried, (taken, tried)
+
+
+@pytest.mark.parametrize("text", [
+    "[ Requirements = other.x == 1; x = 1 ]",          # a match-context name
+    "[ Requirements = TARGET.x; target = [ x = 1 ] ]",  # an ad that defines `target`
+    "[ Requirements = a; a = b; b = a ]",               # a cycle: deeper than MAX_DEPTH
+    "[ Requirements = time() > 0 ]",                    # the clock
+    "[ Requirements = L[0]; L = { 1 } ]",               # lazily evaluated list elements
+    "[ Requirements = .x; x = 1 ]",                     # an absolute reference
+])
+def test_what_needs_the_context_bails_out_and_still_matches_like_the_evaluator(text: str) -> None:
+    my, target = ad(text), ad("[ x = 1; Requirements = true ]")
+    assert fastpath.value(my._exprs["requirements"], my, target) is BAIL
+    want = reference(my, "requirements", target)
+    for _ in range(20):  # past the warm-up, when the fast path is compiled
+        got = match_report(my, target).requirements
+        assert repr(got) == repr(want)
+        assert matches(my, target) == is_true(want)
+
+
+def test_nested_attributes_follow_the_scoping_rules() -> None:
+    job = ad('[ Requirements = TARGET.ok && Need <= TARGET.Cpus && Missing =?= undefined; '
+             'Need = Cpus + 1; Cpus = 3 ]')
+    slot = ad('[ ok = MY.Cpus >= TARGET.Need; Cpus = 8; Requirements = true ]')
+    assert fastpath.value(job._exprs["requirements"], job, slot) is True
+    slot["Cpus"] = 2  # Need (4) > 2, and TARGET.ok is false
+    assert fastpath.value(job._exprs["requirements"], job, slot) is False
+    assert reference(job, "requirements", slot) is False
+
+
+def test_a_kept_value_is_forgotten_when_the_ad_changes() -> None:
+    slot = ad("[ Start = KeyboardIdle > 600; KeyboardIdle = 1000; "
+              "Requirements = Start && TARGET.Go ]")
+    job = ad("[ Go = true; Requirements = true ]")
+    assert fastpath.value(slot._exprs["requirements"], slot, job) is True
+    assert slot._memo is not None and slot._memo.get("start") is True  # Start is ad-pure
+    slot["KeyboardIdle"] = 5
+    assert fastpath.value(slot._exprs["requirements"], slot, job) is False
+
+
+def test_the_fast_path_waits_until_an_expression_is_hot() -> None:
+    expr = parse_expr("TARGET.zz_fresh_name_1 == 7")
+    assert fastpath.fast_function(expr) is None
+    for _ in range(20):
+        fastpath.fast_function(expr)
+    assert fastpath.fast_function(expr) is not None
+
+
+def test_quoted_names_and_strings_stay_data() -> None:
+    my = ad("[ Requirements = TARGET.'a\\'b\"__import__' == \"x'\\\"y\" && MY.'__class__' ]")
+    my["__class__"] = True
+    target = ClassAd({"a'b\"__import__": "x'\"y"})
+    assert fastpath.value(my._exprs["requirements"], my, target) is True
+
+
+def test_a_generated_pool_matches_as_the_interpreter_does() -> None:
+    slots = list(parse_ads(poolgen.render(poolgen.slot_ads(60, seed=5), "new"), "new"))
+    jobs = list(parse_ads(poolgen.render(poolgen.job_ads(40, 8, seed=6), "new"), "new"))
+    bails = 0
+    for job in jobs:
+        for slot in slots:
+            want = match_report(job, slot, backend="interpreter")
+            for _ in range(2):
+                assert symmetric_match(job, slot) == want.symmetric
+            if want.symmetric:
+                assert rank(job, slot) == (float(want.rank_value) if type(want.rank_value)
+                                           in (int, float, bool) else 0.0)
+            bails += fastpath.value(job._exprs["requirements"], job, slot) is BAIL
+            bails += fastpath.value(slot._exprs["requirements"], slot, job) is BAIL
+    assert bails == 0
