@@ -41,7 +41,7 @@ class ClassAd(MutableMapping[str, ast.Expr]):
     a nested ad (None for a top-level ad).
     """
 
-    __slots__ = ("_exprs", "_memo", "_names", "parent")
+    __slots__ = ("_exprs", "_fast", "_memo", "_names", "parent")
 
     def __init__(self, items: Mapping[str, Any] | Iterable[tuple[str, Any]] = (),
                  parent: ClassAd | None = None) -> None:
@@ -49,6 +49,8 @@ class ClassAd(MutableMapping[str, ast.Expr]):
         self._names: dict[str, str] = {}
         #: values of attributes that depend on this ad alone (see classad.purity)
         self._memo: dict[str, Any] | None = None
+        #: this ad's expressions specialised for the matchmaking fast path (classad.specialize)
+        self._fast: dict[str, Any] | None = None
         self.parent = parent
         pairs = items.items() if isinstance(items, Mapping) else items
         for name, value in pairs:
@@ -60,6 +62,7 @@ class ClassAd(MutableMapping[str, ast.Expr]):
         ad._exprs = {}
         ad._names = {}
         ad._memo = None
+        ad._fast = None
         ad.parent = parent
         for name, expr in zip(record.names, record.exprs, strict=True):
             key = name.lower()
@@ -80,12 +83,14 @@ class ClassAd(MutableMapping[str, ast.Expr]):
             self._names[key] = name
         self._exprs[key] = to_expr(value)
         self._memo = None
+        self._fast = None
 
     def __delitem__(self, name: str) -> None:
         key = name.lower()
         del self._exprs[key]
         del self._names[key]
         self._memo = None
+        self._fast = None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names.values())
@@ -129,6 +134,7 @@ class ClassAd(MutableMapping[str, ast.Expr]):
         new._exprs = dict(self._exprs)
         new._names = dict(self._names)
         new._memo = None
+        new._fast = None
         new.parent = self.parent
         return new
 
@@ -139,6 +145,7 @@ class ClassAd(MutableMapping[str, ast.Expr]):
                 self._names[key] = other._names[key]
             self._exprs[key] = expr
         self._memo = None
+        self._fast = None
 
     def set_expr(self, name: str, text: str) -> None:
         """Parse `text` as an expression and store it under `name`."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from classad import fastpath
+from classad import fastpath, specialize
 from classad.ad import ClassAd
 from classad.canonical import encode
 from classad.errors import ClassAdSyntaxError
@@ -22,11 +22,15 @@ def _ad(text: str | None, what: str) -> ClassAd | None:
         raise ValueError(f"{what} ad does not parse: {exc}") from None
 
 
+_FAST_BACKENDS = {"fast": fastpath.value, "specialised": specialize.value}
+
+
 def run_case(case: dict[str, Any], backend: str = "auto") -> dict[str, Any]:
     """The canonical result of a case: an eval, a parse_error check or a match.
 
-    `backend`: "auto", "compiled" or "interpreter" (see EvalContext), or "fast": the
-    matchmaking fast path (classad.fastpath) wherever it applies, the compiled one elsewhere.
+    `backend`: "auto", "compiled" or "interpreter" (see EvalContext), or one of the
+    matchmaking fast paths wherever it applies, the compiled backend elsewhere: "fast"
+    (classad.fastpath) or "specialised" (classad.specialize, specialised for MY).
     """
     if case.get("kind") == "match":
         from classad.match import match_report
@@ -48,9 +52,9 @@ def run_case(case: dict[str, Any], backend: str = "auto") -> dict[str, Any]:
     except ClassAdSyntaxError as exc:
         return {"type": "parse_error", "message": str(exc).splitlines()[0]}
     scope = my if my is not None else ClassAd()
-    fast = backend == "fast"
+    fast = _FAST_BACKENDS.get(backend)
     ctx = EvalContext(scope, target, backend="compiled" if fast else backend)
-    value = fastpath.value(expr, scope, target) if fast and target is not None else BAIL
+    value = fast(expr, scope, target) if fast is not None and target is not None else BAIL
     if value is BAIL:
         try:
             value = run(expr, scope, ctx)

@@ -155,6 +155,8 @@ class Generator:
         self.uses_target = False
         self.uses_my = False
         self.names: dict[tuple[type, Any], str] = {}
+        #: names of constants (and True/False) -> their Python type
+        self.known: dict[str, type] = {"True": bool, "False": bool}
 
     def module(self, expr: ast.Expr) -> str:
         result = self.root(expr)
@@ -181,14 +183,7 @@ class Generator:
         if type(node) is not ast.Binary or node.op not in ("&&", "||"):
             return self.emit(expr)
         chain = node.op
-        terms: list[ast.Expr] = []
-        while type(node) is ast.Binary and node.op == chain:
-            terms.append(node.right)
-            node = node.left
-            while type(node) is ast.Paren and type(node.expr) is ast.Binary and node.expr.op == chain:
-                node = node.expr
-        terms.append(node)
-        terms.reverse()
+        terms = self.chain_terms(node, chain)
         decided = "False" if chain == "&&" else "True"
         acc = self.assign("True" if chain == "&&" else "False")
         for term in terms:
@@ -202,6 +197,20 @@ class Generator:
             self.decide(x, decided, acc)
         return acc
 
+    def chain_terms(self, node: ast.Expr, chain: str) -> list[ast.Expr]:
+        """The terms of a left-leaning `chain` (`&&` or `||`) chain, in order."""
+        while type(node) is ast.Paren:
+            node = node.expr
+        terms: list[ast.Expr] = []
+        while type(node) is ast.Binary and node.op == chain:
+            terms.append(node.right)
+            node = node.left
+            while type(node) is ast.Paren and type(node.expr) is ast.Binary and node.expr.op == chain:
+                node = node.expr
+        terms.append(node)
+        terms.reverse()
+        return terms
+
     def decide(self, x: str, decided: str, acc: str) -> None:
         """Return a term's logical value `x` if it decides the chain; note an UNDEFINED one."""
         self.line(f"if {x} is {decided} or type({x}) is _Error: return {x}")
@@ -212,11 +221,15 @@ class Generator:
 
         The common case tests the Python values directly and returns at once when the term
         decides the chain; any other operand types take the shared operator, as elsewhere.
+        Operands whose type is known here (constants) need no type test.
         """
         while type(term) is ast.Paren:
             term = term.expr
         if type(term) in (ast.Select, ast.AttrRef):
             a = self.emit(term)
+            if self.known.get(a) is bool:
+                self.line(f"if {a} is {decided}: return {decided}")
+                return True
             self.line(f"if {a} is not {'True' if decided == 'False' else 'False'}:")
             self.indent += 1
             x = self.assign(f"{a} if type({a}) is bool else _truth({a})")
@@ -226,38 +239,47 @@ class Generator:
         if type(term) is not ast.Binary or term.op not in _PLAIN_COMPARE:
             return False
         op = term.op
-        fn = f"_{_OP_NAMES[op]}"
-        right = term.right
-        while type(right) is ast.Paren:
-            right = right.expr
         a = self.emit(term.left)
-        if type(right) is ast.Literal and op in ("==", "!=") and type(right.value) is str:
-            b = self.name_of(right.value)
+        b = self.emit(term.right)
+        ta, tb = self.known.get(a), self.known.get(b)
+        guard: str | None
+        if op in ("==", "!=") and str in (ta, tb) and ta is not tb:
+            if ta is str:
+                a, b, ta, tb = b, a, tb, ta  # equality is symmetric: the constant on the right
             guard = f"type({a}) is str and {a}.isascii()"
-            test = f"{a}.lower() {op} {self.name_of(operators.fold_case(right.value))}"
-        elif type(right) is ast.Literal and op in _COMPARE and type(right.value) in (int, float):
-            b = self.name_of(right.value)
-            guard = f"type({a}) is {type(right.value).__name__}"
-            test = f"{a} {op} {b}"
+            test = f"{a}.lower() {op} {self.folded(b)}"
         else:
-            b = self.emit(term.right)
-            if op in _COMPARE:
-                guard = f"type({a}) is type({b}) and (type({a}) is int or type({a}) is float)"
-                test = f"{a} {op} {b}"
-            elif type(right) is ast.Literal and type(right.value) in (int, str, bool):
-                guard = f"type({a}) is {type(right.value).__name__}"
-                test = f"{a} {'==' if op in ('=?=', 'is') else '!='} {b}"
+            py = {"=?=": "==", "is": "==", "=!=": "!=", "isnt": "!="}.get(op, op)
+            plain = (int, float) if op in _COMPARE else (int, str, bool)
+            if ta is not None and tb is not None:
+                guard = None if ta is tb and ta in plain else "False"
+            elif ta in plain:
+                guard = f"type({b}) is {ta.__name__}"  # type: ignore[union-attr]
+            elif tb in plain:
+                guard = f"type({a}) is {tb.__name__}"  # type: ignore[union-attr]
+            elif ta is None and tb is None:
+                alts = " or ".join(f"type({a}) is {t.__name__}" for t in plain)
+                guard = f"type({a}) is type({b}) and ({alts})"
             else:
-                guard = (f"type({a}) is type({b}) and (type({a}) is int or type({a}) is str "
-                         f"or type({a}) is bool)")
-                test = f"{a} {'==' if op in ('=?=', 'is') else '!='} {b}"
-        self.line(f"if {guard}:")
-        self.line(f"    if {'not ' if decided == 'False' else ''}({test}): return {decided}")
-        self.line("else:")
-        self.indent += 1
-        self.decide(self.assign(f"{fn}({a}, {b})"), decided, acc)
-        self.indent -= 1
+                guard = "False"
+            test = f"{a} {py} {b}"
+        stop = f"if {'not ' if decided == 'False' else ''}({test}): return {decided}"
+        if guard is None:
+            self.line(stop)
+            return True
+        if guard != "False":
+            self.line(f"if {guard}:")
+            self.line(f"    {stop}")
+            self.line("else:")
+            self.indent += 1
+        self.decide(self.assign(f"_{_OP_NAMES[op]}({a}, {b})"), decided, acc)
+        if guard != "False":
+            self.indent -= 1
         return True
+
+    def folded(self, name: str) -> str:
+        """The case-folded twin of the string constant `name`."""
+        return self.name_of(operators.fold_case(self.namespace[name]))
 
     # ---- plumbing ----------------------------------------------------------------------
     def temp(self) -> str:
@@ -277,6 +299,7 @@ class Generator:
         name = self.names.get(key)
         if name is None:
             name = self.names[key] = self.const(value)
+            self.known[name] = type(value)
         return name
 
     def line(self, text: str) -> None:

@@ -15,7 +15,8 @@ tests/test_fastpath.py holds it to the evaluator on every conformance case and o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from classad import ast
@@ -66,16 +67,23 @@ def fast_function(expr: ast.Expr) -> Fast | None:
 
 def value(expr: ast.Expr, my: ClassAd, target: ClassAd) -> Any:
     """`expr` evaluated in `my` against `target` by the fast path alone, compiling what it
-    needs at once; BAIL where the fast path does not apply. For tests and `--backend fast`."""
-    global _compile_at_once
+    needs at once; BAIL where the fast path does not apply. For tests (backend "fast")."""
     if not (plain(my) and plain(target)):
         return BAIL
-    _compile_at_once = True
-    try:
+    with compiling_at_once():
         fn = fast_function(expr)
         return BAIL if fn is None else fn(my, target, 0)
+
+
+@contextmanager
+def compiling_at_once() -> Iterator[None]:
+    """Compile expressions on first use, not after a few evaluations (for tests)."""
+    global _compile_at_once
+    before, _compile_at_once = _compile_at_once, True
+    try:
+        yield
     finally:
-        _compile_at_once = False
+        _compile_at_once = before
 
 
 def nested(ad: ClassAd, other: ClassAd, key: str, expr: ast.Expr, depth: int) -> Any:

@@ -6,12 +6,11 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from classad import fastpath
+from classad import fastpath, specialize
 from classad.ad import ClassAd
 from classad.ast import Literal
 from classad.evaluator import EvalContext, eval_in
-from classad.fastpath import BAIL, fast_function, plain
-from classad.fastpath import _cache as _fast_cache
+from classad.fastpath import BAIL, plain
 from classad.values import UNDEFINED, Error
 
 
@@ -63,8 +62,10 @@ def _holds(my: ClassAd, target: ClassAd, both_plain: bool) -> bool:
     if type(expr) is Literal:
         return is_true(expr.value)
     if both_plain:
-        hit = _fast_cache.get(id(expr))
-        fast = hit[1] if hit is not None and hit[0] is expr else fast_function(expr)
+        table = my._fast
+        fast = table.get("requirements") if table is not None else None
+        if fast is None or type(fast) is int:
+            fast = specialize.function_for(my, "requirements", expr)
         if fast is not None:
             value = fast(my, target, 0)
             if value is True or value is False:
@@ -88,10 +89,11 @@ def rank(my: ClassAd, target: ClassAd) -> float:
     if type(expr) is Literal:
         value = expr.value
     else:
-        fast = fast_function(expr)
         value = BAIL
-        if fast is not None and plain(my) and plain(target):
-            value = fast(my, target, 0)
+        if plain(my) and plain(target):
+            fast = specialize.function_for(my, "rank", expr)
+            if fast is not None:
+                value = fast(my, target, 0)
         if value is BAIL:
             value = _attr(my, "rank", EvalContext(my, target))
     t = type(value)
@@ -118,17 +120,18 @@ class MatchReport:
 
 
 def match_report(my: ClassAd, target: ClassAd, *, backend: str = "auto") -> MatchReport:
-    """Both directions of a match. Backend "fast": the fast path wherever it applies."""
-    fast = backend == "fast"
-    if fast:
+    """Both directions of a match. Backends "fast" and "specialised": that fast path
+    wherever it applies (for tests), the compiled backend elsewhere."""
+    fast = {"fast": fastpath.value, "specialised": specialize.value}.get(backend)
+    if fast is not None:
         backend = "compiled"
     ctx = EvalContext(my, target, backend=backend)
     rctx = EvalContext(target, my, backend=backend)
 
     def attr(ad: ClassAd, key: str, c: EvalContext) -> Any:
         expr = ad._exprs.get(key)
-        if fast and expr is not None:
-            value = fastpath.value(expr, ad, c.target)  # type: ignore[arg-type]
+        if fast is not None and expr is not None:
+            value = fast(expr, ad, c.target)  # type: ignore[arg-type]
             if value is not BAIL:
                 return value
         return _attr(ad, key, c)

@@ -12,7 +12,7 @@ from tests.conformance import load_cases, same
 CASES = load_cases()
 
 
-@pytest.mark.parametrize("backend", ["interpreter", "compiled", "fast"])
+@pytest.mark.parametrize("backend", ["interpreter", "compiled", "fast", "specialised"])
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_case(case: dict[str, Any], backend: str, utc: None) -> None:
     got = run_case(case, backend)

@@ -452,7 +452,7 @@ def ads(depth: int, with_calls: bool, names: tuple[str, ...] = AD_NAMES,
 
 #: our evaluation backends: each must agree with the C++ library on its own
 BACKENDS: tuple[str, ...] = (
-    ("compiled", "interpreter", "fast") if "backend" in inspect.signature(run_case).parameters else ("",))
+    ("compiled", "interpreter", "fast", "specialised") if "backend" in inspect.signature(run_case).parameters else ("",))
 
 
 def ours(data: dict[str, Any], backend: str) -> dict[str, Any]:

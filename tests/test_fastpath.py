@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from benchmarks import poolgen
-from classad import ClassAd, fastpath, parse_ads
+from classad import ClassAd, fastpath, parse_ads, specialize
 from classad.cases import _ad
 from classad.evaluator import EvalContext, eval_in
 from classad.fastpath import BAIL
@@ -123,3 +123,46 @@ def test_a_generated_pool_matches_as_the_interpreter_does() -> None:
             bails += fastpath.value(job._exprs["requirements"], job, slot) is BAIL
             bails += fastpath.value(slot._exprs["requirements"], slot, job) is BAIL
     assert bails == 0
+    specialised = [ad for ad in jobs + slots
+                   if getattr((ad._fast or {}).get("requirements"), "__name__", "") == "_spec"]
+    assert len(specialised) > 50  # the loop above ran past the warm-up for most ads
+
+
+def test_ads_of_one_shape_share_the_specialised_code() -> None:
+    text = ("[ Requirements = Start && WithinLimits; Start = KeyboardIdle > 600; KeyboardIdle = {k}; "
+            "WithinLimits = TARGET.RequestCpus <= MY.Cpus && TARGET.Owner != Banned; Cpus = {c}; "
+            'Banned = "{b}" ]')
+    slots = [ad(text.format(k=k, c=c, b=b)) for k, c, b in ((1000, 4, "x"), (5, 8, "y"), (900, 1, "Bob"))]
+    job = ad('[ RequestCpus = 2; Owner = "bob" ]')
+    fns = [specialize.specialise(slot, slot._exprs["requirements"]) for slot in slots]
+    assert fns[0] is not None and fns[1] is not None and fns[2] is not None
+    assert fns[0].__code__ is fns[1].__code__ is fns[2].__code__
+    # Start folds to its value, the limits chain is inlined: only TARGET is looked up
+    assert [fn(slot, job, 0) for fn, slot in zip(fns, slots, strict=True)] == [True, False, False]
+    assert [reference(slot, "requirements", job) for slot in slots] == [True, False, False]
+
+
+def test_a_specialised_ad_that_changes_is_specialised_again() -> None:
+    slot = ad("[ Requirements = TARGET.RequestCpus <= Cpus; Cpus = 4 ]")
+    job = ad("[ RequestCpus = 2; Requirements = true ]")
+    for _ in range(specialize.HOT_AFTER + 2):
+        assert matches(slot, job)
+    assert slot._fast is not None and slot._fast["requirements"].__name__ == "_spec"
+    slot["Cpus"] = 1
+    assert slot._fast is None
+    assert not matches(slot, job)
+
+
+@pytest.mark.parametrize("text", [
+    "[ Requirements = A && TARGET.x; A = B && true; B = A && true ]",
+    "[ Requirements = A; A = TARGET.x && A ]",
+    "[ Requirements = A || B; A = B || false; B = A || TARGET.x ]",
+    "[ Requirements = MY.Requirements ]",
+])
+def test_inlining_cycles_gives_what_the_evaluator_gives(text: str) -> None:
+    my, target = ad(text), ad("[ x = true ]")
+    got = specialize.value(my._exprs["requirements"], my, target)
+    want = reference(my, "requirements", target)
+    assert got is BAIL or repr(got) == repr(want)
+    for _ in range(specialize.HOT_AFTER + 2):
+        assert matches(my, target) == is_true(want)

@@ -90,6 +90,8 @@ def abs_time(args: list[Any]) -> Any:
         return AbsTime(secs, local_offset(secs))
     if type(v) is AbsTime:
         return v
+    if offset == -1:  # the C++ library's marker for "no offset": such a value is ERROR
+        return _bad("absTime offset -1")
     return AbsTime(secs, offset)
 
 
