@@ -15,6 +15,8 @@ from typing import Any
 
 import docker
 from docker.errors import APIError, DockerException, ImageNotFound, NotFound
+from docker.models.containers import _create_container_args
+from docker.transport import UnixHTTPAdapter
 
 from executor import containers as ct
 from executor.images import USE_TAG_REPO
@@ -30,6 +32,19 @@ from executor.spec import (
 
 MB = 1024 * 1024
 TAG_REFRESH_SECONDS = 60.0
+MAX_CONNECTIONS = 1024  # engine connections kept alive (each running job holds one in wait())
+
+
+class _SocketPool(UnixHTTPAdapter):  # type: ignore[misc]
+    """One keep-alive pool per engine socket.
+
+    docker-py keys its unix-socket pools by the full request URL, so every call on a new
+    container's path connects afresh and evicts (closes) an older pool: per job, six connects
+    and a pool teardown in Python, six accepts in dockerd.
+    """
+
+    def get_connection(self, url: str, proxies: Any = None) -> Any:
+        return super().get_connection("http+docker://localhost", proxies)
 
 
 class _Hold(Exception):
@@ -124,10 +139,15 @@ class DockerExecutor:
         self.base_url = base_url or os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
         try:
             self.client: Any = docker.DockerClient(
-                base_url=self.base_url, version="auto", timeout=120, max_pool_size=256
+                base_url=self.base_url, version="auto", timeout=120, max_pool_size=MAX_CONNECTIONS
             )
         except DockerException as err:
             raise EngineUnavailable(f"cannot reach the Docker engine at {self.base_url}: {_message(err)}") from err
+        api, stock = self.client.api, getattr(self.client.api, "_custom_adapter", None)
+        if isinstance(stock, UnixHTTPAdapter):
+            stock.close()
+            api._custom_adapter = _SocketPool(stock.socket_path, api.timeout, max_pool_size=MAX_CONNECTIONS)
+            api.mount("http+docker://", api._custom_adapter)
         self._jobs: dict[str, _Job] = {}
         self._lock = threading.Lock()
         self._seq = itertools.count(1)
@@ -250,7 +270,7 @@ class DockerExecutor:
     def _create(self, image: str, handle: JobHandle) -> Any:
         options = ct.create_options(handle, self.config)
         try:
-            return self.client.containers.create(image, **options)
+            return self._create_container(image, options)
         except ImageNotFound:
             self._pull(image)
         except APIError as err:
@@ -258,11 +278,17 @@ class DockerExecutor:
                                        f"Error creating docker container: {_message(err)}",
                                        started=True)) from err
         try:
-            return self.client.containers.create(image, **options)
+            return self._create_container(image, options)
         except APIError as err:
             raise _Hold(JobResult.held(HoldCode.INVALID_DOCKER_IMAGE, 0,
                                        f"Error creating docker container: {_message(err)}",
                                        started=True)) from err
+
+    def _create_container(self, image: str, options: dict[str, Any]) -> Any:
+        """`containers.create()` without the inspect the SDK sends after it: the id is enough."""
+        args = _create_container_args({**options, "image": image, "version": self.client.api._version})
+        created = self.client.api.create_container(**args)
+        return self.client.containers.prepare_model({"Id": created["Id"], "Name": f"/{options['name']}"})
 
     def _remember_use(self, image: str) -> None:
         """Tag the image under htcondor.org/ (as HTCondor does) so the LRU GC sees its last use."""

@@ -221,7 +221,21 @@ def test_memory_has_no_swap_beyond_the_limit(executor: DockerExecutor, engine: E
     assert info["Privileged"] is False and info["CapDrop"] == ["ALL"]
     assert info["SecurityOpt"] == ["no-new-privileges"] and info["NetworkMode"] == "none"
     assert info["Init"] is True and info["CpuShares"] == 100
-    assert [m["Type"] for m in info["Mounts"]] == ["bind"]
+    assert [(m["Type"], m["Target"]) for m in info["Mounts"]] == [("bind", attempt.sandbox)]
+
+
+def test_network_none_has_only_loopback(executor: DockerExecutor, engine: Engine,
+                                        tmp_path: Path) -> None:
+    """No libnetwork sandbox, yet Docker's view of --network none: only lo, up, 127.0.0.1."""
+    script = ("ls /sys/class/net; cat /sys/class/net/lo/flags; ip -4 addr show lo | grep -o 'inet [^ ]*';"
+              "nc -l -p 5555 > got & for i in $(seq 50); do echo hi | nc 127.0.0.1 5555 && break; sleep 0.1; done;"
+              "wait; cat got")
+    sandbox = tmp_path / "scratch"
+    result = run(executor, spec(engine, tmp_path, script), sandbox)
+    assert result.exit_code == 0
+    lines = (sandbox / "_condor_stdout").read_text().split("\n")
+    assert lines[:2] == ["lo", "0x9"], lines  # IFF_UP | IFF_LOOPBACK
+    assert lines[2:4] == ["inet 127.0.0.1/8", "hi"], lines
 
 
 def test_usage_reports_peak_memory_and_cpu(executor: DockerExecutor, engine: Engine, tmp_path: Path) -> None:
@@ -254,6 +268,8 @@ def test_concurrent_jobs(executor: DockerExecutor, engine: Engine, tmp_path: Pat
     assert {n: r.exit_code for n, r in results.items()} == {n: n for n in range(8)}
     assert all((tmp_path / f"out{n}").read_text() == f"job{n}\n" for n in range(8))
     assert not executor.own_containers()
+    # one keep-alive pool for the engine, not one per request URL (docker-py's default)
+    assert len(executor.client.api._custom_adapter.pools) == 1
 
 
 def test_binary_output_is_byte_exact(executor: DockerExecutor, engine: Engine, tmp_path: Path) -> None:

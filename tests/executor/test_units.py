@@ -125,8 +125,19 @@ def test_create_options_follow_htcondor_and_harden() -> None:
     assert JobSpec.from_json(options["labels"][ct.LABEL_SPEC]) == spec
     assert options["environment"]["A"] == "1"
     assert options["environment"]["_CONDOR_SCRATCH_DIR"] == "/scratch/d"
-    assert [(m["Source"], m["Target"], m["Type"]) for m in options["mounts"]] == [
-        ("/scratch/d", "/scratch/d", "bind")]
+    assert [(m["Source"], m["Target"], m["Type"], m["ReadOnly"]) for m in options["mounts"]] == [
+        ("/scratch/d", "/scratch/d", "bind", False)]  # the scratch directory and nothing else
+    assert options["network_disabled"] is True  # network none without libnetwork's hook
+
+
+@pytest.mark.parametrize("network", ["nat", "host"])
+def test_networked_jobs_keep_libnetwork(network: str) -> None:
+    config = ExecutorConfig(networks=frozenset({"none", network}))
+    spec = JobSpec(image="i", iwd="/tmp", network=network)
+    options = ct.create_options(JobHandle("n", spec, "/scratch/d"), config)
+    assert "network_disabled" not in options
+    assert options["network_mode"] == ct.NETWORK_MODES[network]
+    assert [m["Target"] for m in options["mounts"]] == ["/scratch/d"]
 
 
 def test_config_refuses_root() -> None:
