@@ -241,28 +241,7 @@ class Generator:
         op = term.op
         a = self.emit(term.left)
         b = self.emit(term.right)
-        ta, tb = self.known.get(a), self.known.get(b)
-        guard: str | None
-        if op in ("==", "!=") and str in (ta, tb) and ta is not tb:
-            if ta is str:
-                a, b, ta, tb = b, a, tb, ta  # equality is symmetric: the constant on the right
-            guard = f"type({a}) is str and {a}.isascii()"
-            test = f"{a}.lower() {op} {self.folded(b)}"
-        else:
-            py = {"=?=": "==", "is": "==", "=!=": "!=", "isnt": "!="}.get(op, op)
-            plain = (int, float) if op in _COMPARE else (int, str, bool)
-            if ta is not None and tb is not None:
-                guard = None if ta is tb and ta in plain else "False"
-            elif ta in plain:
-                guard = f"type({b}) is {ta.__name__}"  # type: ignore[union-attr]
-            elif tb in plain:
-                guard = f"type({a}) is {tb.__name__}"  # type: ignore[union-attr]
-            elif ta is None and tb is None:
-                alts = " or ".join(f"type({a}) is {t.__name__}" for t in plain)
-                guard = f"type({a}) is type({b}) and ({alts})"
-            else:
-                guard = "False"
-            test = f"{a} {py} {b}"
+        guard, test = self.plain_compare(op, a, b)
         stop = f"if {'not ' if decided == 'False' else ''}({test}): return {decided}"
         if guard is None:
             self.line(stop)
@@ -276,6 +255,33 @@ class Generator:
         if guard != "False":
             self.indent -= 1
         return True
+
+    def plain_compare(self, op: str, a: str, b: str) -> tuple[str | None, str]:
+        """How to compare emitted operands `a` and `b` with `op` in plain Python.
+
+        Returns (guard, test): where `guard` holds (None: always; "False": never) `test` is
+        the result, a bool. Operands of known type (constants) need no type test.
+        """
+        ta, tb = self.known.get(a), self.known.get(b)
+        if op in ("==", "!=") and str in (ta, tb) and ta is not tb:
+            if ta is str:
+                a, b = b, a  # equality is symmetric: the constant on the right
+            return f"type({a}) is str and {a}.isascii()", f"{a}.lower() {op} {self.folded(b)}"
+        py = {"=?=": "==", "is": "==", "=!=": "!=", "isnt": "!="}.get(op, op)
+        plain = (int, float) if op in _COMPARE else (int, str, bool)
+        guard: str | None
+        if ta is not None and tb is not None:
+            guard = None if ta is tb and ta in plain else "False"
+        elif ta in plain:
+            guard = f"type({b}) is {ta.__name__}"  # type: ignore[union-attr]
+        elif tb in plain:
+            guard = f"type({a}) is {tb.__name__}"  # type: ignore[union-attr]
+        elif ta is None and tb is None:
+            alts = " or ".join(f"type({a}) is {t.__name__}" for t in plain)
+            guard = f"type({a}) is type({b}) and ({alts})"
+        else:
+            guard = "False"
+        return guard, f"{a} {py} {b}"
 
     def folded(self, name: str) -> str:
         """The case-folded twin of the string constant `name`."""
@@ -403,26 +409,15 @@ class Generator:
 
     def strict_binary(self, b: ast.Binary, left: str) -> str:
         op = b.op
-        right_node = b.right
-        while type(right_node) is ast.Paren:
-            right_node = right_node.expr
-        if (op in ("==", "!=") and type(right_node) is ast.Literal
-                and type(right_node.value) is str):
-            folded = operators.fold_case(right_node.value)
-            return self.assign(
-                f"({left}.lower() {op} {self.name_of(folded)}) if type({left}) is str and {left}.isascii() "
-                f"else _{_OP_NAMES[op]}({left}, {self.name_of(right_node.value)})")
         right = self.emit(b.right)
         fn = f"_{_OP_NAMES[op]}"
-        if op in _COMPARE:
-            return self.assign(
-                f"({left} {op} {right}) if type({left}) is type({right}) and "
-                f"(type({left}) is int or type({left}) is float) else {fn}({left}, {right})")
-        if op in ("=?=", "=!=", "is", "isnt"):
-            py = "==" if op in ("=?=", "is") else "!="
-            return self.assign(
-                f"({left} {py} {right}) if type({left}) is type({right}) and (type({left}) is "
-                f"int or type({left}) is str or type({left}) is bool) else {fn}({left}, {right})")
+        if op in _PLAIN_COMPARE:
+            guard, test = self.plain_compare(op, left, right)
+            if guard is None:
+                return self.assign(test)
+            if guard == "False":
+                return self.assign(f"{fn}({left}, {right})")
+            return self.assign(f"({test}) if {guard} else {fn}({left}, {right})")
         if op in ("+", "-", "*"):
             out = self.temp()
             self.line(f"if type({left}) is int and type({right}) is int:")

@@ -1,14 +1,15 @@
-"""Matchmaking's fast path: an expression read straight from the literals of two plain ads.
+"""Matchmaking's fast path: an expression read straight from the literals of two ads.
 
 Most Requirements and Rank expressions in a pool compare literal attributes of the job and the
-slot. For two plain ads (top level, neither defines `my` or `target`) such an expression
-compiles to `_fast(S, T, d)`: S is the ad that owns the expression, T the other one, d the
-nesting of attribute references. It reads the two attribute tables directly, without an
-evaluation context, a cycle set or a depth budget. Whenever the usual evaluation could need
-those (an attribute reached through the match context, references nested deeper than
-MAX_DEPTH, a construct the fast path does not generate) it returns BAIL, and the caller
-evaluates the usual way. Its only effect is to keep the value of an attribute that depends on
-its own ad alone, which the evaluator would keep too; so bailing out loses time, not meaning.
+slot. Such an expression compiles to `_fast(S, T, d)`: S is the ad that owns the expression,
+a plain one (top level, defining neither `my` nor `target`), T the other ad, d the nesting of
+attribute references. It reads the two attribute tables directly, without an evaluation
+context, a cycle set or a depth budget. Whenever the usual evaluation could need those (an
+attribute reached through the match context, T's enclosing ads, an attribute of T when T is
+not plain, references nested deeper than MAX_DEPTH, a construct the fast path does not
+generate) it returns BAIL, and the caller evaluates the usual way. Its only effect is to keep
+the value of an attribute that depends on its own ad alone, which the evaluator would keep
+too; so bailing out loses time, not meaning.
 
 tests/test_fastpath.py holds it to the evaluator on every conformance case and on generated ads.
 """
@@ -68,7 +69,7 @@ def fast_function(expr: ast.Expr) -> Fast | None:
 def value(expr: ast.Expr, my: ClassAd, target: ClassAd) -> Any:
     """`expr` evaluated in `my` against `target` by the fast path alone, compiling what it
     needs at once; BAIL where the fast path does not apply. For tests (backend "fast")."""
-    if not (plain(my) and plain(target)):
+    if not plain(my):
         return BAIL
     with compiling_at_once():
         fn = fast_function(expr)
@@ -84,6 +85,14 @@ def compiling_at_once() -> Iterator[None]:
         yield
     finally:
         _compile_at_once = before
+
+
+def nested_other(ad: ClassAd, other: ClassAd, key: str, expr: ast.Expr, depth: int) -> Any:
+    """Like `nested`, for an attribute of T: T need only be plain when the path goes into it."""
+    exprs = ad._exprs
+    if ad.parent is not None or "my" in exprs or "target" in exprs:
+        return BAIL
+    return nested(ad, other, key, expr, depth)
 
 
 def nested(ad: ClassAd, other: ClassAd, key: str, expr: ast.Expr, depth: int) -> Any:
@@ -115,7 +124,7 @@ class _FastGenerator(Generator):
 
     def __init__(self) -> None:
         super().__init__()
-        self.namespace.update({"_nested": nested, "_BAIL": BAIL})
+        self.namespace.update({"_nested": nested, "_nested_other": nested_other, "_BAIL": BAIL})
 
     def module(self, expr: ast.Expr) -> str:
         result = self.root(expr)
@@ -129,12 +138,20 @@ class _FastGenerator(Generator):
         e = self.assign(f"{table}.get({k})")
         self.line(f"if type({e}) is _Literal: {out} = {e}.value")
         self.line(f"elif {e} is not None:")
-        self.line(f"    {out} = _nested({ad}, {other}, {k}, {e}, d)")
+        call = "_nested" if side == "S" else "_nested_other"
+        self.line(f"    {out} = {call}({ad}, {other}, {k}, {e}, d)")
         self.line(f"    if {out} is _BAIL: return _BAIL")
         self.line("else:")
         self.indent += 1
         absent()
         self.indent -= 1
+
+    def _target_absent(self, out: str) -> Callable[[], None]:
+        """TARGET.x that T lacks: UNDEFINED, unless T has enclosing ads to look in."""
+        def emit() -> None:
+            self.line("if T.parent is not None: return _BAIL")
+            self.line(f"{out} = _UNDEF")
+        return emit
 
     def _undefined(self, out: str) -> Callable[[], None]:
         return lambda: self.line(f"{out} = _UNDEF")
@@ -156,7 +173,10 @@ class _FastGenerator(Generator):
         out = self.temp()
         if base.key not in ("target", "my"):
             raise _Unsupported(base.key)
-        self._lookup("T" if base.key == "target" else "S", key, out, self._undefined(out))
+        if base.key == "target":
+            self._lookup("T", key, out, self._target_absent(out))
+        else:
+            self._lookup("S", key, out, self._undefined(out))
         return out
 
     def subscript(self, node: ast.Subscript) -> str:

@@ -44,40 +44,42 @@ def requirements(my: ClassAd, target: ClassAd) -> Any:
 
 
 def matches(my: ClassAd, target: ClassAd) -> bool:
-    """my.Requirements is true against target."""
-    return _holds(my, target, plain(my) and plain(target))
+    """my.Requirements is true against target (the fast path first, see classad.fastpath)."""
+    table = my._fast
+    fast = table.get("requirements") if table is not None else None
+    if fast is None or type(fast) is int:
+        return _holds(my, target)
+    if my.parent is None:  # the entry exists only while my is otherwise plain
+        value = fast(my, target, 0)
+        if value is True or value is False:
+            return bool(value)
+        if value is not BAIL:
+            return is_true(value)
+    return _holds(my, target, fast=False)
 
 
 def symmetric_match(a: ClassAd, b: ClassAd) -> bool:
     """Both ads' Requirements are true against each other (a's is evaluated first)."""
-    both_plain = plain(a) and plain(b)
-    return _holds(a, b, both_plain) and _holds(b, a, both_plain)
+    return matches(a, b) and matches(b, a)
 
 
-def _holds(my: ClassAd, target: ClassAd, both_plain: bool) -> bool:
-    """my.Requirements against target; the fast path first when both ads are plain."""
+def _holds(my: ClassAd, target: ClassAd, fast: bool = True) -> bool:
+    """my.Requirements against target: the fast path if it applies, else the evaluator."""
     expr = my._exprs.get("requirements")
     if expr is None:
         return False
     if type(expr) is Literal:
         return is_true(expr.value)
-    if both_plain:
-        table = my._fast
-        fast = table.get("requirements") if table is not None else None
-        if fast is None or type(fast) is int:
-            fast = specialize.function_for(my, "requirements", expr)
-        if fast is not None:
-            value = fast(my, target, 0)
-            if value is True or value is False:
-                return value
+    if fast and plain(my):
+        fn = specialize.function_for(my, "requirements", expr)
+        if fn is not None:
+            value = fn(my, target, 0)
             if value is not BAIL:
                 return is_true(value)
     try:
         value = eval_in(my, "requirements", expr, EvalContext(my, target))
     except RecursionError:
         return False
-    if value is True or value is False:
-        return bool(value)
     return is_true(value)
 
 
@@ -90,7 +92,7 @@ def rank(my: ClassAd, target: ClassAd) -> float:
         value = expr.value
     else:
         value = BAIL
-        if plain(my) and plain(target):
+        if plain(my):
             fast = specialize.function_for(my, "rank", expr)
             if fast is not None:
                 value = fast(my, target, 0)
