@@ -41,7 +41,7 @@ class ClassAd(MutableMapping[str, ast.Expr]):
     a nested ad (None for a top-level ad).
     """
 
-    __slots__ = ("_exprs", "_fast", "_memo", "_names", "parent")
+    __slots__ = ("_exprs", "_fast", "_memo", "_names", "_values", "parent")
 
     def __init__(self, items: Mapping[str, Any] | Iterable[tuple[str, Any]] = (),
                  parent: ClassAd | None = None) -> None:
@@ -51,6 +51,8 @@ class ClassAd(MutableMapping[str, ast.Expr]):
         self._memo: dict[str, Any] | None = None
         #: this ad's expressions specialised for the matchmaking fast path (classad.specialize)
         self._fast: dict[str, Any] | None = None
+        #: literal values read by the fast path while this ad was TARGET (classad.fastpath)
+        self._values: dict[str, Any] | None = None
         self.parent = parent
         pairs = items.items() if isinstance(items, Mapping) else items
         for name, value in pairs:
@@ -63,6 +65,7 @@ class ClassAd(MutableMapping[str, ast.Expr]):
         ad._names = {}
         ad._memo = None
         ad._fast = None
+        ad._values = None
         ad.parent = parent
         for name, expr in zip(record.names, record.exprs, strict=True):
             key = name.lower()
@@ -84,6 +87,7 @@ class ClassAd(MutableMapping[str, ast.Expr]):
         self._exprs[key] = to_expr(value)
         self._memo = None
         self._fast = None
+        self._values = None
 
     def __delitem__(self, name: str) -> None:
         key = name.lower()
@@ -91,6 +95,7 @@ class ClassAd(MutableMapping[str, ast.Expr]):
         del self._names[key]
         self._memo = None
         self._fast = None
+        self._values = None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names.values())
@@ -135,6 +140,7 @@ class ClassAd(MutableMapping[str, ast.Expr]):
         new._names = dict(self._names)
         new._memo = None
         new._fast = None
+        new._values = None
         new.parent = self.parent
         return new
 
@@ -146,6 +152,7 @@ class ClassAd(MutableMapping[str, ast.Expr]):
             self._exprs[key] = expr
         self._memo = None
         self._fast = None
+        self._values = None
 
     def set_expr(self, name: str, text: str) -> None:
         """Parse `text` as an expression and store it under `name`."""

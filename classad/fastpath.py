@@ -24,6 +24,7 @@ from classad import ast
 from classad.compiler import _CACHE_LIMIT, Generator, build, is_hot
 from classad.evaluator import _CONTEXT_NAMES, _IMPURE, _MISS, _SPECIAL, _remember
 from classad.purity import _IMPURE_CALLS
+from classad.values import UNDEFINED
 
 if TYPE_CHECKING:
     from classad.ad import ClassAd
@@ -87,9 +88,24 @@ def compiling_at_once() -> Iterator[None]:
         _compile_at_once = before
 
 
-def nested_other(ad: ClassAd, other: ClassAd, key: str, expr: ast.Expr, depth: int) -> Any:
-    """Like `nested`, for an attribute of T: T need only be plain when the path goes into it."""
+def read(ad: ClassAd, other: ClassAd, key: str, depth: int, unscoped: bool) -> Any:
+    """T's attribute `key` (`ad` is T, `other` S) when T's table of values lacks it.
+
+    A literal is kept in the table (`ClassAd._values`, emptied when the ad changes): the
+    next S that reads it from this T finds it in a small table instead of T's whole ad. An
+    absent attribute is UNDEFINED (past a TARGET. only if T has no enclosing ads); anything
+    else is evaluated in T, which needs T to be plain too.
+    """
     exprs = ad._exprs
+    expr = exprs.get(key)
+    if type(expr) is ast.Literal:
+        value = expr.value
+        table = ad._values
+        if table is not None:
+            table[key] = value
+        return value
+    if expr is None:
+        return UNDEFINED if unscoped or ad.parent is None else BAIL
     if ad.parent is not None or "my" in exprs or "target" in exprs:
         return BAIL
     return nested(ad, other, key, expr, depth)
@@ -124,34 +140,46 @@ class _FastGenerator(Generator):
 
     def __init__(self) -> None:
         super().__init__()
-        self.namespace.update({"_nested": nested, "_nested_other": nested_other, "_BAIL": BAIL})
+        self.namespace.update({"_nested": nested, "_read": read, "_BAIL": BAIL})
+        self.uses_target_values = False
+
+    def prologue(self) -> list[str]:
+        lines = ["    _SE = S._exprs"]
+        if self.uses_target_values:
+            lines += ["    _TV = T._values", "    if _TV is None: _TV = T._values = {}"]
+        return lines
 
     def module(self, expr: ast.Expr) -> str:
         result = self.root(expr)
-        body = "\n".join(["    _SE = S._exprs", "    _TE = T._exprs", *self.lines])
+        body = "\n".join([*self.prologue(), *self.lines])
         return f"def _fast(S, T, d):\n{body}\n    return {result}\n"
 
     def _lookup(self, side: str, key: str, out: str, absent: Callable[[], None]) -> None:
-        """`out` = attribute `key` of S or T (`side`); `absent()` emits what a missing one is."""
-        table, ad, other = ("_SE", "S", "T") if side == "S" else ("_TE", "T", "S")
+        """`out` = attribute `key` of S (`side` "S"); `absent()` emits what a missing one is.
+
+        T's attributes are read through `_read_target` instead."""
+        if side == "T":
+            self._read_target(key, out, unscoped=True)
+            return
         k = self.name_of(key)
-        e = self.assign(f"{table}.get({k})")
+        e = self.assign(f"_SE.get({k})")
         self.line(f"if type({e}) is _Literal: {out} = {e}.value")
         self.line(f"elif {e} is not None:")
-        call = "_nested" if side == "S" else "_nested_other"
-        self.line(f"    {out} = {call}({ad}, {other}, {k}, {e}, d)")
+        self.line(f"    {out} = _nested(S, T, {k}, {e}, d)")
         self.line(f"    if {out} is _BAIL: return _BAIL")
         self.line("else:")
         self.indent += 1
         absent()
         self.indent -= 1
 
-    def _target_absent(self, out: str) -> Callable[[], None]:
-        """TARGET.x that T lacks: UNDEFINED, unless T has enclosing ads to look in."""
-        def emit() -> None:
-            self.line("if T.parent is not None: return _BAIL")
-            self.line(f"{out} = _UNDEF")
-        return emit
+    def _read_target(self, key: str, out: str, unscoped: bool) -> None:
+        """`out` = T's attribute `key`, from T's table of values read so far (see `read`)."""
+        k = self.name_of(key)
+        self.uses_target_values = True
+        self.line(f"{out} = _TV.get({k}, _BAIL)")
+        self.line(f"if {out} is _BAIL:")
+        self.line(f"    {out} = _read(T, S, {k}, d, {unscoped})")
+        self.line(f"    if {out} is _BAIL: return _BAIL")
 
     def _undefined(self, out: str) -> Callable[[], None]:
         return lambda: self.line(f"{out} = _UNDEF")
@@ -162,7 +190,7 @@ class _FastGenerator(Generator):
             raise _Unsupported(key)
         out = self.temp()
         # an unscoped name: the ad itself, then (for a name outside the match context) TARGET
-        self._lookup("S", key, out, lambda: self._lookup("T", key, out, self._undefined(out)))
+        self._lookup("S", key, out, lambda: self._read_target(key, out, unscoped=True))
         return out
 
     def select(self, node: ast.Select) -> str:
@@ -174,7 +202,7 @@ class _FastGenerator(Generator):
         if base.key not in ("target", "my"):
             raise _Unsupported(base.key)
         if base.key == "target":
-            self._lookup("T", key, out, self._target_absent(out))
+            self._read_target(key, out, unscoped=False)
         else:
             self._lookup("S", key, out, self._undefined(out))
         return out

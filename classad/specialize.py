@@ -178,7 +178,7 @@ class _SpecGenerator(_FastGenerator):
     def module(self, expr: ast.Expr) -> str:
         result = self.root(expr)
         params = "".join(f", {name}=None" for name in self.const_names.values())
-        body = "\n".join(["    _SE = S._exprs", "    _TE = T._exprs", *self.lines])
+        body = "\n".join([*self.prologue(), *self.lines])
         return f"def _spec(S, T, d{params}):\n{body}\n    return {result}\n"
 
     # reading S ---------------------------------------------------------------------------
@@ -212,7 +212,7 @@ class _SpecGenerator(_FastGenerator):
         out = self.temp()
         if kind[0] == "absent":
             if unscoped:
-                self._lookup("T", key, out, self._undefined(out))
+                self._read_target(key, out, unscoped=True)
             else:
                 self.line(f"{out} = _UNDEF")
             return out
