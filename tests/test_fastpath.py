@@ -166,3 +166,27 @@ def test_inlining_cycles_gives_what_the_evaluator_gives(text: str) -> None:
     assert got is BAIL or repr(got) == repr(want)
     for _ in range(specialize.HOT_AFTER + 2):
         assert matches(my, target) == is_true(want)
+
+
+def test_values_read_from_the_other_ad_are_forgotten_when_it_changes() -> None:
+    job = ad("[ Requirements = TARGET.Memory >= 100 && Arch == \"X86_64\" ]")
+    slot = ad('[ Memory = 200; Arch = "x86_64"; Requirements = true ]')
+    for _ in range(specialize.HOT_AFTER + 2):
+        assert matches(job, slot)
+    assert slot._values == {"memory": 200, "arch": "x86_64"}
+    slot["Memory"] = 50
+    assert slot._values is None
+    assert not matches(job, slot)
+    del slot["Arch"]  # unscoped: UNDEFINED once neither ad has it
+    slot["Memory"] = 500
+    assert repr(match_report(job, slot).requirements) == repr(reference(job, "requirements", slot))
+    assert not matches(job, slot)
+
+
+def test_a_target_that_is_not_plain_is_only_read_for_literals() -> None:
+    job = ad("[ Requirements = TARGET.Memory >= 100 && TARGET.Ok ]")
+    slot = ad("[ Memory = 200; Ok = MY.Memory > 100; my = [ Memory = 1 ]; Requirements = true ]")
+    want = reference(job, "requirements", slot)  # Ok reads the nested ad `my`: false
+    for _ in range(specialize.HOT_AFTER + 2):
+        assert matches(job, slot) == is_true(want)
+    assert fastpath.value(job._exprs["requirements"], job, slot) is BAIL
