@@ -74,6 +74,21 @@ class ClassAd(MutableMapping[str, ast.Expr]):
             ad._exprs[key] = expr
         return ad
 
+    @classmethod
+    def from_pairs(cls, names: list[str], exprs: list[ast.Expr]) -> ClassAd:
+        """A top-level ad from parallel lists of names and expressions (a later name wins)."""
+        keys = [name.lower() for name in names]
+        if len(set(keys)) != len(keys):
+            return cls.from_record(ast.RecordExpr(tuple(names), tuple(exprs)))
+        ad = cls.__new__(cls)
+        ad._exprs = dict(zip(keys, exprs, strict=True))
+        ad._names = dict(zip(keys, names, strict=True))
+        ad._memo = None
+        ad._fast = None
+        ad._values = None
+        ad.parent = None
+        return ad
+
     # mapping protocol -----------------------------------------------------------------------
     def __getitem__(self, name: str) -> ast.Expr:
         return self._exprs[name.lower()]

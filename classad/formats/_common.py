@@ -124,6 +124,25 @@ def fast_literal(text: str) -> ast.Expr | None:
     return _KEYWORDS.get(text.lower())
 
 
+#: literal nodes by their text: the values of a pool's ads repeat, and nodes are immutable
+_LITERALS: dict[str, ast.Expr] = {}
+_LITERALS_MAX = 200_000
+
+#: the text of a literal that `literal_node` reads (a regular-expression fragment)
+LITERAL_PATTERN = (r'"[^"\\\n\x00]*"|-?(?:0|[1-9][0-9]{0,17})(?![0-9.eE])'
+                   r'|-?[0-9]+\.[0-9]+(?:[eE][+-]?[0-9]+)?|(?i:true|false|undefined|error)(?![A-Za-z0-9_])')
+
+
+def literal_node(raw: str) -> ast.Expr | None:
+    """`fast_literal`, remembered by text."""
+    node = _LITERALS.get(raw)
+    if node is None:
+        node = fast_literal(raw)
+        if node is not None and len(_LITERALS) < _LITERALS_MAX:
+            _LITERALS[raw] = node
+    return node
+
+
 def transform(node: ast.Expr, fn: Callable[[ast.Expr], ast.Expr]) -> ast.Expr:
     """Rebuild a tree bottom-up through `fn`; untouched subtrees are shared, not copied."""
     kids = ast.children(node)

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from classad import ast
 from classad.ad import ClassAd
 from classad.errors import ClassAdSyntaxError
-from classad.formats._common import Errors, LineIndex, parse_value
+from classad.formats._common import LITERAL_PATTERN, Errors, LineIndex, literal_node, parse_value
 from classad.formats._emit import new_text
 from classad.parser import unescape
 from classad.unparse import attr_order, quote_name
@@ -20,6 +20,9 @@ _SPECIAL = re.compile(r"[\[\]{}()\"';/]")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _RESERVED = frozenset({"is", "isnt", "true", "false", "undefined", "error"})
 _CLOSER = {"(": ")", "[": "]", "{": "}"}
+# `name = literal;` (or before the closing `]`): most attributes of real ads, read in one match
+_PLAIN_ATTR = re.compile(r"[ \t\r\n]*([A-Za-z_][A-Za-z0-9_]*)[ \t\r\n]*=[ \t\r\n]*"
+                         rf"({LITERAL_PATTERN})[ \t\r\n]*(?:;|(?=\]))")
 
 
 def iter_ads(text: str, index: LineIndex, errors: Errors) -> Iterator[ClassAd]:
@@ -72,7 +75,7 @@ def _read_ad(text: str, start: int, index: LineIndex,
     exprs: list[ast.Expr] = []
     ok = True
     stack: list[str] = []
-    pos = seg = start + 1
+    pos = seg = _plain_attrs(text, start + 1, names, exprs)
     while True:
         m = _SPECIAL.search(text, pos)
         if m is None:
@@ -109,16 +112,32 @@ def _read_ad(text: str, start: int, index: LineIndex,
                 ok = False
             if not ok:
                 return None, p + 1
-            return ClassAd.from_record(ast.RecordExpr(tuple(names), tuple(exprs))), p + 1
+            return ClassAd.from_pairs(names, exprs), p + 1
         elif c == ";" and not stack:
             try:
                 _segment(text, seg, p, False, index, names, exprs)
             except ClassAdSyntaxError as err:
                 errors.add(err)
                 ok = False
-            pos = seg = p + 1
+            pos = seg = _plain_attrs(text, p + 1, names, exprs)
         else:
             pos = p + 1
+
+
+def _plain_attrs(text: str, pos: int, names: list[str], exprs: list[ast.Expr]) -> int:
+    """Read the `name = literal;` attributes from `pos` on; the offset of the first other one."""
+    match = _PLAIN_ATTR.match
+    while True:
+        m = match(text, pos)
+        if m is None:
+            return pos
+        name, raw = m.group(1, 2)
+        node = literal_node(raw)
+        if node is None or name.lower() in _RESERVED:
+            return pos
+        names.append(name)
+        exprs.append(node)
+        pos = m.end()
 
 
 def _segment(text: str, start: int, end: int, last: bool, index: LineIndex,

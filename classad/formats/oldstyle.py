@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from classad import ast
 from classad.ad import ClassAd
 from classad.errors import ClassAdSyntaxError
-from classad.formats._common import Errors, LineIndex, parse_value
+from classad.formats._common import LITERAL_PATTERN, Errors, LineIndex, literal_node, parse_value
 from classad.formats._emit import old_name, old_text
 from classad.parser import unescape
 
@@ -17,6 +17,9 @@ _NAME = re.compile(r"[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*=")
 _QNAME = re.compile(r"[ \t]*'((?:[^'\\\n]|\\.)*)'[ \t]*=")
 _QUOTE = re.compile(r"[\"']")
 _QNAME_TOKEN = re.compile(r"'(?:[^'\\\n]|\\.)*'")
+# a whole `Name = literal` line: most lines of real ads, read in one match
+_PLAIN_LINE = re.compile(rf"[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*({LITERAL_PATTERN})[ \t\r]*(?=\n|\Z)")
+_RESERVED = frozenset({"is", "isnt", "true", "false", "undefined", "error"})
 
 
 def iter_ads(text: str, index: LineIndex, errors: Errors) -> Iterator[ClassAd]:
@@ -40,7 +43,7 @@ def iter_ads(text: str, index: LineIndex, errors: Errors) -> Iterator[ClassAd]:
         stripped = text[pos:eol].strip()
         if not stripped or stripped.startswith("***"):
             if started and ok:
-                yield ClassAd.from_record(ast.RecordExpr(tuple(names), tuple(exprs)))
+                yield ClassAd.from_pairs(names, exprs)
             names, exprs, ok, started = [], [], True, False
             pos = eol + 1
             continue
@@ -48,6 +51,15 @@ def iter_ads(text: str, index: LineIndex, errors: Errors) -> Iterator[ClassAd]:
             pos = eol + 1
             continue
         started = True
+        m = _PLAIN_LINE.match(text, pos, eol)
+        if m is not None:
+            name, raw = m.group(1, 2)
+            node = literal_node(raw)
+            if node is not None and name.lower() not in _RESERVED:
+                names.append(name)
+                exprs.append(node)
+                pos = eol + 1
+                continue
         try:
             name, expr, end = _read_attr(text, pos, eol, index)
         except ClassAdSyntaxError as err:
@@ -59,7 +71,7 @@ def iter_ads(text: str, index: LineIndex, errors: Errors) -> Iterator[ClassAd]:
         exprs.append(expr)
         pos = end + 1
     if started and ok:
-        yield ClassAd.from_record(ast.RecordExpr(tuple(names), tuple(exprs)))
+        yield ClassAd.from_pairs(names, exprs)
 
 
 def _read_attr(text: str, pos: int, eol: int, index: LineIndex) -> tuple[str, ast.Expr, int]:
