@@ -142,8 +142,9 @@ def _c2_parse_all(text: str, kind: Any) -> list[Any]:
     return list(classad2.parseAds(text, kind))
 
 
-def bench_loading(report: Report, slots: list[poolgen.Ad], repeats: int) -> None:
-    """Ad loading, ads/s, for new-style, old-style and JSON files of slot ads.
+def bench_loading(report: Report, slots: list[poolgen.Ad], repeats: int, kind: str = "slot",
+                  target: str = ">= 1x") -> None:
+    """Ad loading, ads/s, for new-style, old-style and JSON files of slot (or job) ads.
 
     Risk guarded: reading ads (a collector refresh, `classad` on a 100k-ad dump) becomes the
     bottleneck, or grows faster than linearly with the file as classad2's bulk parser does.
@@ -164,8 +165,8 @@ def bench_loading(report: Report, slots: list[poolgen.Ad], repeats: int) -> None
         t_ours, t_ref, got, want = compare(ours, ref, repeats, n)
         assert len(got) == len(want) == n, (fmt, len(got), len(want))
         mb = len(text.encode()) / 1e6
-        report.add(Row(f"load {n} slot ads, {fmt} ({mb:.1f} MB)", "ads/s", t_ours, t_ref,
-                       ">= 1x", note="classad2: parseOne per object" if fmt == "json" else ""))
+        report.add(Row(f"load {n} {kind} ads, {fmt} ({mb:.1f} MB)", "ads/s", t_ours, t_ref,
+                       target, note="classad2: parseOne per object" if fmt == "json" else ""))
 
 
 def _pair_sample(pool: Pool, n_jobs: int, n_slots: int) -> tuple[list[int], list[int]]:
@@ -497,6 +498,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = Report()
     if "load" not in skip:
         bench_loading(report, pool.slots, a.load_repeats)
+        bench_loading(report, pool.jobs, a.load_repeats, kind="job", target="")
     ji, si = _pair_sample(pool, a.pair_jobs, a.pair_slots)
     if "req" not in skip:
         bench_requirements(report, pool, ji, si, a.repeats)

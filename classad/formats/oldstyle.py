@@ -36,7 +36,18 @@ def iter_ads(text: str, index: LineIndex, errors: Errors) -> Iterator[ClassAd]:
     exprs: list[ast.Expr] = []
     ok = True
     started = False
+    plain_line = _PLAIN_LINE.match
     while pos <= n:
+        m = plain_line(text, pos)
+        if m is not None:
+            name, raw = m.group(1, 2)
+            node = literal_node(raw)
+            if node is not None and name.lower() not in _RESERVED:
+                names.append(name)
+                exprs.append(node)
+                started = True
+                pos = m.end() + 1
+                continue
         eol = text.find("\n", pos)
         if eol < 0:
             eol = n
@@ -51,15 +62,6 @@ def iter_ads(text: str, index: LineIndex, errors: Errors) -> Iterator[ClassAd]:
             pos = eol + 1
             continue
         started = True
-        m = _PLAIN_LINE.match(text, pos, eol)
-        if m is not None:
-            name, raw = m.group(1, 2)
-            node = literal_node(raw)
-            if node is not None and name.lower() not in _RESERVED:
-                names.append(name)
-                exprs.append(node)
-                pos = eol + 1
-                continue
         try:
             name, expr, end = _read_attr(text, pos, eol, index)
         except ClassAdSyntaxError as err:
