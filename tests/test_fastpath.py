@@ -8,6 +8,7 @@ reference interpreter gives.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -190,3 +191,66 @@ def test_a_target_that_is_not_plain_is_only_read_for_literals() -> None:
     for _ in range(specialize.HOT_AFTER + 2):
         assert matches(job, slot) == is_true(want)
     assert fastpath.value(job._exprs["requirements"], job, slot) is BAIL
+
+
+_NAMES = ["a", "b", "c", "Memory", "Cpus"]
+
+
+def _match_like_ads() -> Any:
+    """Lists of ads shaped like a pool's: literal attributes, comparisons of MY., TARGET. and unscoped
+    references in && and || chains, attributes referring to each other (cycles included)."""
+    st = pytest.importorskip("hypothesis").strategies
+    literal = st.one_of(st.integers(-3, 5).map(str), st.sampled_from(
+        ['"x"', '"X"', '"y"', "true", "false", "undefined", "error", "2.5", "-0.0", "{ 1 }"]))
+    ref = st.builds(lambda scope, name: scope + name, st.sampled_from(["", "MY.", "TARGET."]),
+                    st.sampled_from([*_NAMES, "zz"]))
+    atom = st.one_of(literal, ref)
+    compare = st.builds(lambda x, op, y: f"({x} {op} {y})", atom,
+                        st.sampled_from(["<", "<=", ">", ">=", "==", "!=", "=?=", "=!="]), atom)
+    term = st.one_of(compare, ref, literal)
+    chain = st.builds(lambda terms, op: f" {op} ".join(terms), st.lists(term, min_size=1, max_size=4),
+                      st.sampled_from(["&&", "||"]))
+    expr = st.one_of(chain, st.builds(lambda x, y: f"({x}) && ({y})", chain, chain),
+                     st.builds(lambda x, y: f"{x} + {y}", atom, atom), atom)
+    value = st.one_of(literal, literal, expr)
+
+    def build(req: str, rnk: str, rows: list[list[str]]) -> list[ClassAd]:
+        # read as a pool file is: equal texts share one expression object, as in a real pool
+        return list(parse_ads("\n".join(
+            "[ " + "; ".join([f"{n} = {v}" for n, v in zip(_NAMES, values, strict=True)]
+                             + [f"Requirements = {req}", f"Rank = {rnk}"]) + " ]"
+            for values in rows), "new"))
+
+    # the ads of one side share their policy texts (as a pool's slots do) and differ in values
+    rows = st.lists(st.lists(value, min_size=len(_NAMES), max_size=len(_NAMES)),
+                    min_size=2, max_size=3)
+    return st.builds(build, expr, expr, rows)
+
+
+def test_generated_ads_match_in_every_pairing_as_the_interpreter_says() -> None:
+    """Every job against every slot, past the warm-up, against the interpreter: the kept
+    functions, specialisations and tables of T's values never leak from one pair into another."""
+    hypothesis = pytest.importorskip("hypothesis")
+    ads = _match_like_ads()
+
+    @hypothesis.settings(max_examples=300, derandomize=True, database=None, deadline=None,
+                         suppress_health_check=list(hypothesis.HealthCheck))
+    @hypothesis.given(ads, ads)
+    def check(jobs: list[ClassAd], slots: list[ClassAd]) -> None:
+        pairs = [(j, s) for j in jobs for s in slots] + [(s, j) for j in jobs for s in slots]
+        want = [(my, target, match_report(my, target, backend="interpreter"))
+                for my, target in pairs]
+        for _ in range(specialize.HOT_AFTER + 3):
+            for my, target, report in want:
+                assert matches(my, target) == report.matches, (my, target)
+                r = report.rank_value
+                expected = float(r) if type(r) in (int, float, bool) else 0.0
+                got = rank(my, target)
+                assert got == expected or math.isnan(got) and math.isnan(expected), (my, target)
+        for my, target, report in want:  # the kept functions' own values, not just booleans
+            fn = (my._fast or {}).get("requirements")
+            if callable(fn):
+                got = fn(my, target, 0)
+                assert got is BAIL or repr(got) == repr(report.requirements), (my, target)
+
+    check()
