@@ -65,13 +65,12 @@ class Signer:
     """
 
     def __init__(self, slot_ads: Sequence[ClassAd], config: NegotiatorConfig) -> None:
-        exprs: list[Any] = []
-        seen: set[int] = set()
-        for ad in slot_ads:
-            for expr in ad._exprs.values():
-                if type(expr) is not ast.Literal and id(expr) not in seen:
-                    seen.add(id(expr))
-                    exprs.append(expr)
+        literal = ast.Literal
+        # one comprehension over every value of every ad (millions at 100k slots): distinct
+        # nodes by identity, in first-seen order, literals left out
+        distinct = {id(e): e for ad in slot_ads for e in ad._exprs.values()
+                    if type(e) is not literal}
+        exprs: list[Any] = list(distinct.values())
         policy = (
             config.pre_job_rank,
             config.post_job_rank,
@@ -88,6 +87,9 @@ class Signer:
         self._refs: dict[int, tuple[Any, frozenset[str], bool]] = {}
         self._canon: dict[Any, _Token] = {}
         self._canon_id: dict[int, tuple[Any, _Token]] = {}
+        #: (name, id) of a job's non-literal expressions -> (sorted names the walk reaches,
+        #: reads the view, the expressions themselves: kept alive while their ids are keys)
+        self._walks: dict[tuple[tuple[str, int], ...], tuple[list[str], bool, list[Any]]] = {}
 
     def signature(self, job: ClassAd) -> tuple[object, ...]:
         return self._entry(job)[1]
@@ -138,10 +140,18 @@ class Signer:
 
     def _compute(self, job: ClassAd) -> tuple[tuple[object, ...], bool]:
         exprs = job._exprs
-        wanted, dynamic = self._walk(job)
-        names = sorted(wanted.intersection(exprs))
-        signature = tuple((n, self._token(exprs[n])) for n in names)
-        return signature, dynamic or bool(wanted & VIEW_NAMES)
+        # what the walk reaches depends on the job's non-literal expressions alone (a literal
+        # reads nothing): jobs sharing them (a cluster's procs, shapes) share the walk
+        shape = tuple([(n, id(e)) for n, e in exprs.items() if type(e) is not ast.Literal])
+        found = self._walks.get(shape)
+        if found is None:
+            wanted, dynamic = self._walk(job)
+            pinned = [e for e in exprs.values() if type(e) is not ast.Literal]
+            found = self._walks[shape] = (sorted(wanted), dynamic or bool(wanted & VIEW_NAMES),
+                                          pinned)
+        token = self._token
+        signature = tuple([(n, token(exprs[n])) for n in found[0] if n in exprs])
+        return signature, found[1]
 
     def _walk(self, job: ClassAd) -> tuple[frozenset[str], bool]:
         return self._closure(job, set(self.slot_refs) | set(_JOB_ROOTS),

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from operator import methodcaller
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -115,6 +116,54 @@ class Column:
         elif k == S:
             self.scode[i] = self.sdict.code(value)
 
+    def fill(self, exprs: Sequence[ast.Expr | None]) -> None:
+        """Store every slot's expression at once (slot i's is `exprs[i]`), as `set` would.
+
+        Entries are gathered in Python lists, one row per distinct node, and written to the
+        arrays in one go: shared literal nodes cost one classification each.
+        """
+        rows: dict[int, tuple[int, float, int, int, int]] = {}
+        keep: list[ast.Expr] = []  # the classified nodes stay alive while their ids are keys
+        missing = (U, 0.0, 0, 0, -2)
+        out: list[tuple[int, float, int, int, int]] = []
+        append = out.append
+        for expr in exprs:
+            if expr is None:
+                append(missing)
+                continue
+            row = rows.get(id(expr))
+            if row is None:
+                row = rows[id(expr)] = self._row(expr)
+                keep.append(expr)
+            append(row)
+        if not out:
+            return
+        kind, num, ival, scode, group = zip(*out, strict=True)
+        self.kind[:] = kind
+        self.num[:] = num
+        self.ival[:] = ival
+        self.scode[:] = scode
+        groups = np.asarray(group, dtype=np.int32)
+        self.present[:] = groups != -2
+        self.group[:] = np.maximum(groups, -1)
+        self._members = None
+
+    def _row(self, expr: ast.Expr) -> tuple[int, float, int, int, int]:
+        """(kind, num, ival, scode, group) of one present expression, as `set` stores it."""
+        if type(expr) is not ast.Literal:
+            return (X, 0.0, 0, 0, self._expr_id(expr))
+        value = expr.value
+        k = value_kind(value)
+        if k in (B, I):
+            if k == I and not -(1 << 63) <= value < (1 << 63):
+                return (X, 0.0, 0, 0, -1)
+            return (k, float(value), int(value), 0, -1)
+        if k == R:
+            return (k, value, 0, 0, -1)
+        if k == S:
+            return (k, 0.0, 0, self.sdict.code(value), -1)
+        return (k, 0.0, 0, 0, -1)
+
     def _expr_id(self, expr: ast.Expr) -> int:
         found = self._by_id.get(id(expr))
         if found is not None and self.exprs[found] is expr:
@@ -141,6 +190,8 @@ class SlotIndex:
 
     def __init__(self, slot_ads: Sequence[Any]) -> None:
         self.ads: list[Any] = list(slot_ads)
+        #: each slot's attribute dict (columns are built from these in one C-level pass)
+        self._exprs: list[dict[str, ast.Expr]] = [ad._exprs for ad in self.ads]
         self.size = len(self.ads)
         self.columns: dict[str, Column] = {}
         self.alive: Arr = np.ones(self.size, dtype=bool)
@@ -164,25 +215,27 @@ class SlotIndex:
         col = self.columns.get(key)
         if col is None:
             col = Column(key, self.size)
-            for i, ad in enumerate(self.ads):
-                expr = ad._exprs.get(key)
-                if expr is not None:
-                    col.set(i, expr)
+            col.fill(list(map(methodcaller("get", key), self._exprs)))
             self.columns[key] = col
         return col
 
-    def replace(self, i: int, ad: Any) -> None:
+    def replace(self, i: int, ad: Any, keys: Iterable[str] | None = None) -> None:
         """Slot i's ad changed (a partitionable slot was carved): patch the built columns
-        whose expression changed."""
+        whose expression changed. `keys`, when given, names every attribute that may have
+        changed (the others are not compared)."""
         old = self.ads[i]._exprs
         self.ads[i] = ad
+        self._exprs[i] = ad._exprs
         self.log.append(i)
         self.clock += 1
         self.changed_at[i] = self.clock
         self.replace_ticks.append(self.clock)
         self.replace_log.append(i)
         new = ad._exprs
-        for key, col in self.columns.items():
+        columns = self.columns
+        changed = columns.items() if keys is None else \
+            [(k, columns[k]) for k in keys if k in columns]
+        for key, col in changed:
             expr = new.get(key)
             if expr is not old.get(key):
                 col.set(i, expr)
@@ -194,7 +247,8 @@ class SlotIndex:
         return any(clock.get(k, 0) > stamp for k in keys)
 
     def replaced_since(self, stamp: int) -> Arr:
-        """The sorted distinct positions carved after tick `stamp` (cached per clock)."""
+        """The sorted distinct positions carved after tick `stamp` and still alive (cached per
+        clock): a removed slot never comes back, and every user masks it out."""
         hit = self._since.get(stamp)
         if hit is not None and hit[0] == self.clock:
             return hit[1]
@@ -202,6 +256,7 @@ class SlotIndex:
             self._since.clear()
         start = bisect.bisect_right(self.replace_ticks, stamp)
         found = np.unique(np.asarray(self.replace_log[start:], dtype=np.int64))
+        found = found[self.alive[found]]
         self._since[stamp] = (self.clock, found)
         return found
 

@@ -6,16 +6,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from classad import ClassAd, ast
+from classad.ad import to_expr
 from classad.purity import is_self_contained
 from negotiator import accountant, ads, hgq
 from negotiator.accountant import AccountantState
 from negotiator.autocluster import Signer
 from negotiator.decisions import CycleResult, GroupOutcome, Match, SubmitterOutcome, Turn
+from negotiator.gcpause import collector_paused
 from negotiator.groups import ROOT, GroupTree, assigned_group, build_tree
+from negotiator.listing import Listing, ListListing
 from negotiator.matching import Candidate, Claim, Policy, candidates, still_matches
 from negotiator.pie import Limits, admits, shares, starvation, submitter_limit
-from negotiator.pool import Job, Slot, build_jobs, build_slots, carve, request
-from negotiator.prefilter import FastMatcher, Listing, ListListing
+from negotiator.pool import CARVED_KEYS, Job, Slot, build_jobs, build_slots, carve, request
+from negotiator.prefilter import FastMatcher
 from negotiator.settings import NegotiatorConfig
 
 
@@ -34,13 +37,14 @@ def negotiate(
     `fast` finds candidates with the columnar index (same decisions as the pair-by-pair path);
     `stats`, when given, receives the matcher's counters and phase seconds.
     """
-    state = accountant.update_priorities(state, now, config.priority_halflife)
-    engine = _Engine(build_slots(pool, config), build_jobs(jobs), state, config, now, fast)
-    engine.run()
-    if stats is not None and engine.matcher is not None:
-        stats.update(engine.matcher.stats)
-        stats.update({f"seconds_{k}": v for k, v in engine.matcher.seconds.items()})
-    return engine.result(), engine.new_state()
+    with collector_paused():
+        state = accountant.update_priorities(state, now, config.priority_halflife)
+        engine = _Engine(build_slots(pool, config), build_jobs(jobs), state, config, now, fast)
+        engine.run()
+        if stats is not None and engine.matcher is not None:
+            stats.update(engine.matcher.stats)
+            stats.update({f"seconds_{k}": v for k, v in engine.matcher.seconds.items()})
+        return engine.result(), engine.new_state()
 
 
 @dataclass
@@ -74,6 +78,8 @@ class _Engine:
         self.pool_weight = sum(s.weight for s in slots)
         self.min_weight = min((s.weight for s in slots if s.weight > 0), default=1.0)
         self.all_slots = len(slots)
+        #: per remote submitter: its RemoteUserPrio and RemoteGroup, as expression nodes
+        self._remote_attrs: dict[str, tuple[ast.Expr, ast.Expr]] = {}
         self.slots = {s.index: self._with_remote_attrs(s) for s in slots}
         self.usage: dict[str, float] = {}
         self.counts: dict[str, int] = {}
@@ -119,8 +125,12 @@ class _Engine:
         if slot.remote is None:
             return slot
         ad = slot.ad.copy()
-        ad["RemoteUserPrio"] = accountant.effective_priority(slot.remote, self.state, self.config)
-        ad["RemoteGroup"] = assigned_group(self.tree, slot.remote)
+        found = self._remote_attrs.get(slot.remote)
+        if found is None:
+            found = self._remote_attrs[slot.remote] = (
+                to_expr(accountant.effective_priority(slot.remote, self.state, self.config)),
+                to_expr(assigned_group(self.tree, slot.remote)))
+        ad["RemoteUserPrio"], ad["RemoteGroup"] = found
         return Slot(
             slot.index, slot.name, ad, slot.weight, slot.partitionable, slot.remote, slot.carved
         )
@@ -345,7 +355,7 @@ class _Engine:
             self._costs.clear()
             self.slots[slot.index] = left
             if self.matcher is not None:
-                self.matcher.replace(left)
+                self.matcher.replace(left, CARVED_KEYS)
             if ads.number(left.ad, "Cpus", 1.0) <= 0:
                 del self.slots[slot.index]
                 if self.matcher is not None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from classad import ClassAd
+from classad.ast import Literal
 from negotiator import ads
 from negotiator.settings import NegotiatorConfig
 
@@ -33,6 +34,11 @@ class Slot:
     @property
     def claimed(self) -> bool:
         return self.remote is not None
+
+    def copy(self) -> Slot:
+        """An equal record that is a distinct object (dataclasses.replace, five times faster)."""
+        return Slot(self.index, self.name, self.ad, self.weight, self.partitionable,
+                    self.remote, self.carved)
 
 
 @dataclass(frozen=True)
@@ -59,8 +65,8 @@ def slot_weight(ad: ClassAd, config: NegotiatorConfig, slot_weight_expr: Any) ->
     """The cost of the slot: SlotWeight (or the config's SLOT_WEIGHT); missing or negative -> 1."""
     if not config.use_slot_weights:
         return 1.0
-    if config.force_slot_weight or "SlotWeight" not in ad:
-        if not config.force_slot_weight and not ads.is_true(ads.attr(ad, "PartitionableSlot")):
+    if config.force_slot_weight or "slotweight" not in ad._exprs:
+        if not config.force_slot_weight and not _flag(ad, "partitionableslot"):
             return 1.0
         value = ads.as_number(ads.evaluate(slot_weight_expr, ad, None))
     else:
@@ -78,11 +84,11 @@ def build_slots(slot_ads: Sequence[ClassAd], config: NegotiatorConfig) -> list[S
     for index, ad in enumerate(slot_ads):
         if constraint is not None and not ads.is_true(ads.evaluate(constraint, ad, None)):
             continue
-        partitionable = ads.is_true(ads.attr(ad, "PartitionableSlot"))
+        partitionable = _flag(ad, "partitionableslot")
         out.append(
             Slot(
                 index=index,
-                name=ads.text(ad, "Name") or f"slot{index + 1}",
+                name=_text(ad, "name") or f"slot{index + 1}",
                 ad=ad,
                 weight=slot_weight(ad, config, weight_expr),
                 partitionable=partitionable,
@@ -94,13 +100,13 @@ def build_slots(slot_ads: Sequence[ClassAd], config: NegotiatorConfig) -> list[S
 
 def remote_submitter(ad: ClassAd) -> str | None:
     """Who is charged for a claimed slot: AccountingGroup, else RemoteUser, else RemoteOwner."""
-    user = ads.text(ad, "RemoteUser") or ads.text(ad, "RemoteOwner")
-    group = ads.text(ad, "AccountingGroup")
+    user = _text(ad, "remoteuser") or _text(ad, "remoteowner")
+    group = _text(ad, "accountinggroup")
     if group:
         return with_domain(group, user)
     if user:
         return user
-    state = ads.text(ad, "State")
+    state = _text(ad, "state")
     return "<unknown>" if state in {"Claimed", "Preempting"} else None
 
 
@@ -113,15 +119,15 @@ def with_domain(name: str, user: str | None) -> str:
 
 def submitter_of(ad: ClassAd) -> str:
     """The accounting principal: AccountingGroup (@domain), else User, else Owner; nice users apart."""
-    user = ads.text(ad, "User")
-    owner = ads.text(ad, "Owner") or "nobody"
+    user = _text(ad, "user")
+    owner = _text(ad, "owner") or "nobody"
     if user is None:
-        domain = ads.text(ad, "UidDomain")
+        domain = _text(ad, "uiddomain")
         user = f"{owner}@{domain}" if domain else owner
-    group = ads.text(ad, "AccountingGroup")
+    group = _text(ad, "accountinggroup")
     if group:
         return with_domain(group, user)
-    if ads.is_true(ads.attr(ad, "NiceUser")):
+    if _flag(ad, "niceuser"):
         return f"nice-user.{user}"
     return user
 
@@ -133,15 +139,49 @@ def build_jobs(job_ads: Sequence[ClassAd]) -> list[Job]:
         status = ads.as_number(ads.attr(ad, "JobStatus"))
         if status is not None and int(status) != IDLE:
             continue
-        cluster = int(ads.number(ad, "ClusterId", float(index + 1)))
-        proc = int(ads.number(ad, "ProcId", 0.0))
-        prios = [
-            ads.number(ad, n, 0.0)
-            for n in ("PreJobPrio1", "PreJobPrio2", "JobPrio", "PostJobPrio1", "PostJobPrio2")
-        ]
+        cluster = int(_number(ad, "clusterid", float(index + 1)))
+        proc = int(_number(ad, "procid", 0.0))
+        prios = [_number(ad, key, 0.0) for key in _PRIO_KEYS]
         order = (*(-p for p in prios), float(cluster), float(proc), float(index))
         out.append(Job(index, cluster, proc, submitter_of(ad), ad, order))
     return out
+
+
+_PRIO_KEYS = ("prejobprio1", "prejobprio2", "jobprio", "postjobprio1", "postjobprio2")
+
+
+def _text(ad: ClassAd, key: str) -> str | None:
+    """`ads.text` for a lower-case name, reading a literal without the general lookup."""
+    expr = ad._exprs.get(key)
+    if expr is None:
+        return None
+    if type(expr) is Literal:
+        return expr.value if type(expr.value) is str else None
+    return ads.text(ad, key)
+
+
+def _flag(ad: ClassAd, key: str) -> bool:
+    """`ads.is_true(ads.attr(...))` for a lower-case name."""
+    expr = ad._exprs.get(key)
+    if expr is None:
+        return False
+    return ads.is_true(expr.value if type(expr) is Literal else ads.attr(ad, key))
+
+
+def _number(ad: ClassAd, key: str, default: float) -> float:
+    """`ads.number` for a lower-case name, reading a literal without the general lookup."""
+    expr = ad._exprs.get(key)
+    if expr is None:
+        return default
+    if type(expr) is Literal:
+        value = expr.value
+        t = type(value)
+        if t is int or t is float:
+            return default if value != value else float(value)
+        if t is bool:
+            return 1.0 if value else 0.0
+        return default
+    return ads.number(ad, key, default)
 
 
 def request(job: ClassAd, slot: ClassAd) -> tuple[int, int, int]:
@@ -162,10 +202,24 @@ def _round_up(value: float, quantum: int) -> int:
     return int(math.ceil(value / quantum) * quantum)
 
 
+#: the resources a carve takes: (attribute, lower-case key)
+RESOURCES = (("Cpus", "cpus"), ("Memory", "memory"), ("Disk", "disk"))
+CARVED_KEYS = frozenset(key for _, key in RESOURCES)
+"""The attributes of a partitionable slot's ad that `carve` changes."""
+
+
 def fits(slot: Slot, wanted: tuple[int, int, int]) -> bool:
     """A partitionable slot still has the resources for a request."""
-    have = [ads.number(slot.ad, n, math.inf) for n in ("Cpus", "Memory", "Disk")]
-    return all(w <= h for w, h in zip(wanted, have, strict=True))
+    exprs = slot.ad._exprs
+    for want, (name, key) in zip(wanted, RESOURCES, strict=True):
+        expr = exprs.get(key)
+        if type(expr) is Literal and type(expr.value) in (int, float) and expr.value == expr.value:
+            have = expr.value  # a plain number (not NaN): what ads.number reads
+        else:
+            have = ads.number(slot.ad, name, math.inf)
+        if want > have:
+            return False
+    return True
 
 
 def carve(
@@ -173,15 +227,17 @@ def carve(
 ) -> tuple[Slot, str, float]:
     """Cut a dynamic slot of `wanted` from a partitionable slot: (what is left, dslot name, cost)."""
     left = slot.ad.copy()
-    for attr, amount in zip(("Cpus", "Memory", "Disk"), wanted, strict=True):
-        if attr in left:
-            left[attr] = _shrink(ads.attr(left, attr), amount)
+    for (attr, key), amount in zip(RESOURCES, wanted, strict=True):
+        if key in left._exprs:
+            left[attr] = _shrink(ads.attr(left, key), amount)
     weight = slot_weight(left, config, weight_expr)
     cost = slot.weight - weight if config.use_slot_weights else 1.0
-    number = int(ads.number(slot.ad, "NumDynamicSlots", 0.0)) + slot.carved + 1
+    number = int(_number(slot.ad, "numdynamicslots", 0.0)) + slot.carved + 1
     base, _, host = slot.name.partition("@")
     name = f"{base}_{number}@{host}" if host else f"{base}_{number}"
-    return replace(slot, ad=left, weight=weight, carved=slot.carved + 1), name, max(cost, 0.0)
+    left_slot = Slot(slot.index, slot.name, left, weight, slot.partitionable, slot.remote,
+                     slot.carved + 1)
+    return left_slot, name, max(cost, 0.0)
 
 
 def _shrink(value: object, amount: int) -> int | float:

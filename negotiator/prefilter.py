@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -14,17 +16,20 @@ from classad.operators import fold_case
 from classad.unparse import unparse
 from classad.values import UNDEFINED
 from negotiator import matching
-from negotiator.columns import SPECIAL_NAMES, B, I, R, SlotIndex, X
+from negotiator.columns import SPECIAL_NAMES, B, Column, I, R, SlotIndex, X
 from negotiator.columns import Arr as Arr
+from negotiator.listing import LazyListing, Listing, ListListing
 from negotiator.matching import Candidate, Claim, Policy
+from negotiator.memo import Computed, Entry, Memo
 from negotiator.pool import CPU_QUANTUM, DISK_QUANTUM, MEMORY_QUANTUM, Slot
-from negotiator.vectoreval import CT, CX, JOB, SLOT, Const, Vec, VecEval, broadcast, codes_of, token
+from negotiator.simplecmp import compare_codes
+from negotiator.vectoreval import CT, CX, JOB, SLOT, Const, Vec, VecEval, broadcast, codes_of
 
 NO_RANK = -1.7976931348623157e308
 _MAX_EXACT_INT = float(1 << 53)
-_MEMO_BYTES = 1_200_000_000
 _KEPT_BYTES = 300_000_000
-_VOLATILE_MISSES = 16
+#: a claimed slot's class before the submitter is known: its Rank equals CurrentRank
+_MAYBE = 3
 
 
 def conjuncts(expr: ast.Expr) -> list[ast.Expr]:
@@ -67,106 +72,6 @@ class Task:
     where: Arr | None = None
 
 
-@dataclass
-class _Entry:
-    deps: dict[str, Any]
-    data: tuple[Arr, ...]
-    stamp: int
-    cols: set[str]
-    #: derived from `data` by the user of the entry (reset whenever `data` changes)
-    derived: Any = None
-
-
-Computed = tuple[tuple[Arr, ...], dict[str, Any], set[str]]
-
-
-class Memo:
-    """Results per (expression, selection) for each distinct combination of job values read."""
-
-    def __init__(self, index: SlotIndex) -> None:
-        self.index = index
-        self.entries: dict[tuple[Any, ...], list[_Entry]] = {}
-        self.bytes = 0
-        self.tokens: dict[int, tuple[Any, Any]] = {}
-        self.hits: dict[tuple[Any, ...], int] = {}
-        self.misses: dict[tuple[Any, ...], int] = {}
-
-    def volatile(self, key: tuple[Any, ...]) -> bool:
-        """True when results for `key` are rarely reused (the job values it reads vary from
-        job to job): better evaluated on the few slots still in question, and not kept."""
-        misses = self.misses.get(key, 0)
-        return misses >= _VOLATILE_MISSES and misses > 4 * self.hits.get(key, 0)
-
-    def token_of(self, job: Any, name: str) -> Any:
-        expr = job._exprs.get(name)
-        if expr is None:
-            return None
-        if type(expr) is ast.Literal:
-            return token(expr)
-        hit = self.tokens.get(id(expr))
-        if hit is None or hit[0] is not expr:
-            hit = self.tokens[id(expr)] = (expr, token(expr))
-        return hit[1]
-
-    def get(self, key: tuple[Any, ...], job: Any, sel: Arr | None,
-            compute: Callable[[Arr | None], Computed]) -> tuple[Arr, ...]:
-        return self.entry(key, job, sel, compute).data
-
-    def entry(self, key: tuple[Any, ...], job: Any, sel: Arr | None,
-              compute: Callable[[Arr | None], Computed]) -> _Entry:
-        found = self.entries.get(key)
-        if found is not None:
-            for entry in found:
-                if all(self.token_of(job, n) == t for n, t in entry.deps.items()):
-                    self._refresh(entry, sel, compute)
-                    self.hits[key] = self.hits.get(key, 0) + 1
-                    return entry
-        self.misses[key] = self.misses.get(key, 0) + 1
-        data, deps, cols = compute(sel)
-        entry = _Entry(deps, data, self.index.clock, cols)
-        bucket = self.entries.setdefault(key, [])
-        bucket.insert(0, entry)
-        size = sum(a.nbytes for a in data)
-        self.bytes += size
-        if len(bucket) > 16:
-            old = bucket.pop()
-            self.bytes -= sum(a.nbytes for a in old.data)
-        if self.bytes > _MEMO_BYTES:
-            self.entries.clear()
-            self.bytes = 0
-        return entry
-
-    def _refresh(self, entry: _Entry, sel: Arr | None,
-                 compute: Callable[[Arr | None], Computed]) -> None:
-        """Recompute the entries of slots carved since the result was stored.
-
-        Removed slots need nothing (the caller masks them out); carved ones only when a
-        column the result read has changed since.
-        """
-        index = self.index
-        stamp = entry.stamp
-        if stamp == index.clock:
-            return
-        entry.stamp = index.clock
-        if not index.stale(entry.cols, stamp):
-            return
-        changed = index.replaced_since(stamp)
-        if sel is None:
-            where = changed
-        else:
-            at: Arr = np.searchsorted(sel, changed)
-            ok = (at < len(sel)) & (sel[np.minimum(at, len(sel) - 1)] == changed)
-            where, changed = at[ok], changed[ok]
-        if len(changed) == 0:
-            return
-        data, deps, cols = compute(changed)
-        for mine, fresh in zip(entry.data, data, strict=True):
-            mine[where] = fresh
-        entry.derived = None
-        entry.deps.update(deps)
-        entry.cols |= cols
-
-
 class FastMatcher:
     """Finds a job's candidates over the live slots with masks, exactly as matching.candidates."""
 
@@ -197,10 +102,11 @@ class FastMatcher:
         self.kept: dict[object, tuple[int, Arr, Arr]] = {}
 
     # ---- pool changes ------------------------------------------------------------------
-    def replace(self, slot: Slot) -> None:
+    def replace(self, slot: Slot, keys: Iterable[str] | None = None) -> None:
+        """The slot's ad changed (only attributes `keys`, when given)."""
         pos = self.pos_of[slot.index]
         self.slot_at[pos] = slot
-        self.index.replace(pos, slot.ad)
+        self.index.replace(pos, slot.ad, keys)
 
     def remove(self, index: int) -> None:
         self.index.remove(self.pos_of[index])
@@ -291,8 +197,8 @@ class FastMatcher:
             if self.memo.volatile((name, JOB)):
                 later.append(part)
                 continue
-            code = self._truth(job, name, part, JOB, None, chain)
-            np.logical_and(ok, code, out=ok)
+            passed = self._truth(job, name, part, JOB, None, chain)
+            np.logical_and(ok, passed, out=ok)
             if not ok.any():
                 return ok, np.zeros(n, dtype=bool)
         unk = self._unknown
@@ -315,8 +221,7 @@ class FastMatcher:
         """A job conjunct's truth (1 true, 2 unknown, 0 not true) at positions `at`."""
         ev = VecEval(self.index, job)
         ev.active = set(chain)
-        code = codes_of(ev.run(node, JOB, at), len(at))
-        return np.where(code == CT, 1, np.where(code == CX, 2, 0)).astype(np.int8)
+        return _truth_codes(ev, node, JOB, at)
 
     def _slot_side(self, job: Any, key: object) -> tuple[Arr, Arr]:
         """Per slot, before liveness: do the slot's Requirements (and a partitionable slot's
@@ -359,24 +264,13 @@ class FastMatcher:
             unk[sub] |= maybe
             ok[sub] &= keep
         for task in self.tasks:
-            sel = task.sel
-            if at is not None and task.where is not None:
-                i = task.where[at]
-                hit = i >= 0
-                if not hit.any():
-                    continue  # none of `at` is in the task (its result is not needed)
-            code = self._truth(job, task.key, task.node, SLOT, sel, task.chain)
+            if at is not None and task.where is not None and not (task.where[at] >= 0).any():
+                continue  # none of `at` is in the task (its result is not needed)
+            passed = self._truth(job, task.key, task.node, SLOT, task.sel, task.chain)
             if at is None:
-                if sel is None:
-                    np.logical_and(ok, code, out=ok)
-                else:
-                    part = ok[sel]
-                    np.logical_and(part, code, out=part)
-                    ok[sel] = part
-            elif sel is None:
-                ok &= code[at] != 0
+                np.logical_and(ok, passed, out=ok)
             else:
-                ok[hit] &= code[i[hit]] != 0
+                ok &= passed[at]
         unk |= self._unknown if at is None else self._unknown[at]
         self._unknown = saved
         return ok, unk
@@ -389,28 +283,30 @@ class FastMatcher:
 
     def _truth(self, job: Any, key: tuple[Any, ...], node: ast.Expr, scope: int, sel: Arr | None,
                chain: frozenset[tuple[int, str]]) -> Arr:
-        """Per slot: 1 true, 2 unknown, 0 not true (memoised); records unknowns in self._unknown."""
+        """Per slot, may the expression be true (True outside `sel`)? Memoised, as truth codes
+        (1 true, 2 unknown, 0 not true) over `sel`; the unknowns are recorded in self._unknown."""
 
         def compute(at: Arr | None) -> Computed:
             ev = VecEval(self.index, job)
             ev.active = set(chain)
-            size = self.index.size if at is None else len(at)
-            code = codes_of(ev.run(node, scope, at), size)
-            out = np.where(code == CT, 1, np.where(code == CX, 2, 0)).astype(np.int8)
-            return (out,), ev.deps, ev.cols
+            return (_truth_codes(ev, node, scope, at),), ev.deps, ev.cols
 
         entry = self.memo.entry((key, scope), job, sel, compute)
-        data = entry.data[0]
-        if entry.derived is None:
-            maybe = np.flatnonzero(data == 2)
-            entry.derived = maybe if sel is None else sel[maybe]
-        if len(entry.derived):
-            self._unknown[entry.derived] = True
-        return data
+        maybe = self.memo.maybe(entry)
+        if len(maybe):
+            self._unknown[maybe] = True
+        return self.memo.view(entry, "passed", _not_false, True, bool)
 
     def _value(self, job: Any, key: tuple[Any, ...],
                run: Callable[[VecEval, Arr | None], Any]) -> tuple[Arr, Arr]:
         """A per-slot number (kind, value) of an expression, memoised like the truth tests."""
+        kind, num = self._value_entry(job, key, run).data
+        return kind, num
+
+    def _value_entry(self, job: Any, key: tuple[Any, ...],
+                     run: Callable[[VecEval, Arr | None], Any],
+                     also_reads: frozenset[str] = frozenset()) -> Entry:
+        """The memo entry of `_value`; `also_reads` names the columns its views read."""
 
         def compute(at: Arr | None) -> Computed:
             ev = VecEval(self.index, job)
@@ -420,10 +316,9 @@ class FastMatcher:
                 vec = _const_vec(value.value, size)
             else:
                 vec = value
-            return (vec.kind.copy(), vec.num.copy()), ev.deps, ev.cols
+            return (vec.kind.copy(), vec.num.copy()), ev.deps, ev.cols | also_reads
 
-        kind, num = self.memo.get(key, job, None, compute)
-        return kind, num
+        return self.memo.entry(key, job, None, compute)
 
     def _fit_check(self, job: Any, at: Arr) -> tuple[Arr, Arr]:
         """At partitionable slots `at`: may the request fit (keep), is it unknown (maybe)?"""
@@ -432,34 +327,51 @@ class FastMatcher:
         for name, default, quantum, floor in (("requestcpus", 1.0, CPU_QUANTUM, True),
                                               ("requestmemory", 0.0, MEMORY_QUANTUM, False),
                                               ("requestdisk", 0.0, DISK_QUANTUM, False)):
-            all_kind, all_num = self._value(job, ("request", name), _job_attr_reader(name))
-            kind, num = all_kind[at], all_num[at]
-            value = np.where((kind >= B) & (kind <= R) & ~np.isnan(num), num, default)
-            with np.errstate(invalid="ignore"):
-                want = np.where((value <= 0) | np.isinf(value), 0.0,
-                                np.ceil(value / quantum) * quantum)
-            if floor:
-                want = np.maximum(want, float(CPU_QUANTUM))
+            entry = self._value_entry(job, ("request", name), _job_attr_reader(name))
+            all_kind, all_num = entry.data
+            want: Any
+            if not entry.cols:
+                # the request reads no slot attribute: one value for every slot
+                k, v = int(all_kind[0]), float(all_num[0])
+                value = v if B <= k <= R and v == v else default
+                want = 0.0 if value <= 0 or math.isinf(value) else float(
+                    math.ceil(value / quantum) * quantum)
+                if floor:
+                    want = max(want, float(CPU_QUANTUM))
+                if k == X or want > _MAX_EXACT_INT:
+                    maybe[:] = True
+            else:
+                kind, num = all_kind[at], all_num[at]
+                values = np.where((kind >= B) & (kind <= R) & ~np.isnan(num), num, default)
+                with np.errstate(invalid="ignore"):
+                    want = np.where((values <= 0) | np.isinf(values), 0.0,
+                                    np.ceil(values / quantum) * quantum)
+                if floor:
+                    want = np.maximum(want, float(CPU_QUANTUM))
+                maybe |= (kind == X) | (want > _MAX_EXACT_INT)
             col = self.index.column(name.removeprefix("request"))
-            have_kind = np.where(col.present[at], col.kind[at], 0)
+            have_kind = col.kind[at]  # a missing entry is UNDEFINED
             have_num = col.num[at]
             have = np.where((have_kind >= B) & (have_kind <= R) & ~np.isnan(have_num),
                             have_num, np.inf)
             bad |= want > have
-            maybe |= (kind == X) | (have_kind == X) | (want > _MAX_EXACT_INT)
+            maybe |= have_kind == X
         return ~bad | maybe, maybe
 
     def _assemble(self, job: Any, submitter: str, ok: Arr, unk: Arr) -> Listing:
         policy = self.policy
-        exact_pos = np.flatnonzero(unk)
         cand = ok & ~unk
-        claim = np.full(self.index.size, int(Claim.IDLE), dtype=np.int64)
         if policy.consider_preemption and (cand & self.claimed).any():
-            self._claims(job, submitter, cand, claim)
-            exact_pos = np.union1d(exact_pos, np.flatnonzero(cand & (claim == -1)))
+            claim = self._claims(job, submitter, cand)
+            exact_pos = np.flatnonzero(unk | cand & (claim == -1))
             cand &= claim >= 0
-        pos = np.flatnonzero(cand)
-        keys = self._keys(job, pos, claim[pos])
+            pos = np.flatnonzero(cand)
+            claims = claim[pos].astype(np.int64)
+        else:
+            exact_pos = np.flatnonzero(unk)
+            pos = np.flatnonzero(cand)
+            claims = np.full(len(pos), int(Claim.IDLE), dtype=np.int64)
+        keys = self._keys(job, pos, claims)
         if keys is None:
             return self._exact(job, submitter)
         extra = []
@@ -472,35 +384,33 @@ class FastMatcher:
         if any(c.key[1] != c.key[1] for c in extra):
             return self._exact(job, submitter)
         self.stats["candidate_slots"] += len(pos) + len(extra)
-        return LazyListing(self, pos, keys, claim[pos], extra)
+        return LazyListing(self, pos, keys, claims, extra)
 
-    def _claims(self, job: Any, submitter: str, cand: Arr, claim: Arr) -> None:
-        """Claim class of claimed candidates (-1: evaluate exactly, -2: not a candidate)."""
+    def _claims(self, job: Any, submitter: str, cand: Arr) -> Arr:
+        """Per slot, the claim class of a candidate: IDLE when unclaimed, else RANK or
+        PRIORITY, -1 to evaluate exactly, -2 not a candidate."""
         policy = self.policy
-        at = np.flatnonzero(cand & self.claimed)  # the claimed candidates
-        all_kind, all_num = self._value(job, ("slot-rank",), lambda ev, sub: ev.slot_attr(
-            "rank", sub, lambda s: Const(UNDEFINED)))
-        kind = all_kind[at]
-        slot_rank = _number(kind, all_num[at], 0.0)
-        col = self.index.column("currentrank")
-        ckind = np.where(col.present[at], col.kind[at], 0)
-        current = _number(ckind, col.num[at], 0.0)
-        unknown = (kind == X) | (ckind == X)
-        rank = slot_rank > current
-        mine = np.full(len(at), -2, dtype=np.int64)
-        mine[rank] = int(Claim.RANK)
-        code = self.remote_codes.get(submitter, -3)
-        maybe = ~rank & (self.remote[at] != code) & ~(slot_rank < current)
-        if policy.preemption_requirements is not None and maybe.any():
-            pk_all, pn_all = self._value(job, ("preemption-requirements",),
-                                         lambda ev, sub: ev.run(
-                                             policy.preemption_requirements, SLOT, sub))
-            pk, pn = pk_all[at], pn_all[at]
-            truth = ((pk == B) | (pk == I)) & (pn != 0) | (pk == R) & ((pn != 0) | np.isnan(pn))
-            mine[maybe & truth] = int(Claim.PRIORITY)
-            unknown |= maybe & (pk >= X)
-        mine[unknown] = -1
-        claim[at] = mine
+        entry = self._value_entry(job, ("slot-rank",), _slot_rank_reader,
+                                  frozenset({"currentrank"}))
+        # a function of the column, not a bound method: the memo must not point back at self
+        derive = partial(_rank_claim, self.index.column("currentrank"))
+        by_rank = self.memo.view(entry, "claim", derive, -2, np.int8)
+        # branch-free arithmetic: np.where and masked stores cost 20x more on 100k slots
+        idle = np.int8(Claim.IDLE)
+        claim = idle + (by_rank - idle) * self.claimed.view(np.int8)
+        maybe = claim == _MAYBE
+        if not maybe.any():
+            return claim
+        claim -= np.int8(_MAYBE + 2) * maybe.view(np.int8)  # _MAYBE -> -2
+        maybe &= self.remote != self.remote_codes.get(submitter, -3)
+        if policy.preemption_requirements is not None and (maybe & cand).any():
+            found = self._value_entry(job, ("preemption-requirements",), lambda ev, sub: ev.run(
+                policy.preemption_requirements, SLOT, sub))
+            allowed = self.memo.view(found, "allowed", _allowed, 0, np.int8)
+            # -2 -> PRIORITY (0) where allowed, -> -1 where unknown
+            claim += (np.int8(2) * (maybe & (allowed == 1)).view(np.int8)
+                      + (maybe & (allowed == -1)).view(np.int8))
+        return claim
 
     def _keys(self, job: Any, pos: Arr, claims: Arr) -> list[Arr] | None:
         """The negated sort-key columns (pre, rank, post, claim, preemption) at `pos`."""
@@ -552,6 +462,49 @@ def _const_vec(value: Any, size: int) -> Vec:
     return broadcast(UNDEFINED if type(value) is str else value, size, None)
 
 
+def _truth_codes(ev: VecEval, node: ast.Expr, scope: int, at: Arr | None) -> Arr:
+    """1 true, 2 unknown, 0 not true, per slot of `at` (None: all)."""
+    quick = compare_codes(ev, node, scope, at)
+    if quick is not None:
+        return quick
+    size = ev.index.size if at is None else len(at)
+    code = codes_of(ev.run(node, scope, at), size)
+    return (code == CT).view(np.int8) + np.int8(2) * (code == CX).view(np.int8)
+
+
+def _rank_claim(col: Column, data: tuple[Arr, ...], at: Arr | None) -> Arr:
+    """From a slot's Rank for the job (data) and its CurrentRank: RANK when it is higher,
+    -2 when lower, _MAYBE when equal, -1 when either is unknown."""
+    kind, num = data
+    present, ckind, cnum = ((col.present, col.kind, col.num) if at is None
+                            else (col.present[at], col.kind[at], col.num[at]))
+    ckind = np.where(present, ckind, 0)
+    slot_rank = _number(kind, num, 0.0)
+    current = _number(ckind, cnum, 0.0)
+    out = np.full(len(kind), _MAYBE, dtype=np.int8)
+    out[slot_rank < current] = -2
+    out[slot_rank > current] = int(Claim.RANK)
+    out[(kind == X) | (ckind == X)] = -1
+    return out
+
+
+def _not_false(data: tuple[Arr, ...], at: Arr | None) -> Arr:
+    return data[0] != 0
+
+
+def _allowed(data: tuple[Arr, ...], at: Arr | None) -> Arr:
+    """PREEMPTION_REQUIREMENTS per slot: 1 true, 0 not true, -1 unknown."""
+    pk, pn = data
+    truth = ((pk == B) | (pk == I)) & (pn != 0) | (pk == R) & ((pn != 0) | np.isnan(pn))
+    out = truth.astype(np.int8)
+    out[pk >= X] = -1
+    return out
+
+
+def _slot_rank_reader(ev: VecEval, at: Arr | None) -> Any:
+    return ev.slot_attr("rank", at, lambda s: Const(UNDEFINED))
+
+
 def _job_attr_reader(name: str) -> Callable[[VecEval, Arr | None], Any]:
     def read(ev: VecEval, at: Arr | None) -> Any:
         return ev.job_attr(name, at, Const(UNDEFINED))
@@ -563,111 +516,6 @@ def _number(kind: Arr, num: Arr, default: float) -> Arr:
     """`ads.number`: bool/int/real as float, NaN or anything else the default."""
     good = (kind >= B) & (kind <= R) & ~np.isnan(num)
     return np.where(good, num, default)
-
-
-class Listing:
-    """A job's candidates, consumed from the front; blocked ones can be put back."""
-
-    def pop(self) -> Candidate | None:
-        raise NotImplementedError
-
-    def restore(self, keep: list[Candidate]) -> None:
-        raise NotImplementedError
-
-    def materialize(self) -> list[Candidate]:
-        """Everything left, in order (for tests and reports)."""
-        out = []
-        while (cand := self.pop()) is not None:
-            out.append(cand)
-        self.restore(out)
-        return out
-
-
-class ListListing(Listing):
-    """A fully built candidate list."""
-
-    def __init__(self, items: list[Candidate]) -> None:
-        self.items = items
-        self.at = 0
-
-    def pop(self) -> Candidate | None:
-        if self.at >= len(self.items):
-            return None
-        self.at += 1
-        return self.items[self.at - 1]
-
-    def restore(self, keep: list[Candidate]) -> None:
-        self.items = keep + self.items[self.at:]
-        self.at = 0
-
-
-class LazyListing(Listing):
-    """Candidates sorted lazily, a chunk of the best at a time."""
-
-    def __init__(self, matcher: FastMatcher, pos: Arr, keys: list[Arr], claims: Arr,
-                 extra: list[Candidate]) -> None:
-        self.matcher = matcher
-        self.clock = matcher.index.clock
-        #: candidates put back, the next one last
-        self.front: list[Candidate] = []
-        if extra:
-            epos = np.array([matcher.pos_of[c.slot.index] for c in extra], dtype=np.int64)
-            pos = np.concatenate([pos, epos])
-            keys = [np.concatenate([k, np.array([float(c.key[i]) for c in extra])])
-                    for i, k in enumerate(keys)]
-            claims = np.concatenate([claims, np.array([int(c.claim) for c in extra])])
-            self.extra_slots = {matcher.pos_of[c.slot.index]: c.slot for c in extra}
-        else:
-            self.extra_slots = {}
-        self.pos, self.keys, self.claims = pos, keys, claims
-        self.names = matcher.name_rank[pos]
-        self.rest: Arr = np.arange(len(pos))
-        self.ready: list[int] = []
-        self.chunk = 16
-
-    def _refill(self) -> bool:
-        rest = self.rest
-        if len(rest) == 0:
-            return False
-        primary = self.keys[0][rest]
-        if len(rest) > self.chunk:
-            cut = np.partition(primary, self.chunk - 1)[self.chunk - 1]
-            take = rest[primary <= cut]
-            self.rest = rest[primary > cut]
-            self.chunk *= 4
-        else:
-            take, self.rest = rest, rest[:0]
-        k = self.keys
-        order = np.lexsort((self.names[take], k[4][take], k[3][take], k[2][take], k[1][take],
-                            k[0][take]))
-        self.ready = take[order].tolist()[::-1]
-        return True
-
-    def pop(self) -> Candidate | None:
-        if self.front:
-            return self.front.pop()
-        while True:
-            if not self.ready and not self._refill():
-                return None
-            j = self.ready.pop()
-            p = int(self.pos[j])
-            m = self.matcher
-            current = m.slots.get(m.slot_at[p].index)
-            if current is None:
-                continue
-            slot = current
-            if m.index.changed_at[p] > self.clock:
-                slot = replace(current)  # not the object the list was built with
-            elif p in self.extra_slots:
-                slot = self.extra_slots[p]
-            claim = Claim(int(self.claims[j]))
-            k = self.keys
-            key = (float(k[0][j]), float(k[1][j]), float(k[2][j]), -int(claim), float(k[4][j]),
-                   slot.name, slot.index)
-            return Candidate(slot, claim, key)
-
-    def restore(self, keep: list[Candidate]) -> None:
-        self.front.extend(reversed(keep))  # `front` is kept last-first
 
 
 __all__ = ["FastMatcher", "LazyListing", "ListListing", "Listing", "fold_case"]

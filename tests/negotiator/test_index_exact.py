@@ -84,6 +84,8 @@ def job_ad(rng: random.Random, i: int) -> ClassAd:
     ad["RequestMemory"] = rng.choice([512, 2048, 4096, "big"]) if rng.random() < 0.95 else \
         parse_expr("ifthenelse(MemoryUsage =!= undefined, MemoryUsage, 1000)")
     ad["RequestDisk"] = rng.choice([1, 100, 5000])
+    if rng.random() < 0.15:  # a request that reads the slot: per-slot room checks
+        ad["RequestDisk"] = parse_expr(rng.choice(["TARGET.Disk - 100", "MY.Undef ?: 10"]))
     if rng.random() < 0.3:
         ad["RequestGPUs"] = rng.choice([0, 1])
     for name in ("Arch", "Sites", "AcctGroup", "LastHost"):
