@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from typing import Any
 
@@ -32,6 +33,22 @@ def to_expr(value: Any) -> ast.Expr:
     if isinstance(value, list | tuple):
         return ast.ListExpr(tuple(to_expr(v) for v in value))
     raise TypeError(f"cannot store {type(value).__name__} in a ClassAd")
+
+
+#: attribute spellings seen so far -> (the spelling, its lower-case key), both interned: the
+#: ads of a pool share their names, so each is kept once, not once per ad
+_SPELLINGS: dict[str, tuple[str, str]] = {}
+_SPELLINGS_MAX = 100_000
+
+
+def spelling(name: str) -> tuple[str, str]:
+    """An attribute name and its key (lower case), as strings shared by every ad."""
+    found = _SPELLINGS.get(name)
+    if found is None:
+        found = (sys.intern(name), sys.intern(name.lower()))
+        if len(_SPELLINGS) < _SPELLINGS_MAX:
+            _SPELLINGS[found[0]] = found
+    return found
 
 
 class ClassAd(MutableMapping[str, ast.Expr]):
@@ -68,7 +85,7 @@ class ClassAd(MutableMapping[str, ast.Expr]):
         ad._values = None
         ad.parent = parent
         for name, expr in zip(record.names, record.exprs, strict=True):
-            key = name.lower()
+            name, key = spelling(name)
             if key not in ad._names:
                 ad._names[key] = name
             ad._exprs[key] = expr
@@ -77,9 +94,11 @@ class ClassAd(MutableMapping[str, ast.Expr]):
     @classmethod
     def from_pairs(cls, names: list[str], exprs: list[ast.Expr]) -> ClassAd:
         """A top-level ad from parallel lists of names and expressions (a later name wins)."""
-        keys = [name.lower() for name in names]
+        pairs = [spelling(name) for name in names]
+        keys = [key for _, key in pairs]
         if len(set(keys)) != len(keys):
             return cls.from_record(ast.RecordExpr(tuple(names), tuple(exprs)))
+        names = [name for name, _ in pairs]
         ad = cls.__new__(cls)
         ad._exprs = dict(zip(keys, exprs, strict=True))
         ad._names = dict(zip(keys, names, strict=True))
@@ -96,7 +115,7 @@ class ClassAd(MutableMapping[str, ast.Expr]):
     def __setitem__(self, name: str, value: Any) -> None:
         if not isinstance(name, str) or not name:
             raise KeyError(f"attribute names are non-empty strings, not {name!r}")
-        key = name.lower()
+        name, key = spelling(name)
         if key not in self._names:
             self._names[key] = name
         self._exprs[key] = to_expr(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
@@ -41,7 +42,7 @@ class AttrRef:
     key: str = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "key", self.name.lower())
+        object.__setattr__(self, "key", sys.intern(self.name.lower()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,7 @@ class Select:
     key: str = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "key", self.name.lower())
+        object.__setattr__(self, "key", sys.intern(self.name.lower()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +108,7 @@ class Call:
     key: str = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "key", self.name.lower())
+        object.__setattr__(self, "key", sys.intern(self.name.lower()))
 
 
 @dataclass(frozen=True, slots=True)
