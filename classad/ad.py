@@ -80,9 +80,7 @@ class ClassAd(MutableMapping[str, ast.Expr]):
         ad = cls.__new__(cls)
         ad._exprs = {}
         ad._names = {}
-        ad._memo = None
-        ad._fast = None
-        ad._values = None
+        ad._forget()
         ad.parent = parent
         for name, expr in zip(record.names, record.exprs, strict=True):
             name, key = spelling(name)
@@ -102,11 +100,15 @@ class ClassAd(MutableMapping[str, ast.Expr]):
         ad = cls.__new__(cls)
         ad._exprs = dict(zip(keys, exprs, strict=True))
         ad._names = dict(zip(keys, names, strict=True))
-        ad._memo = None
-        ad._fast = None
-        ad._values = None
+        ad._forget()
         ad.parent = None
         return ad
+
+    def _forget(self) -> None:
+        """Drop what was kept about this ad's values: its attributes changed (or it is new)."""
+        self._memo = None
+        self._fast = None
+        self._values = None
 
     # mapping protocol -----------------------------------------------------------------------
     def __getitem__(self, name: str) -> ast.Expr:
@@ -119,17 +121,13 @@ class ClassAd(MutableMapping[str, ast.Expr]):
         if key not in self._names:
             self._names[key] = name
         self._exprs[key] = to_expr(value)
-        self._memo = None
-        self._fast = None
-        self._values = None
+        self._forget()
 
     def __delitem__(self, name: str) -> None:
         key = name.lower()
         del self._exprs[key]
         del self._names[key]
-        self._memo = None
-        self._fast = None
-        self._values = None
+        self._forget()
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names.values())
@@ -172,9 +170,7 @@ class ClassAd(MutableMapping[str, ast.Expr]):
         new = ClassAd.__new__(ClassAd)
         new._exprs = dict(self._exprs)
         new._names = dict(self._names)
-        new._memo = None
-        new._fast = None
-        new._values = None
+        new._forget()
         new.parent = self.parent
         return new
 
@@ -184,9 +180,7 @@ class ClassAd(MutableMapping[str, ast.Expr]):
             if key not in self._names:
                 self._names[key] = other._names[key]
             self._exprs[key] = expr
-        self._memo = None
-        self._fast = None
-        self._values = None
+        self._forget()
 
     def set_expr(self, name: str, text: str) -> None:
         """Parse `text` as an expression and store it under `name`."""
