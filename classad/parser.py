@@ -97,7 +97,8 @@ def _decode_raw_bytes(text: str) -> str:
 
 #: `is` and `=?=` (and `isnt`, `=!=`) are one operator; the tree keeps one spelling
 _SAME_OP = {"is": "=?=", "isnt": "=!="}
-_RESERVED = frozenset({"is", "isnt", "true", "false", "undefined", "error"})
+#: words that cannot name an attribute without quotes
+RESERVED_WORDS = frozenset({"is", "isnt", "true", "false", "undefined", "error"})
 
 
 def _int_value(digits: str) -> int:
@@ -165,7 +166,7 @@ class _ToAst(Transformer[Token, Any]):
         text = str(tok)
         if tok.type == "QUOTED_NAME":
             return "".join(unescape(str(t)[1:-1], t) for t in items)
-        if text.lower() in _RESERVED:
+        if text.lower() in RESERVED_WORDS:
             raise _Reject(f"{text!r} is a reserved word", tok)
         return text
 

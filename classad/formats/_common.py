@@ -10,7 +10,7 @@ from typing import Literal as TLiteral
 
 from classad import ast
 from classad.errors import ClassAdSyntaxError, caret_snippet
-from classad.parser import parse_expr
+from classad.parser import RESERVED_WORDS, parse_expr
 from classad.values import ERROR, INT64_MAX, UNDEFINED
 
 ErrorMode = TLiteral["raise", "collect"]
@@ -141,6 +141,16 @@ def literal_node(raw: str) -> ast.Expr | None:
         if node is not None and len(_LITERALS) < _LITERALS_MAX:
             _LITERALS[raw] = node
     return node
+
+
+def plain_attribute(m: re.Match[str]) -> tuple[str, ast.Expr] | None:
+    """(name, literal) from a match of `name = literal` (groups 1 and 2); None when the name
+    is a reserved word or the literal is not one `literal_node` reads."""
+    name, raw = m.group(1, 2)
+    node = literal_node(raw)
+    if node is None or name.lower() in RESERVED_WORDS:
+        return None
+    return name, node
 
 
 def transform(node: ast.Expr, fn: Callable[[ast.Expr], ast.Expr]) -> ast.Expr:

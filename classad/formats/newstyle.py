@@ -8,9 +8,9 @@ from collections.abc import Iterable, Iterator
 from classad import ast
 from classad.ad import ClassAd
 from classad.errors import ClassAdSyntaxError
-from classad.formats._common import LITERAL_PATTERN, Errors, LineIndex, literal_node, parse_value
+from classad.formats._common import LITERAL_PATTERN, Errors, LineIndex, parse_value, plain_attribute
 from classad.formats._emit import new_text
-from classad.parser import unescape
+from classad.parser import RESERVED_WORDS, unescape
 from classad.unparse import attr_order, quote_name
 
 _SKIP = re.compile(r"(?:\s+|//[^\n]*|/\*.*?\*/)*", re.S)
@@ -18,7 +18,6 @@ _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _QNAME = re.compile(r"'(?:[^'\\]|\\.)*'", re.S)
 _SPECIAL = re.compile(r"[\[\]{}()\"';/]")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_RESERVED = frozenset({"is", "isnt", "true", "false", "undefined", "error"})
 _CLOSER = {"(": ")", "[": "]", "{": "}"}
 # `name = literal;` (or before the closing `]`): most attributes of real ads, read in one match
 _PLAIN_ATTR = re.compile(r"[ \t\r\n]*([A-Za-z_][A-Za-z0-9_]*)[ \t\r\n]*=[ \t\r\n]*"
@@ -131,12 +130,11 @@ def _plain_attrs(text: str, pos: int, names: list[str], exprs: list[ast.Expr]) -
         m = match(text, pos)
         if m is None:
             return pos
-        name, raw = m.group(1, 2)
-        node = literal_node(raw)
-        if node is None or name.lower() in _RESERVED:
+        attr = plain_attribute(m)
+        if attr is None:
             return pos
-        names.append(name)
-        exprs.append(node)
+        names.append(attr[0])
+        exprs.append(attr[1])
         pos = m.end()
 
 
@@ -151,7 +149,7 @@ def _segment(text: str, start: int, end: int, last: bool, index: LineIndex,
     m = _NAME.match(text, p, end)
     if m is not None:
         name = m.group()
-        if name.lower() in _RESERVED:
+        if name.lower() in RESERVED_WORDS:
             raise index.error(f"{name!r} is a reserved word", p)
     else:
         q = _QNAME.match(text, p, end)

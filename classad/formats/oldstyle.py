@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from classad import ast
 from classad.ad import ClassAd
 from classad.errors import ClassAdSyntaxError
-from classad.formats._common import LITERAL_PATTERN, Errors, LineIndex, literal_node, parse_value
+from classad.formats._common import LITERAL_PATTERN, Errors, LineIndex, parse_value, plain_attribute
 from classad.formats._emit import old_name, old_text
 from classad.parser import unescape
 
@@ -19,7 +19,6 @@ _QUOTE = re.compile(r"[\"']")
 _QNAME_TOKEN = re.compile(r"'(?:[^'\\\n]|\\.)*'")
 # a whole `Name = literal` line: most lines of real ads, read in one match
 _PLAIN_LINE = re.compile(rf"[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*({LITERAL_PATTERN})[ \t\r]*(?=\n|\Z)")
-_RESERVED = frozenset({"is", "isnt", "true", "false", "undefined", "error"})
 
 
 def iter_ads(text: str, index: LineIndex, errors: Errors) -> Iterator[ClassAd]:
@@ -39,15 +38,12 @@ def iter_ads(text: str, index: LineIndex, errors: Errors) -> Iterator[ClassAd]:
     plain_line = _PLAIN_LINE.match
     while pos <= n:
         m = plain_line(text, pos)
-        if m is not None:
-            name, raw = m.group(1, 2)
-            node = literal_node(raw)
-            if node is not None and name.lower() not in _RESERVED:
-                names.append(name)
-                exprs.append(node)
-                started = True
-                pos = m.end() + 1
-                continue
+        if m is not None and (attr := plain_attribute(m)) is not None:
+            names.append(attr[0])
+            exprs.append(attr[1])
+            started = True
+            pos = m.end() + 1
+            continue
         eol = text.find("\n", pos)
         if eol < 0:
             eol = n
