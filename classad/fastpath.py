@@ -119,8 +119,7 @@ def nested(ad: ClassAd, other: ClassAd, key: str, expr: ast.Expr, depth: int) ->
         return kept
     if depth >= MAX_DEPTH:
         return BAIL
-    hit = _cache.get(id(expr))
-    fn = hit[1] if hit is not None and hit[0] is expr else fast_function(expr)
+    fn = fast_function(expr)
     if fn is None:
         return BAIL
     value = fn(ad, other, depth + 1)
@@ -154,23 +153,24 @@ class _FastGenerator(Generator):
         body = "\n".join([*self.prologue(), *self.lines])
         return f"def _fast(S, T, d):\n{body}\n    return {result}\n"
 
-    def _lookup(self, side: str, key: str, out: str, absent: Callable[[], None]) -> None:
-        """`out` = attribute `key` of S (`side` "S"); `absent()` emits what a missing one is.
-
-        T's attributes are read through `_read_target` instead."""
-        if side == "T":
-            self._read_target(key, out, unscoped=True)
-            return
+    def _lookup(self, key: str, out: str, absent: Callable[[], None]) -> None:
+        """`out` = S's attribute `key`; `absent()` emits what a missing one is."""
         k = self.name_of(key)
         e = self.assign(f"_SE.get({k})")
         self.line(f"if type({e}) is _Literal: {out} = {e}.value")
         self.line(f"elif {e} is not None:")
-        self.line(f"    {out} = _nested(S, T, {k}, {e}, d)")
-        self.line(f"    if {out} is _BAIL: return _BAIL")
+        self.indent += 1
+        self._nested(key, e, out)
+        self.indent -= 1
         self.line("else:")
         self.indent += 1
         absent()
         self.indent -= 1
+
+    def _nested(self, key: str, expr: str, out: str) -> None:
+        """`out` = S's non-literal attribute `key`, whose expression is `expr` (see `nested`)."""
+        self.line(f"{out} = _nested(S, T, {self.name_of(key)}, {expr}, d)")
+        self.line(f"if {out} is _BAIL: return _BAIL")
 
     def _read_target(self, key: str, out: str, unscoped: bool) -> None:
         """`out` = T's attribute `key`, from T's table of values read so far (see `read`)."""
@@ -190,7 +190,7 @@ class _FastGenerator(Generator):
             raise _Unsupported(key)
         out = self.temp()
         # an unscoped name: the ad itself, then (for a name outside the match context) TARGET
-        self._lookup("S", key, out, lambda: self._read_target(key, out, unscoped=True))
+        self._lookup(key, out, lambda: self._read_target(key, out, unscoped=True))
         return out
 
     def select(self, node: ast.Select) -> str:
@@ -204,7 +204,7 @@ class _FastGenerator(Generator):
         if base.key == "target":
             self._read_target(key, out, unscoped=False)
         else:
-            self._lookup("S", key, out, self._undefined(out))
+            self._lookup(key, out, self._undefined(out))
         return out
 
     def subscript(self, node: ast.Subscript) -> str:

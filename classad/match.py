@@ -8,7 +8,7 @@ from typing import Any
 
 from classad import fastpath, specialize
 from classad.ad import ClassAd
-from classad.ast import Literal
+from classad.ast import Expr, Literal
 from classad.evaluator import EvalContext, eval_in
 from classad.fastpath import BAIL, plain
 from classad.values import UNDEFINED, Error
@@ -70,17 +70,24 @@ def _holds(my: ClassAd, target: ClassAd, fast: bool = True) -> bool:
         return False
     if type(expr) is Literal:
         return is_true(expr.value)
-    if fast and plain(my):
-        fn = specialize.function_for(my, "requirements", expr)
-        if fn is not None:
-            value = fn(my, target, 0)
-            if value is not BAIL:
-                return is_true(value)
+    if fast:
+        value = _fast_value(my, "requirements", expr, target)
+        if value is not BAIL:
+            return is_true(value)
     try:
         value = eval_in(my, "requirements", expr, EvalContext(my, target))
     except RecursionError:
         return False
     return is_true(value)
+
+
+def _fast_value(my: ClassAd, key: str, expr: Expr, target: ClassAd) -> Any:
+    """my's attribute `key` (`expr`, not a literal) against target by the fast path; BAIL
+    where it does not apply."""
+    if not plain(my):
+        return BAIL
+    fn = specialize.function_for(my, key, expr)
+    return BAIL if fn is None else fn(my, target, 0)
 
 
 def rank(my: ClassAd, target: ClassAd) -> float:
@@ -91,11 +98,7 @@ def rank(my: ClassAd, target: ClassAd) -> float:
     if type(expr) is Literal:
         value = expr.value
     else:
-        value = BAIL
-        if plain(my):
-            fast = specialize.function_for(my, "rank", expr)
-            if fast is not None:
-                value = fast(my, target, 0)
+        value = _fast_value(my, "rank", expr, target)
         if value is BAIL:
             value = _attr(my, "rank", EvalContext(my, target))
     t = type(value)

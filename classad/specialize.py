@@ -217,9 +217,7 @@ class _SpecGenerator(_FastGenerator):
                 self.line(f"{out} = _UNDEF")
             return out
         if key in self.inlining or len(self.inlining) >= MAX_INLINE:
-            e = self.const(kind[1])
-            self.line(f"{out} = _nested(S, T, {self.name_of(key)}, {e}, d)")
-            self.line(f"if {out} is _BAIL: return _BAIL")
+            self._nested(key, self.const(kind[1]), out)
             return out
         self.inlining.append(key)
         try:
@@ -233,9 +231,7 @@ class _SpecGenerator(_FastGenerator):
         return self.own(node.key, unscoped=True)
 
     def select(self, node: ast.Select) -> str:
-        base = node.base
-        if (type(base) is ast.AttrRef and not base.absolute and base.key == "my"
-                and node.key not in _NOT_PLAIN_KEYS):
+        if _own_key(node) is not None and node.key not in _NOT_PLAIN_KEYS:
             return self.own(node.key, unscoped=False)
         return super().select(node)
 
@@ -260,12 +256,8 @@ class _SpecGenerator(_FastGenerator):
         """(key, expression) when `term` names an attribute of S that is a `chain` chain."""
         while type(term) is ast.Paren:
             term = term.expr
-        if not (type(term) is ast.AttrRef and not term.absolute
-                or type(term) is ast.Select and type(term.base) is ast.AttrRef
-                and not term.base.absolute and term.base.key == "my"):
-            return None
-        key = term.key
-        if key in _NOT_PLAIN_KEYS or key in self.inlining or len(self.inlining) >= MAX_INLINE:
+        key = _own_key(term)
+        if key is None or key in _NOT_PLAIN_KEYS or key in self.inlining or len(self.inlining) >= MAX_INLINE:
             return None
         _, kind = self.read(key)
         if kind[0] != "expr":
@@ -277,3 +269,12 @@ class _SpecGenerator(_FastGenerator):
             return None
         return key, sub
 
+
+def _own_key(node: ast.Expr) -> str | None:
+    """The key `x` or `MY.x` names: an attribute of the ad itself (unless the ad lacks it)."""
+    if type(node) is ast.AttrRef and not node.absolute:
+        return node.key
+    if (type(node) is ast.Select and type(node.base) is ast.AttrRef and not node.base.absolute
+            and node.base.key == "my"):
+        return node.key
+    return None
