@@ -14,15 +14,10 @@ import numpy as np
 
 from classad import ast
 from classad.operators import fold_case
-from classad.values import UNDEFINED, Error
+from classad.values import INT64_MAX, INT64_MIN, UNDEFINED, Error
 from negotiator.columns import SPECIAL_NAMES, B, Column, E, I, R, S, U, X
 from negotiator.columns import Arr as Arr
-from negotiator.vectoreval import JOB, SLOT, Const, VecEval
-
-_CMP = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
-        "==": np.equal, "!=": np.not_equal}
-_IDENT = {"=?=": False, "is": False, "=!=": True, "isnt": True}
-_INT64 = (-(1 << 63), 1 << 63)
+from negotiator.vectoreval import _CMP, _IDENT, JOB, SLOT, Const, VecEval
 
 
 def compare_codes(ev: VecEval, node: ast.Expr, scope: int, sel: Arr | None) -> Arr | None:
@@ -92,7 +87,7 @@ def _compare(col: Column, c: Any, op: str, col_left: bool, sel: Arr | None) -> A
             res = test(folded, code)
         out = (strings & res).astype(np.int8)
     elif t is bool or t is int or t is float:
-        if t is int and not _INT64[0] <= c < _INT64[1]:
+        if t is int and not INT64_MIN <= c <= INT64_MAX:
             return None
         numeric = (kind >= B) & (kind <= R)
         if t is float:
@@ -124,7 +119,7 @@ def _identical(col: Column, c: Any, sel: Arr | None, negate: bool) -> Arr | None
     elif t is bool:
         same = (kind == B) & (_take(col.ival, sel) == int(c))
     elif t is int:
-        if not _INT64[0] <= c < _INT64[1]:
+        if not INT64_MIN <= c <= INT64_MAX:
             return None
         same = (kind == I) & (_take(col.ival, sel) == c)
     elif t is float:
