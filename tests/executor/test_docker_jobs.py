@@ -93,9 +93,10 @@ def test_missing_executable_runs_under_init_and_exits_127(executor: DockerExecut
     assert "/no/such/exe" in (tmp_path / "err").read_text()
 
 
-def test_cancel_sends_sigterm_to_the_job_through_init(executor: DockerExecutor, engine: Engine,
-                                                      tmp_path: Path) -> None:
-    script = "trap 'echo got TERM; exit 42' TERM; echo ready; while true; do sleep 0.1; done"
+def _cancel_when_ready(executor: DockerExecutor, engine: Engine, tmp_path: Path,
+                      script: str) -> tuple[JobResult, float, Path]:
+    """Run `script` (which prints "ready"), cancel it once ready: its result, the seconds the
+    cancel took, and its sandbox."""
     sandbox = tmp_path / "scratch"
     attempt = launch(executor, spec(engine, tmp_path, script), CONFIG, sandbox=str(sandbox))
     assert attempt.handle is not None
@@ -103,7 +104,14 @@ def test_cancel_sends_sigterm_to_the_job_through_init(executor: DockerExecutor, 
     started = time.monotonic()
     executor.cancel(attempt.handle)
     result = complete(executor, attempt)
-    assert time.monotonic() - started < CONFIG.vacate_timeout
+    return result, time.monotonic() - started, sandbox
+
+
+def test_cancel_sends_sigterm_to_the_job_through_init(executor: DockerExecutor, engine: Engine,
+                                                      tmp_path: Path) -> None:
+    script = "trap 'echo got TERM; exit 42' TERM; echo ready; while true; do sleep 0.1; done"
+    result, seconds, sandbox = _cancel_when_ready(executor, engine, tmp_path, script)
+    assert seconds < CONFIG.vacate_timeout
     assert (result.status, result.exit_code) == ("removed", 42)
     assert "got TERM" in (sandbox / "_condor_stdout").read_text()
 
@@ -111,14 +119,8 @@ def test_cancel_sends_sigterm_to_the_job_through_init(executor: DockerExecutor, 
 def test_cancel_escalates_to_sigkill_after_the_vacate_timeout(executor: DockerExecutor, engine: Engine,
                                                              tmp_path: Path) -> None:
     script = "trap '' TERM; echo ready; while true; do sleep 0.1; done"
-    sandbox = tmp_path / "scratch"
-    attempt = launch(executor, spec(engine, tmp_path, script), CONFIG, sandbox=str(sandbox))
-    assert attempt.handle is not None
-    _wait_for_text(sandbox / "_condor_stdout", "ready", executor, attempt.handle.name)
-    started = time.monotonic()
-    executor.cancel(attempt.handle)
-    result = complete(executor, attempt)
-    assert CONFIG.vacate_timeout - 0.5 <= time.monotonic() - started < CONFIG.vacate_timeout + 5
+    result, seconds, _ = _cancel_when_ready(executor, engine, tmp_path, script)
+    assert CONFIG.vacate_timeout - 0.5 <= seconds < CONFIG.vacate_timeout + 5
     assert (result.status, result.signal) == ("removed", 9)
 
 
