@@ -41,19 +41,15 @@ def files(tmp_path: Path) -> dict[str, Path]:
     }
 
 
+def negotiate(files: dict[str, Path], *more: str) -> list[str]:
+    """`negotiate --slots ... --jobs ...` on the fixture's pool, then `more`."""
+    return ["negotiate", "--slots", str(files["slots"]), "--jobs", str(files["jobs"]), *more]
+
+
 def test_negotiate_json(files: dict[str, Path]) -> None:
     result = runner.invoke(
         app,
-        [
-            "negotiate",
-            "--slots",
-            str(files["slots"]),
-            "--jobs",
-            str(files["jobs"]),
-            "--config",
-            str(files["config"]),
-            "--json",
-        ],
+        negotiate(files, "--config", str(files["config"]), "--json"),
     )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
@@ -68,16 +64,7 @@ def test_negotiate_json(files: dict[str, Path]) -> None:
 
 def test_negotiate_table_and_state_db(files: dict[str, Path]) -> None:
     db = files["dir"] / "state.db"
-    args = [
-        "negotiate",
-        "--slots",
-        str(files["slots"]),
-        "--jobs",
-        str(files["jobs"]),
-        "--state",
-        str(db),
-    ]
-    result = runner.invoke(app, [*args, "--now", "1000"])
+    result = runner.invoke(app, negotiate(files, "--state", str(db), "--now", "1000"))
     assert result.exit_code == 0, result.output
     assert "alice@pool" in result.stdout and "Matched" in result.stdout
     prio = runner.invoke(app, ["userprio", "--state", str(db), "--all"])
@@ -105,15 +92,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_bad_config_is_one_line_not_a_traceback(files: dict[str, Path]) -> None:
     files["config"].write_text("GROUP_NAMES = a\nGROUP_QUOTA_a = -1\n")
-    done = run_cli(
-        "negotiate",
-        "--slots",
-        str(files["slots"]),
-        "--jobs",
-        str(files["jobs"]),
-        "--config",
-        str(files["config"]),
-    )
+    done = run_cli(*negotiate(files, "--config", str(files["config"])))
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert f"{files['config']}:2:" in done.stderr
@@ -121,7 +100,7 @@ def test_bad_config_is_one_line_not_a_traceback(files: dict[str, Path]) -> None:
 
 def test_malformed_ads_error(files: dict[str, Path]) -> None:
     files["slots"].write_text("[ Name = ; ]\n")
-    done = run_cli("negotiate", "--slots", str(files["slots"]), "--jobs", str(files["jobs"]))
+    done = run_cli(*negotiate(files))
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert str(files["slots"]) in done.stderr
 
