@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from negotiator import ads
-from negotiator.config import load_config, parse_config
 from negotiator.errors import NegotiatorError
-from negotiator.settings import build_config
-from negotiator.store import load_json
+from negotiator.policy.config import load_config, parse_config
+from negotiator.policy.settings import build_config
+from negotiator.policy.store import load_json
 
 
 def config_error(tmp_path: Path, text: str) -> NegotiatorError:

@@ -10,8 +10,8 @@ import textwrap
 import time
 from pathlib import Path
 
-from negotiator.accountant import AccountantState, Customer
-from negotiator.store import from_json, load_state, save_state, to_json
+from negotiator.policy.accountant import AccountantState, Customer
+from negotiator.policy.store import from_json, load_state, save_state, to_json
 
 STATE = AccountantState(
     last_update=120.0,
@@ -42,8 +42,8 @@ def test_sqlite_and_json_round_trip(tmp_path: Path) -> None:
 WRITER = textwrap.dedent(
     """
     import sys
-    from negotiator.accountant import AccountantState, Customer
-    from negotiator.store import save_sqlite
+    from negotiator.policy.accountant import AccountantState, Customer
+    from negotiator.policy.store import save_sqlite
     path = sys.argv[1]
     i = 0
     while True:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from negotiator.settings import NegotiatorConfig
+from negotiator.policy.settings import NegotiatorConfig
 
 MIN_PRIORITY = 0.5
 MIN_PRIORITY_FACTOR = 1.0

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from rich.console import Console
 from rich.table import Table
 
-from negotiator.accountant import AccountantState, priority_factor
 from negotiator.decisions import CycleResult
-from negotiator.settings import NegotiatorConfig
+from negotiator.policy.accountant import AccountantState, priority_factor
+from negotiator.policy.settings import NegotiatorConfig
 
 
 def _num(value: float, digits: int = 2) -> str:

@@ -12,8 +12,8 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
-from negotiator.accountant import AccountantState, Customer
 from negotiator.errors import NegotiatorError
+from negotiator.policy.accountant import AccountantState, Customer
 
 FORMAT_VERSION = 1
 _COLUMNS = [f.name for f in fields(Customer)]

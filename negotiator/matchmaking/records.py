@@ -11,7 +11,7 @@ from typing import Any
 from classad import ClassAd
 from classad.ast import Literal
 from negotiator import ads
-from negotiator.settings import NegotiatorConfig
+from negotiator.policy.settings import NegotiatorConfig
 
 IDLE = 1
 CPU_QUANTUM, MEMORY_QUANTUM, DISK_QUANTUM = 1, 128, 1024
