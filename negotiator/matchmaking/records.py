@@ -147,6 +147,29 @@ def build_jobs(job_ads: Sequence[ClassAd]) -> list[Job]:
     return out
 
 
+#: condor_q's words for JobStatus
+STATUS_WORDS = {
+    1: "Idle", 2: "Running", 3: "Removed", 4: "Completed", 5: "Held",
+    6: "Transferring Output", 7: "Suspended",
+}
+
+
+def not_idle(job_ads: Sequence[ClassAd]) -> list[tuple[str, str]]:
+    """(job id, why it is not negotiated) for every job whose JobStatus is not idle."""
+    out = []
+    for index, ad in enumerate(job_ads):
+        status = ads.as_number(ads.attr(ad, "JobStatus"))
+        if status is None or int(status) == IDLE:
+            continue
+        cluster = int(_number(ad, "clusterid", float(index + 1)))
+        proc = int(_number(ad, "procid", 0.0))
+        word = STATUS_WORDS.get(int(status), f"JobStatus {int(status)}")
+        reason = f"not idle: {word}"
+        hold = ads.text(ad, "HoldReason") if int(status) == 5 else None
+        out.append((f"{cluster}.{proc}", f"{reason} ({hold})" if hold else reason))
+    return out
+
+
 _PRIO_KEYS = ("prejobprio1", "prejobprio2", "jobprio", "postjobprio1", "postjobprio2")
 
 
