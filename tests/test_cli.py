@@ -96,7 +96,7 @@ def test_typo_of_an_option_is_refused_not_evaluated() -> None:
     proc = run("eval", "-quite", "1 + 1")
     assert proc.returncode != 0 and proc.stdout == ""
     assert "unknown option -quite (did you mean -quiet?)" in proc.stderr
-    assert run("eval", "(-2) + 1").stdout.strip() == "-1"
+    assert run("eval", "-quiet", "(-2) + 1").stdout.strip() == "-1"
 
 
 def test_help_keeps_brackets_and_version_is_printed() -> None:
