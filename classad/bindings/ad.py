@@ -47,7 +47,7 @@ class ClassAd(CoreAd):
             try:
                 parsed = parse_ad(input, "new")
             except ClassAdSyntaxError as e:
-                raise ClassAdParseError(f"Unable to parse string into a ClassAd: {e}") from None
+                raise ClassAdParseError.from_error("Unable to parse string into a ClassAd", e) from None
             self.update_from(parsed)
         elif isinstance(input, Mapping):
             for name, value in input.items():
@@ -56,7 +56,7 @@ class ClassAd(CoreAd):
             raise TypeError("input must be None, str, or dict")
 
     # mapping protocol, HTCondor's way ---------------------------------------------------------
-    def __getitem__(self, name: str) -> Any:  # type: ignore[override]
+    def __getitem__(self, name: str) -> Any:
         node = self._exprs[_key(name).lower()]
         got = node_to_python(node)
         if isinstance(got, ExprTree):
@@ -86,7 +86,7 @@ class ClassAd(CoreAd):
                 return False
         return NotImplemented
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None
 
     def copy(self) -> ClassAd:
         return adopt(self)
@@ -160,11 +160,15 @@ class ClassAd(CoreAd):
 
         return references(self, _tree(expr).node)[0]
 
-    def flatten(self, expr: ExprTree) -> ExprTree:
-        """`expr` partially evaluated here: what this ad defines is folded, the rest kept."""
+    def flatten(self, expr: ExprTree) -> Any:
+        """`expr` partially evaluated here: what this ad defines is folded, the rest kept.
+        An expression that folds to a value gives the value, as with HTCondor."""
         from classad.bindings.refs import flatten
 
-        return ExprTree(flatten(self, _tree(expr).node))
+        node = flatten(self, _tree(expr).node)
+        if type(node) is ast.Literal:
+            return node_to_python(node)
+        return ExprTree(node)
 
 
 def _tree(expr: object) -> ExprTree:

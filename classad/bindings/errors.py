@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from classad.errors import ClassAdError
+from classad.errors import ClassAdError, ClassAdSyntaxError
 
 
 class ClassAdException(ClassAdError):  # noqa: N818 (HTCondor's name)
@@ -25,10 +25,17 @@ class ClassAdInternalError(ClassAdException, ValueError, RuntimeError):
     """The library met an internal error."""
 
 
-class ClassAdParseError(ClassAdException, ValueError, SyntaxError, RuntimeError):
-    """Text is not a ClassAd (or not the expression or literal asked for)."""
+class ClassAdParseError(ClassAdException, ClassAdSyntaxError, ValueError, SyntaxError,
+                        RuntimeError):
+    """Text is not a ClassAd (or not the expression or literal asked for); it is also the
+    project's ClassAdSyntaxError, with the place it went wrong when known."""
 
-    __str__ = BaseException.__str__
+    __str__ = ClassAdSyntaxError.__str__
+
+    @classmethod
+    def from_error(cls, prefix: str, err: ClassAdSyntaxError) -> ClassAdParseError:
+        return cls(f"{prefix}: {err.message}", line=err.line, column=err.column,
+                   source=err.source, snippet=err.snippet)
 
 
 class ClassAdValueError(ClassAdException, ValueError, RuntimeError, TypeError):

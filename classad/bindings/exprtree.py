@@ -69,7 +69,11 @@ class ExprTree:
     evaluates in that ad unless given another scope.
     """
 
-    __slots__ = ("_scope", "node")
+    __slots__ = ("_scope", "_verdict", "node")
+    node: ast.Expr
+    _scope: CoreAd | None
+    #: the truth of an `==`/`!=` built between two ExprTrees (whether they are the same tree)
+    _verdict: bool | None
 
     def __init__(self, expr: str | ExprTree | ast.Expr | None = None,
                  _scope: CoreAd | None = None) -> None:
@@ -83,7 +87,7 @@ class ExprTree:
             try:
                 node = parse_expr(expr)
             except ClassAdSyntaxError as e:
-                raise ClassAdParseError(f"Unable to parse string into a ClassAd: {e}") from None
+                raise ClassAdParseError.from_error("Unable to parse string into a ClassAd", e) from None
         elif isinstance(expr, ast.Literal | ast.AttrRef | ast.Select | ast.Subscript | ast.Unary
                         | ast.Binary | ast.Cond | ast.Elvis | ast.Call | ast.ListExpr
                         | ast.RecordExpr | ast.Paren):
@@ -92,6 +96,7 @@ class ExprTree:
             raise TypeError(f"cannot make an ExprTree from {type(expr).__name__}")
         self.node = node
         self._scope = _scope
+        self._verdict = None
 
     # text ------------------------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -132,6 +137,8 @@ class ExprTree:
         return ExprTree(to_node(self._value(scope, target)))
 
     def __bool__(self) -> bool:
+        if self._verdict is not None:
+            return self._verdict
         value = self._value()
         if type(value) is Error:
             raise ClassAdEvaluationError("Unable to evaluate expression.")
@@ -172,7 +179,7 @@ class ExprTree:
         from classad.bindings.convert import node_to_python
 
         if type(self.node) is ast.ListExpr:
-            return node_to_python(self.node.items[index])  # type: ignore[union-attr]
+            return node_to_python(self.node.items[index])
         value = self.eval()
         if isinstance(value, str | list):
             return value[index]
@@ -190,7 +197,12 @@ class ExprTree:
             right = to_node(other)
         except TypeError:
             return ExprTree(ast.Literal(absent))
-        return ExprTree(_binary(op, self.node, right))
+        built = ExprTree(_binary(op, self.node, right))
+        if op in ("==", "!=") and isinstance(other, ExprTree):
+            # classad2 compares trees; the first generation built `x == y` and evaluated it.
+            # Building it but answering truth by tree keeps both kinds of script right.
+            built._verdict = self.sameAs(other) is (op == "==")
+        return built
 
     def __add__(self, other: Any) -> ExprTree:
         return self._op("+", other)

@@ -20,10 +20,10 @@ _FORMATS = {ParserType.Auto: "auto", ParserType.FileAuto: "auto", ParserType.Old
 _last_error = ""
 
 
-def _fail(message: str, err: Exception) -> ClassAdParseError:
+def _fail(message: str, err: ClassAdSyntaxError) -> ClassAdParseError:
     global _last_error
     _last_error = str(err)
-    return ClassAdParseError(f"{message}: {err}")
+    return ClassAdParseError.from_error(message, err)
 
 
 def _text(input: str | Iterable[str]) -> str:  # noqa: A002

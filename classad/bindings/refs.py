@@ -25,7 +25,7 @@ def references(ad: CoreAd, node: ast.Expr) -> tuple[list[str], list[str]]:
     internal: dict[str, str] = {}
     external: dict[str, str] = {}
     followed: set[tuple[int, str]] = set()
-    stack: list[tuple[ast.Expr, CoreAd | None]] = [(node, ad)]
+    stack: list[tuple[ast.Expr, CoreAd]] = [(node, ad)]
     budget = _BUDGET
     while stack and budget > 0:
         budget -= 1
@@ -33,9 +33,6 @@ def references(ad: CoreAd, node: ast.Expr) -> tuple[list[str], list[str]]:
         t = type(cur)
         if t is ast.AttrRef:
             name = cur.name  # type: ignore[union-attr]
-            if scope is None:
-                internal.setdefault(name.lower(), name)
-                continue
             expr = scope.get_expr(name.lower())
             if expr is None:
                 external.setdefault(name.lower(), name)
@@ -59,9 +56,10 @@ def references(ad: CoreAd, node: ast.Expr) -> tuple[list[str], list[str]]:
                 inner = scope.get_expr(base.name.lower())
                 if type(inner) is ast.RecordExpr:
                     internal.setdefault(base.name.lower(), base.name)
-                    for n, e in zip(inner.names, inner.exprs, strict=True):
-                        if n.lower() == name.lower():
-                            stack.append((e, None))
+                    nested = CoreAd.from_record(inner)
+                    found = nested.get_expr(name.lower())
+                    if found is not None:
+                        stack.append((found, nested))
                     continue
             stack.append((base, scope))
             continue
@@ -133,6 +131,9 @@ def _flatten_binary(ad: CoreAd, node: ast.Binary, depth: int) -> ast.Expr:
     op = node.op
     if _is_value(left) and _is_value(right):
         return _value_node(ast.Binary(op, left, right))
+    logical = _logical(op, left, right)
+    if logical is not None:
+        return logical
     if op in _ASSOCIATIVE:
         # (v1 op rest) op v2 -> (v1 op v2) op rest, as the C++ library regroups constants
         value, other = (right, left) if _is_value(right) else (left, right)
@@ -142,3 +143,15 @@ def _flatten_binary(ad: CoreAd, node: ast.Binary, depth: int) -> ast.Expr:
             if _is_value(other.right):
                 return ast.Binary(op, _value_node(ast.Binary(op, other.right, value)), other.left)
     return ast.Binary(op, left, right)
+
+
+def _logical(op: str, left: ast.Expr, right: ast.Expr) -> ast.Expr | None:
+    """`x && true` is `x`, `x && false` is false (and the same for `||`), as the library
+    flattens them; None when neither side is a boolean literal."""
+    if op not in ("&&", "||"):
+        return None
+    unit = op == "&&"
+    for side, other in ((left, right), (right, left)):
+        if type(side) is ast.Literal and type(side.value) is bool:
+            return other if side.value is unit else ast.Literal(not unit)
+    return None
