@@ -76,14 +76,9 @@ class ClassAd(CoreAd):
         return (self._exprs[n.lower()] for n in self)
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, CoreAd):
+        if isinstance(other, CoreAd):  # a dict is never equal to a ClassAd, as in classad2
             mine = {k: new_text(e) for k, e in self._exprs.items()}
             return mine == {k: new_text(e) for k, e in other._exprs.items()}
-        if isinstance(other, Mapping):
-            try:
-                return dict(self.items()) == {k: other[k] for k in other}
-            except TypeError:
-                return False
         return NotImplemented
 
     __hash__ = None

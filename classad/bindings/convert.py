@@ -64,7 +64,7 @@ def to_node(obj: Any) -> ast.Expr:
             if not isinstance(key, str):
                 raise TypeError("ClassAd keys are strings")
         return ast.RecordExpr(tuple(obj), tuple(to_node(v) for v in obj.values()))
-    if isinstance(obj, list | tuple):
+    if isinstance(obj, list | tuple | set | frozenset):
         return ast.ListExpr(tuple(to_node(v) for v in obj))
     if type(obj) is Error:
         return ast.Literal(ERROR)

@@ -7,7 +7,8 @@ Operators build expressions (`Literal(1) + Attribute("x")`), as in the first-gen
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from classad import ast
@@ -29,6 +30,7 @@ _PRECEDENCE = {
     "<<": 8, ">>": 8, ">>>": 8, "+": 9, "-": 9, "*": 10, "/": 10, "%": 10,
 }
 _UNARY = 11
+_INTEGER = re.compile(r"\s*[+-]?[0-9]+")
 
 
 def _strength(node: ast.Expr) -> int:
@@ -156,10 +158,9 @@ class ExprTree:
                 raise ClassAdValueError("Unable to convert expression to numeric type.")
             return int(value)
         if t is str:
-            try:
-                return int(value, 10)
-            except ValueError:
-                raise ClassAdValueError("Unable to convert string to integer.") from None
+            if not _INTEGER.fullmatch(value):  # strtoll: leading blanks, no trailing ones
+                raise ClassAdValueError("Unable to convert string to integer.")
+            return int(value)
         raise ClassAdValueError("Unable to convert expression to numeric type.")
 
     def __float__(self) -> float:
@@ -169,6 +170,8 @@ class ExprTree:
             return float(value)
         if t is str:
             try:
+                if value != value.rstrip():
+                    raise ValueError(value)
                 return float(value)
             except ValueError:
                 raise ClassAdValueError("Unable to convert string to float.") from None
@@ -333,11 +336,12 @@ def Function(name: str, *args: Any) -> ExprTree:  # noqa: N802 (HTCondor's name)
 
 def register(function: Callable[..., Any], name: str | None = None) -> None:
     """Make a Python function callable from ClassAd expressions, under `name` (default: its
-    own name). It receives its arguments as Python values and its result is converted back;
-    an exception it raises propagates out of the evaluation, as with HTCondor's bindings.
-    Registration is process-wide and replaces a builtin of the same name.
+    own name). It receives its arguments as Python values; its result is converted back (an
+    ExprTree it returns is evaluated where the call was). An exception it raises propagates
+    out of the evaluation, as with HTCondor's bindings. Registration is process-wide and
+    replaces a builtin of the same name. Expressions only reach functions registered here.
     """
-    from classad.functions import builtin
+    from classad.functions import Evaluation, builtin
 
     if not callable(function):
         raise TypeError("register() needs a callable")
@@ -345,8 +349,8 @@ def register(function: Callable[..., Any], name: str | None = None) -> None:
     if not isinstance(label, str) or not label:
         raise TypeError("register() needs a function name")
 
-    def call(args: list[Any]) -> Any:
-        result = function(*[to_python(a) for a in args])
-        return evaluate_expr(to_node(result))
+    def call(args: Sequence[ast.Expr], ev: Evaluation) -> Any:
+        result = function(*[to_python(ev.eval(a)) for a in args])
+        return ev.eval(to_node(result))
 
-    builtin(label)(call)
+    builtin(label, lazy=True)(call)

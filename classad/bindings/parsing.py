@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from classad import ast
 from classad.bindings.ad import ClassAd
+from classad.bindings.chunks import new_end, old_chunks
 from classad.bindings.convert import adopt
 from classad.bindings.errors import ClassAdParseError, ParserType
 from classad.errors import ClassAdSyntaxError
@@ -43,11 +45,20 @@ def _format(parser: ParserType | int) -> str:
         raise ClassAdEnumError(f"unsupported parser type {parser!r}") from None
 
 
-def _ads(text: str, parser: ParserType | int) -> list[ClassAd]:
-    from classad.formats import parse_ads
+def _kind(text: str, parser: ParserType | int) -> str:
+    from classad.formats import detect_format
 
     fmt = _format(parser)
+    return detect_format(text) if fmt == "auto" else fmt
+
+
+def _ads(text: str, parser: ParserType | int) -> list[ClassAd]:
+    from classad.formats import parse_ad, parse_ads
+
+    fmt = _kind(text, parser)
     try:
+        if fmt == "old":
+            return [adopt(parse_ad(chunk, "old")) for chunk, _ in old_chunks(text)]
         return [adopt(ad) for ad in parse_ads(text, fmt)]
     except ClassAdSyntaxError as e:
         raise _fail("Unable to parse input stream into a ClassAd", e) from None
@@ -58,7 +69,10 @@ def parseAds(input: str | Iterable[str],  # noqa: A002, N802 (HTCondor's names)
     """Each ad of a string or a file: new-style ads may follow one another, old-style ads are
     separated by blank lines. The input is read when the first ad is asked for."""
     def generate() -> Iterator[ClassAd]:
-        yield from _ads(_text(input), parser)
+        if isinstance(input, str) or not hasattr(input, "read"):
+            yield from _ads(_text(input), parser)
+        else:
+            yield from _from_stream(input, parser)
 
     return generate()
 
@@ -74,9 +88,48 @@ def parseOne(input: str | Iterable[str],  # noqa: A002, N802 (HTCondor's names)
 
 def parseNext(input: str | Iterable[str],  # noqa: A002, N802 (HTCondor's names)
               parser: ParserType | int = ParserType.Auto) -> ClassAd | None:
-    """The first ad of the input (None if there is none)."""
-    ads = _ads(_text(input), parser)
-    return ads[0] if ads else None
+    """The first ad of the input (None if there is none). A file is left just past that ad,
+    so calling again reads the next one; a string is not consumed."""
+    if isinstance(input, str) or not hasattr(input, "read"):
+        ads = _ads(_text(input), parser)
+        return ads[0] if ads else None
+    return next(_from_stream(input, parser, first_only=True), None)
+
+
+def _from_stream(stream: Any, parser: ParserType | int, first_only: bool = False,
+                 ) -> Iterator[ClassAd]:
+    """The ads of a file, each handed out with the file positioned just past it."""
+    try:
+        start = stream.tell()
+    except (OSError, io.UnsupportedOperation):
+        start = None
+    text = stream.read()
+    fmt = _kind(text, parser)
+    if fmt == "old":
+        pieces = old_chunks(text)
+    else:
+        pieces = []
+        at = 0
+        while text[at:].strip():
+            stop = at + new_end(text[at:])
+            pieces.append((text[at:stop], stop))
+            at = stop
+            if first_only:
+                break
+    if start is not None:
+        stream.seek(start)
+    done = 0
+    for piece, stop in pieces[:1] if first_only else pieces:
+        ads = _ads(piece, fmt_parser(fmt))
+        if start is not None:
+            stream.read(stop - done)
+            done = stop
+        if ads:
+            yield ads[0]
+
+
+def fmt_parser(fmt: str) -> ParserType:
+    return {"new": ParserType.New, "json": ParserType.JSON}.get(fmt, ParserType.Old)
 
 
 def parse(input: str | Iterable[str]) -> ClassAd:  # noqa: A002
