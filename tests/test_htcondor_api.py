@@ -245,6 +245,24 @@ def _parse_ads(m: ModuleType) -> Any:
             list(m.parseNext(new).items()))
 
 
+def _files(m: ModuleType) -> Any:
+    import tempfile
+
+    got = []
+    for text, parser in (("[a = 1]\n[b = 2]\n[c = 3]\n", m.ParserType.New),
+                         ('a = 1\n\nb = 2\n\n/* done */\n', m.ParserType.Old),
+                         ('a = 1\nx = "y"\n\nb = 2\n', m.ParserType.Auto)):
+        with tempfile.TemporaryFile("w+") as f:
+            f.write(text)
+            f.seek(0)
+            got.append([m.parseNext(f, parser), m.parseNext(f, parser)])
+            f.seek(0)
+            got.append(list(m.parseAds(f, parser)))
+            f.seek(0)
+            got.append(m.parseOne(f, parser))
+    return got
+
+
 def _versions(m: ModuleType) -> Any:
     seq = ["000", "00", "01", "010", "09", "0", "1", "9", "10", "7", "7.0", "7.0.0", "7.0.1",
            "7.1", "8", "8.0.1"]
@@ -360,6 +378,29 @@ def test_equality_builds_and_same_as_compares_trees() -> None:
     assert classad.ExprTree("a + b").sameAs(classad.ExprTree("a+b"))
     assert not classad.ExprTree("a + b").sameAs(classad.ExprTree("b + a"))
     assert (classad.Literal(1) + 2).sameAs(classad.ExprTree("1 + 2"))
+
+
+def test_registered_function_result_expression_is_evaluated_in_the_caller() -> None:
+    classad.register(lambda: classad.ExprTree("foo"), "compatExpr")
+    assert classad.ExprTree("compatExpr()").eval() is classad.Value.Undefined
+    assert classad.ExprTree("compatExpr()").eval(classad.ClassAd({"foo": 2})) == 2
+    classad.register(lambda a, b: set(a) & set(b), "compatIntersect")
+    assert classad.ExprTree("compatIntersect({1, 2}, {2, 3})").eval() == [2]
+    classad.register(lambda: 1j, "compatComplex")
+    with pytest.raises(TypeError):
+        classad.ExprTree("compatComplex()").eval()
+
+
+@pytest.mark.parametrize("text", ['"12 "', '"34.foo"', '" 12"', '"+7"', '"0x10"'])
+def test_string_to_number_follows_strtoll(text: str) -> None:
+    # the first generation converted with C's strtoll/strtod: leading blanks, nothing after
+    body = text.strip('"')
+    digits = body.lstrip()
+    if digits.lstrip("+-").isdigit() and digits == digits.strip():
+        assert int(classad.ExprTree(text)) == int(body)
+    else:
+        with pytest.raises(ValueError):
+            int(classad.ExprTree(text))
 
 
 def test_register_calls_python_with_python_values() -> None:
