@@ -9,40 +9,11 @@ is HTCondor's, a subclass of the project's ClassAd, so the project's functions t
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from classad.ad import ClassAd as _CoreAd
-from classad.bindings import (
-    Attribute,
-    ClassAd,
-    ClassAdEnumError,
-    ClassAdEvaluationError,
-    ClassAdException,
-    ClassAdInternalError,
-    ClassAdOSError,
-    ClassAdParseError,
-    ClassAdTypeError,
-    ClassAdValueError,
-    ExprTree,
-    Function,
-    Literal,
-    Parser,
-    ParserType,
-    Value,
-    lastError,
-    parse,
-    parseAds,
-    parseNext,
-    parseOld,
-    parseOldAds,
-    parseOne,
-    quote,
-    register,
-    registerLibrary,
-    unquote,
-    version,
-)
 from classad.errors import ClassAdError, ClassAdSyntaxError
 from classad.evaluator import evaluate_expr as _evaluate_expr
 from classad.formats import dump_ad as _dump_ad
@@ -60,6 +31,59 @@ from classad.values import (
     is_error,
     is_undefined,
 )
+
+if TYPE_CHECKING:
+    from classad.bindings import (
+        Attribute,
+        ClassAd,
+        ClassAdEnumError,
+        ClassAdEvaluationError,
+        ClassAdException,
+        ClassAdInternalError,
+        ClassAdOSError,
+        ClassAdParseError,
+        ClassAdTypeError,
+        ClassAdValueError,
+        ExprTree,
+        Function,
+        Literal,
+        Parser,
+        ParserType,
+        Value,
+        lastError,
+        parse,
+        parseAds,
+        parseNext,
+        parseOld,
+        parseOldAds,
+        parseOne,
+        quote,
+        register,
+        registerLibrary,
+        unquote,
+        version,
+    )
+
+#: HTCondor's names, imported from classad.bindings on first use so that the project's own
+#: commands do not pay for them
+_BINDINGS = frozenset({
+    "Attribute", "ClassAd", "ClassAdEnumError", "ClassAdEvaluationError", "ClassAdException",
+    "ClassAdInternalError", "ClassAdOSError", "ClassAdParseError", "ClassAdTypeError",
+    "ClassAdValueError", "ExprTree", "Function", "Literal", "Parser", "ParserType", "Value",
+    "lastError", "parse", "parseAds", "parseNext", "parseOld", "parseOldAds", "parseOne",
+    "quote", "register", "registerLibrary", "unquote", "version",
+})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _BINDINGS:
+        from classad import bindings
+
+        value = getattr(bindings, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'classad' has no attribute {name!r}")
+
 
 __all__ = [
     "ERROR", "UNDEFINED", "AbsTime", "ClassAd", "ClassAdError", "ClassAdSyntaxError", "Error",
@@ -83,7 +107,10 @@ def evaluate(expr: Any, my: _CoreAd | None = None, target: _CoreAd | None = None
 
 def _core(ad: _CoreAd) -> _CoreAd:
     """The project's view of an ad: HTCondor's ClassAd reads back Python values, not trees."""
-    return _CoreAd.from_pairs(list(ad), list(ad.exprs())) if isinstance(ad, ClassAd) else ad
+    loaded = sys.modules.get("classad.bindings.ad")
+    if loaded is not None and isinstance(ad, loaded.ClassAd):
+        return _CoreAd.from_pairs(list(ad), list(ad.exprs()))
+    return ad
 
 
 def dump_ad(ad: _CoreAd, fmt: str = "new", *, pretty: bool = False) -> str:

@@ -451,6 +451,7 @@ def test_project_functions_take_htcondor_ads() -> None:
     assert classad.evaluate("TARGET.Memory - RequestMemory", job, slot) == 2048
     text = classad.dump_ad(job, "old")
     assert classad.parse_ad(text) == job
+    assert job.to_string("old") == text  # the project's method on HTCondor's ad
     assert classad.dump_ads([job], "json") == classad.dump_ads([classad.parse_ad(text)], "json")
     assert isinstance(job, classad.ad.ClassAd)
     # and HTCondor's methods take the project's ads

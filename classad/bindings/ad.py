@@ -100,6 +100,12 @@ class ClassAd(CoreAd):
 
         return pretty_ad(list(self), list(self.exprs()))
 
+    def to_string(self, fmt: str = "new") -> str:
+        """The project's method: this ad as text in "new", "old" or "json" format."""
+        from classad.formats import dump_ad
+
+        return dump_ad(CoreAd.from_pairs(list(self), list(self.exprs())), fmt)
+
     def printOld(self) -> str:  # noqa: N802 (HTCondor's name)
         """The ad in the old (`condor_q -l`) format, one `name = value` line per attribute."""
         return "".join(f"{old_name(n)} = {old_text(e)}\n" for n, e in zip(self, self.exprs(),
