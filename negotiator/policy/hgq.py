@@ -3,18 +3,59 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sized
+from typing import Protocol
 
 from negotiator import ads
-from negotiator.groups import ROOT, assign_quotas, fair_share
+from negotiator.policy.groups import ROOT, GroupTree, assign_quotas, fair_share
+from negotiator.policy.settings import NegotiatorConfig
 
-if TYPE_CHECKING:
-    from negotiator.cycle import _Engine
+
+class _Demand(Protocol):
+    @property
+    def demand(self) -> float: ...
+
+
+class GroupNegotiation(Protocol):
+    """What the allocation rounds read from, and ask of, the cycle that runs them."""
+
+    @property
+    def tree(self) -> GroupTree: ...
+
+    @property
+    def config(self) -> NegotiatorConfig: ...
+
+    @property
+    def pool_weight(self) -> float: ...
+
+    @property
+    def slots(self) -> Sized: ...
+
+    @property
+    def usage(self) -> Mapping[str, float]: ...
+
+    @property
+    def group_of(self) -> Mapping[str, str]: ...
+
+    @property
+    def pending(self) -> Mapping[str, Mapping[int, _Demand]]: ...
+
+    hgq_report: dict[str, tuple[float, float, float, float]] | None
+
+    def group_usage(self, group: str) -> float: ...
+
+    def subtree_usage(self, group: str) -> float: ...
+
+    def negotiate_with_group(
+        self, names: list[str], group: str | None, quota: float | None
+    ) -> None: ...
+
 
 FLT_MAX = 3.4028234663852886e38
+MAX_ROUND_ROBIN_STEPS = 1000
 
 
-def negotiate_all_groups(engine: _Engine) -> None:
+def negotiate_all_groups(engine: GroupNegotiation) -> None:
     """Allocate quotas with surplus, then negotiate group by group, in up to N allocation rounds."""
     tree, config = engine.tree, engine.config
     quotas = assign_quotas(tree, engine.pool_weight, config.allow_quota_oversubscription)
@@ -22,7 +63,12 @@ def negotiate_all_groups(engine: _Engine) -> None:
     demand = {g: _demand(engine, names) for g, names in members.items()}
     any_surplus = any(tree.accepts_surplus(g) for g in tree.names if g != ROOT)
     report: dict[str, tuple[float, float, float, float]] = {}
+    seen: tuple[object, ...] | None = None
     for _round in range(config.max_allocation_rounds):
+        state = _fingerprint(engine, demand)
+        if state == seen:  # the last round changed nothing: the next would repeat it exactly
+            break
+        seen = state
         allocated, _surplus = fair_share(tree, quotas, demand)
         quota_of = {g: quotas[g].quota for g in tree.names}
         if config.autoregroup:
@@ -34,8 +80,13 @@ def negotiate_all_groups(engine: _Engine) -> None:
         maxdelta = max((max(0.0, targets[g] - usage[g]) for g in tree.names), default=0.0)
         order = _order(engine, quota_of, allocated, usage)
         step = 0.0
+        # HTCondor steps by GROUP_QUOTA_ROUND_ROBIN_RATE; a tiny rate against a huge quota is
+        # taken in at most MAX_ROUND_ROBIN_STEPS equal steps (the same limits, coarser)
+        rate = max(config.round_robin_rate, maxdelta / MAX_ROUND_ROBIN_STEPS)
         while True:
-            step = min(step + config.round_robin_rate, maxdelta)
+            if not engine.slots or not any(engine.pending.values()):
+                break
+            step = min(step + rate, maxdelta)
             for g in order:
                 limit = _round_limit(engine, g, quota_of[g], allocated[g], step, maxdelta)
                 if limit is not None:
@@ -52,7 +103,13 @@ def negotiate_all_groups(engine: _Engine) -> None:
     engine.hgq_report = report
 
 
-def _members(engine: _Engine) -> dict[str, list[str]]:
+def _fingerprint(engine: GroupNegotiation, demand: dict[str, float]) -> tuple[object, ...]:
+    """Everything a round starts from: usage, demand, and how many jobs wait."""
+    waiting = sum(len(jobs) for jobs in engine.pending.values())
+    return (tuple(sorted(engine.usage.items())), tuple(sorted(demand.items())), waiting)
+
+
+def _members(engine: GroupNegotiation) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for name in sorted(engine.group_of):
         group = engine.group_of[name]
@@ -62,7 +119,7 @@ def _members(engine: _Engine) -> dict[str, list[str]]:
     return out
 
 
-def _demand(engine: _Engine, names: list[str]) -> float:
+def _demand(engine: GroupNegotiation, names: list[str]) -> float:
     """Weighted running plus weighted idle jobs of the group's own submitters."""
     total = 0.0
     for name in names:
@@ -75,7 +132,7 @@ def _demand(engine: _Engine, names: list[str]) -> float:
 
 
 def _round_limit(
-    engine: _Engine, group: str, quota: float, allocated: float, step: float, maxdelta: float
+    engine: GroupNegotiation, group: str, quota: float, allocated: float, step: float, maxdelta: float
 ) -> float | None:
     """The absolute usage `group` may reach in this round-robin step, or None to skip it."""
     usage = engine.group_usage(group)
@@ -92,7 +149,7 @@ def _round_limit(
     return _strict_cap(engine, group, slots)
 
 
-def _strict_cap(engine: _Engine, group: str, slots: float) -> float:
+def _strict_cap(engine: GroupNegotiation, group: str, slots: float) -> float:
     """Every ancestor that refuses surplus caps its subtree at its quota (NEGOTIATOR_STRICT_ENFORCE_QUOTA)."""
     if not engine.config.strict_enforce_quota:
         return slots
@@ -111,7 +168,7 @@ def _strict_cap(engine: _Engine, group: str, slots: float) -> float:
 
 
 def _order(
-    engine: _Engine, quota: dict[str, float], allocated: dict[str, float], usage: dict[str, float]
+    engine: GroupNegotiation, quota: dict[str, float], allocated: dict[str, float], usage: dict[str, float]
 ) -> list[str]:
     """Groups by GROUP_SORT_EXPR ascending (starvation order), then name; `<none>` last with autoregroup."""
     expr = ads.parse_expression(engine.config.group_sort_expr)

@@ -13,8 +13,21 @@ import numpy as np
 from classad import ast, operators
 from classad.functions import eager_function
 from classad.values import UNDEFINED, Error
-from negotiator.columns import NT, SPECIAL_NAMES, B, Column, E, I, R, S, SlotIndex, StrDict, U, X
-from negotiator.columns import Arr as Arr
+from negotiator.matchmaking.columns import (
+    NT,
+    SPECIAL_NAMES,
+    B,
+    Column,
+    E,
+    I,
+    R,
+    S,
+    SlotIndex,
+    StrDict,
+    U,
+    X,
+)
+from negotiator.matchmaking.columns import Arr as Arr
 
 JOB, SLOT = 0, 1
 MAX_DEPTH = 60
@@ -128,7 +141,7 @@ def broadcast(value: Any, n: int, sdict: StrDict | None) -> Vec:
 
 
 def _kind(value: Any) -> int:
-    from negotiator.columns import value_kind
+    from negotiator.matchmaking.columns import value_kind
 
     k = value_kind(value)
     if k == I and not -(1 << 63) <= value < (1 << 63):

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from negotiator.errors import NegotiatorError
-from negotiator.settings import GroupConfig, NegotiatorConfig
+from negotiator.policy.settings import GroupConfig, NegotiatorConfig
 
 ROOT = "<none>"
 MAX_DEPTH = 64

@@ -10,14 +10,14 @@ from typing import Any
 
 from classad.ad import ClassAd
 from negotiator import ads
-from negotiator.accountant import AccountantState
-from negotiator.config import parse_config
 from negotiator.cycle import negotiate
 from negotiator.decisions import CycleResult
 from negotiator.errors import NegotiatorError
-from negotiator.settings import NegotiatorConfig, build_config
-from negotiator.simulate import apply_matches
-from negotiator.store import from_json
+from negotiator.policy.accountant import AccountantState
+from negotiator.policy.config import parse_config
+from negotiator.policy.settings import NegotiatorConfig, build_config
+from negotiator.policy.store import from_json
+from negotiator.sim.between_cycles import apply_matches
 
 
 @dataclass(frozen=True)

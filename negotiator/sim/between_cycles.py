@@ -1,13 +1,15 @@
-"""Between cycles: matched jobs start, their slots become claimed (or are carved into dslots)."""
+"""Between cycles: matched jobs start, their slots become claimed (or are carved into dslots);
+how busy a slot stays when each job waits for the next cycle."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from classad.ad import ClassAd
 from negotiator import ads
 from negotiator.decisions import CycleResult, Match
-from negotiator.pool import request
+from negotiator.matchmaking.records import request
 
 RUNNING = 2
 
@@ -75,3 +77,11 @@ def _carve(pslot: ClassAd, matches: list[Match], started: dict[str, ClassAd]) ->
         out.append(_claim(dslot, match, job))
     left["NumDynamicSlots"] = int(ads.number(pslot, "NumDynamicSlots", 0.0)) + len(out)
     return [left, *out]
+
+
+def slot_load_factor(duration: float, cadence: float) -> float:
+    """Fraction of time a slot is busy when each job of `duration` s waits for the next cycle
+    (every `cadence` s) to be replaced: D / (C * ceil(D / C))."""
+    if duration <= 0 or cadence <= 0:
+        raise ValueError("duration and cadence must be positive")
+    return duration / (cadence * math.ceil(duration / cadence))

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 
 from classad import ast
-from negotiator.columns import Arr, SlotIndex
-from negotiator.vectoreval import token
+from negotiator.matchmaking.columns import Arr, SlotIndex
+from negotiator.matchmaking.vectoreval import token
 
 _MEMO_BYTES = 1_200_000_000
 _VOLATILE_MISSES = 16

@@ -9,8 +9,8 @@ from typing import Any
 
 from classad.ad import ClassAd
 from negotiator import ads
-from negotiator.pool import Slot, fits, request
-from negotiator.settings import NegotiatorConfig
+from negotiator.matchmaking.records import Slot, fits, request
+from negotiator.policy.settings import NegotiatorConfig
 
 
 class Claim(enum.IntEnum):

@@ -15,9 +15,9 @@ import numpy as np
 from classad import ast
 from classad.operators import fold_case
 from classad.values import INT64_MAX, INT64_MIN, UNDEFINED, Error
-from negotiator.columns import SPECIAL_NAMES, B, Column, E, I, R, S, U, X
-from negotiator.columns import Arr as Arr
-from negotiator.vectoreval import _CMP, _IDENT, JOB, SLOT, Const, VecEval
+from negotiator.matchmaking.columns import SPECIAL_NAMES, B, Column, E, I, R, S, U, X
+from negotiator.matchmaking.columns import Arr as Arr
+from negotiator.matchmaking.vectoreval import _CMP, _IDENT, JOB, SLOT, Const, VecEval
 
 
 def compare_codes(ev: VecEval, node: ast.Expr, scope: int, sel: Arr | None) -> Arr | None:

@@ -15,15 +15,25 @@ from classad import ast
 from classad.operators import fold_case
 from classad.unparse import unparse
 from classad.values import UNDEFINED
-from negotiator import matching
-from negotiator.columns import SPECIAL_NAMES, B, Column, I, R, SlotIndex, X
-from negotiator.columns import Arr as Arr
-from negotiator.listing import LazyListing, Listing, ListListing
-from negotiator.matching import Candidate, Claim, Policy
-from negotiator.memo import Computed, Entry, Memo
-from negotiator.pool import CPU_QUANTUM, DISK_QUANTUM, MEMORY_QUANTUM, Slot
-from negotiator.simplecmp import compare_codes
-from negotiator.vectoreval import CT, CX, JOB, SLOT, Const, Vec, VecEval, broadcast, codes_of
+from negotiator.matchmaking import matching
+from negotiator.matchmaking.columns import SPECIAL_NAMES, B, Column, I, R, SlotIndex, X
+from negotiator.matchmaking.columns import Arr as Arr
+from negotiator.matchmaking.listing import LazyListing, Listing, ListListing
+from negotiator.matchmaking.matching import Candidate, Claim, Policy
+from negotiator.matchmaking.memo import Computed, Entry, Memo
+from negotiator.matchmaking.records import CPU_QUANTUM, DISK_QUANTUM, MEMORY_QUANTUM, Slot
+from negotiator.matchmaking.simplecmp import compare_codes
+from negotiator.matchmaking.vectoreval import (
+    CT,
+    CX,
+    JOB,
+    SLOT,
+    Const,
+    Vec,
+    VecEval,
+    broadcast,
+    codes_of,
+)
 
 NO_RANK = -1.7976931348623157e308
 _MAX_EXACT_INT = float(1 << 53)

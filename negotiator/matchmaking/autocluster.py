@@ -8,7 +8,7 @@ from typing import Any
 from classad import ast
 from classad.ad import ClassAd
 from negotiator import ads
-from negotiator.settings import NegotiatorConfig
+from negotiator.policy.settings import NegotiatorConfig
 
 _JOB_ROOTS = ("requirements", "rank", "requestcpus", "requestmemory", "requestdisk", "requestgpus")
 _MAX_CLOSURE = 16

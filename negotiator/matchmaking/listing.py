@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 import numpy as np
 
-from negotiator.columns import Arr
-from negotiator.matching import Candidate, Claim
+from negotiator.matchmaking.columns import Arr, SlotIndex
+from negotiator.matchmaking.matching import Candidate, Claim
+from negotiator.matchmaking.records import Slot
 
-if TYPE_CHECKING:
-    from negotiator.prefilter import FastMatcher
+
+class SlotPositions(Protocol):
+    """The live slots a lazy listing reads back (the prefilter's FastMatcher is one)."""
+
+    @property
+    def slots(self) -> Mapping[int, Slot]: ...
+
+    @property
+    def slot_at(self) -> Sequence[Slot]: ...
+
+    @property
+    def pos_of(self) -> Mapping[int, int]: ...
+
+    @property
+    def name_rank(self) -> Arr: ...
+
+    @property
+    def index(self) -> SlotIndex: ...
 
 _CLAIMS = {int(c): c for c in Claim}
 
@@ -54,7 +72,7 @@ class ListListing(Listing):
 class LazyListing(Listing):
     """Candidates sorted lazily, a chunk of the best at a time."""
 
-    def __init__(self, matcher: FastMatcher, pos: Arr, keys: list[Arr], claims: Arr,
+    def __init__(self, matcher: SlotPositions, pos: Arr, keys: list[Arr], claims: Arr,
                  extra: list[Candidate]) -> None:
         self.matcher = matcher
         self.clock = matcher.index.clock
