@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import classad
-from classad import ClassAd, match
+from classad import match
+from classad.ad import ClassAd
 from classad.unparse import unparse
 from negotiator.errors import NegotiatorError
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from classad import ClassAd, ast
-from classad.ad import to_expr
+from classad import ast
+from classad.ad import ClassAd, to_expr
 from classad.purity import is_self_contained
 from negotiator import ads
 from negotiator.decisions import CycleResult, GroupOutcome, Match, SubmitterOutcome, Turn

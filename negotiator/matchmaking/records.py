@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from classad import ClassAd
+from classad.ad import ClassAd
 from classad.ast import Literal
 from negotiator import ads
 from negotiator.policy.settings import NegotiatorConfig
