@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -101,9 +102,17 @@ _SAME_OP = {"is": "=?=", "isnt": "=!="}
 RESERVED_WORDS = frozenset({"is", "isnt", "true", "false", "undefined", "error"})
 
 
+def _magnitude(digits: str) -> int:
+    """A decimal digit string's value, or -1 when it has more than 19 significant digits
+    (out of int64 range whatever they are; Python refuses to convert very long ones)."""
+    significant = digits.lstrip("0") or "0"
+    return int(significant) if len(significant) <= 19 else -1
+
+
 def _int_value(digits: str) -> int:
-    value = int(digits)
-    return value if value <= INT64_MAX else 0
+    """A literal above INT64_MAX is 0, as the C++ lexer reads it."""
+    value = _magnitude(digits)
+    return value if 0 <= value <= INT64_MAX else 0
 
 
 class _ToAst(Transformer[Token, Any]):
@@ -142,8 +151,8 @@ class _ToAst(Transformer[Token, Any]):
             if not c.isdigit():
                 digits = text[:k]
                 break
-        value = int(digits)
-        return ast.Literal(-value if value <= -INT64_MIN else 0)
+        value = _magnitude(digits)
+        return ast.Literal(-value if 0 <= value <= -INT64_MIN else 0)
 
     def string(self, items: list[Token]) -> ast.Literal:
         return ast.Literal("".join(unescape(str(t)[1:-1], t) for t in items))
@@ -280,6 +289,8 @@ def _build() -> Lark:
     options: dict[str, Any] = {
         "parser": "lalr", "lexer": "contextual", "start": ["start", "ad_start"],
         "transformer": _ToAst(), "maybe_placeholders": True,
+        # keywords compare ASCII-only, as in C++: `ıs` and `İs` are not `is`
+        "g_regex_flags": re.ASCII,
     }
     try:
         return Lark(grammar, cache=_cache_file(grammar), **options)
