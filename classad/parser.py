@@ -12,8 +12,10 @@ from typing import Any
 from lark import Lark, Token, Transformer
 from lark import __version__ as lark_version
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
+from lark.lexer import UnlessCallback
+from lark.parse_tree_builder import ExpandSingleChild
 
-from classad import ast
+from classad import ast, lalr
 from classad.errors import ClassAdSyntaxError, caret_snippet
 from classad.timefmt import parse_abstime, parse_reltime
 from classad.values import ERROR, INT64_MAX, INT64_MIN, UNDEFINED
@@ -173,7 +175,7 @@ class _ToAst(Transformer[Token, Any]):
     def name(self, items: list[Token]) -> str:
         tok = items[0]
         text = str(tok)
-        if tok.type == "QUOTED_NAME":
+        if text[0] == "'":  # QUOTED_NAME (the fast driver passes plain strings)
             return "".join(unescape(str(t)[1:-1], t) for t in items)
         if text.lower() in RESERVED_WORDS:
             raise _Reject(f"{text!r} is a reserved word", tok)
@@ -298,7 +300,62 @@ def _build() -> Lark:
         return Lark(grammar, cache=False, **options)
 
 
+def _fast_tables(lark: Lark) -> lalr.Tables | None:
+    """lark's LALR tables, contextual lexers and callbacks as plain data for classad.lalr;
+    None (lark parses everything itself) if this lark version lays them out differently."""
+    try:
+        frontend = lark.parser
+        table = frontend.parser.parser.parse_table
+        callbacks = frontend.parser.parser.callbacks
+        contextual = frontend.lexer
+        rule_ids: dict[Any, int] = {}
+        rules: list[lalr.Rule] = []
+        actions: list[dict[str, int]] = []
+        for state in range(len(table.states)):
+            row: dict[str, int] = {}
+            for symbol, (action, arg) in table.states[state].items():
+                if action.name == "Shift":
+                    row[symbol] = arg
+                    continue
+                if arg not in rule_ids:
+                    rule_ids[arg] = len(rules)
+                    rules.append(_fast_rule(arg, callbacks[arg]))
+                row[symbol] = ~rule_ids[arg]
+            actions.append(row)
+        skip = "|".join(lark.get_terminal(name).pattern.to_regexp()
+                        for name in lark.lexer_conf.ignore)
+        lexers = [_fast_lexer(contextual.lexers[state], skip) for state in range(len(table.states))]
+        return lalr.Tables(actions, lexers, rules, dict(table.start_states),
+                           dict(table.end_states), {})
+    except (AttributeError, KeyError, TypeError, ValueError):  # pragma: no cover - other lark
+        return None
+
+
+def _fast_rule(rule: Any, callback: Callable[[list[Any]], Any]) -> lalr.Rule:
+    expansion = rule.expansion
+    unit = (rule.options.expand1 and rule.alias is None and len(expansion) == 1
+            and not expansion[0].is_term and not expansion[0].name.startswith("_")
+            and isinstance(callback, ExpandSingleChild))
+    return lalr.Rule(len(expansion), rule.origin.name, callback, bool(unit))
+
+
+def _fast_lexer(basic: Any, skip: str) -> lalr.LexState:
+    """One parser state's lexer: lark's pattern for it, after any run of ignored text."""
+    scanner = basic.scanner
+    if len(scanner._mres) != 1:
+        raise ValueError("lexer split over several regular expressions")
+    tokens = scanner._mres[0]
+    retype: dict[str, re.Pattern[str]] = {}
+    for name, callback in basic.callback.items():
+        if not isinstance(callback, UnlessCallback) or len(callback.scanner._mres) != 1:
+            raise ValueError(f"unexpected lexer callback for {name}")
+        retype[name] = callback.scanner._mres[0]
+    pattern = re.compile(f"(?:{skip})*+(?:{tokens.pattern})?", tokens.flags)
+    return lalr.LexState(pattern, retype, frozenset(basic.ignore_types))
+
+
 _LARK = _build()
+_TABLES = _fast_tables(_LARK)
 
 _cache: dict[str, ast.Expr] = {}
 
@@ -329,7 +386,7 @@ def _parse(text: str, start: str, source: str) -> Any:
         raise ClassAdSyntaxError("NUL character in input", line=line, column=col, source=source,
                                  snippet=caret_snippet(text, line, col))
     try:
-        node = _LARK.parse(text, start=start)
+        node, depth_bound = _parse_fast(text, start)
     except _Reject as exc:
         raise _error_at(exc.message, exc.token, text, source) from None
     except UnexpectedInput as exc:
@@ -339,10 +396,21 @@ def _parse(text: str, start: str, source: str) -> Any:
         if isinstance(cause, _Reject):
             raise _error_at(cause.message, cause.token, text, source) from None
         raise ClassAdSyntaxError(str(exc), source=source) from None
-    if len(text) > MAX_NESTING and ast.nesting_depth(node) > MAX_NESTING:  # type: ignore[arg-type]
+    if depth_bound > MAX_NESTING and ast.nesting_depth(node) > MAX_NESTING:
         raise ClassAdSyntaxError(
             f"expression nested more than {MAX_NESTING} levels deep", source=source)
     return node
+
+
+def _parse_fast(text: str, start: str) -> tuple[Any, int]:
+    """classad.lalr on lark's tables, else lark itself (for what the driver refuses: lark
+    names the error). Also returns a bound on the tree's depth."""
+    if _TABLES is not None:
+        try:
+            return lalr.parse(_TABLES, text, start)
+        except (lalr.Refused, _Reject):
+            pass
+    return _LARK.parse(text, start=start), len(text)
 
 
 def _error_at(message: str, token: Token | None, text: str, source: str) -> ClassAdSyntaxError:

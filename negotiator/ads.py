@@ -10,6 +10,7 @@ from typing import Any
 
 import classad
 from classad import ClassAd, match
+from classad.formats import read_text
 from classad.unparse import unparse
 from negotiator.errors import NegotiatorError
 
@@ -28,9 +29,11 @@ def parse_expression(text: str) -> Any:
 def read_ads(path: str | Path, kind: str) -> list[ClassAd]:
     """Every ad in a file (new, old or JSON syntax); errors name the file and line."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_text(path)
     except OSError as exc:
         raise NegotiatorError(f"cannot read {kind} ads: {exc.strerror}", str(path)) from None
+    except classad.ClassAdSyntaxError as exc:  # not UTF-8: a binary or UTF-16 file
+        raise NegotiatorError(f"malformed {kind} ad: {exc.message}", str(path), exc.line) from None
     return parse_ad_text(text, str(path), kind)
 
 
