@@ -173,6 +173,6 @@ _NODE_TYPES = _node_types()
 _LITERAL: type = classad.ast.Literal
 _ATTR_REF: type = classad.ast.AttrRef
 #: names the evaluator resolves specially (never a plain attribute of the ad)
-_SPECIAL = frozenset({"parent", "toplevel", "root", "my", "target", "ad", "other", "lctx",
+_SPECIAL = frozenset({"parent", "toplevel", "root", "my", "self", "target", "ad", "other", "lctx",
                       "rctx", "left", "right", "symmetricmatch", "leftmatchesright",
                       "rightmatchesleft", "leftrankvalue", "rightrankvalue", "currenttime"})
