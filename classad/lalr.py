@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 END = "$END"
@@ -59,13 +59,34 @@ class Tables:
     end: Mapping[str, int]
     #: (state below, state, token) -> the state after the chain rules that token triggers;
     #: filled as texts are parsed, bounded by states x states x terminals
-    chains: dict[tuple[int, int, str], int]
+    chains: dict[tuple[int, int, str], int] = field(default_factory=dict)
+    # the same, laid out for the driver's inner loop
+    matchers: list[Callable[[str, int], re.Match[str] | None]] = field(init=False)
+    retypes: list[dict[str, Callable[[str], re.Match[str] | None]] | None] = field(init=False)
+    ignores: frozenset[str] = field(init=False)
+    sizes: list[int] = field(init=False)
+    origins: list[str] = field(init=False)
+    callbacks: list[Callable[[list[Any]], Any]] = field(init=False)
+    units: list[bool] = field(init=False)
+
+    def __post_init__(self) -> None:
+        put = object.__setattr__
+        put(self, "matchers", [lx.pattern.match for lx in self.lexers])
+        put(self, "retypes", [{k: p.fullmatch for k, p in lx.retype.items()} or None
+                              for lx in self.lexers])
+        put(self, "ignores", frozenset().union(*(lx.ignore for lx in self.lexers)))
+        put(self, "sizes", [r.size for r in self.rules])
+        put(self, "origins", [r.origin for r in self.rules])
+        put(self, "callbacks", [r.callback for r in self.rules])
+        put(self, "units", [r.unit for r in self.rules])
 
 
 def parse(tables: Tables, text: str, start: str) -> tuple[Any, int]:
     """The value the callbacks build for `text` and how many callbacks built it (a bound on
     the depth of the tree), or Refused."""
-    actions, lexers, rules, chains = tables.actions, tables.lexers, tables.rules, tables.chains
+    actions, chains = tables.actions, tables.chains
+    matchers, retypes, ignores = tables.matchers, tables.retypes, tables.ignores
+    sizes, origins, callbacks, units = tables.sizes, tables.origins, tables.callbacks, tables.units
     built = 0
     state = tables.start[start]
     end_state = tables.end[start]
@@ -74,22 +95,20 @@ def parse(tables: Tables, text: str, start: str) -> tuple[Any, int]:
     pos, n = 0, len(text)
     while True:
         # the next token, lexed with the terminals this state accepts
-        lexer = lexers[state]
-        m = lexer.pattern.match(text, pos)
+        m = matchers[state](text, pos)
         if m is None:
             raise Refused
-        group = m.lastgroup
-        if group is None or group in lexer.ignore:
+        kind = m.lastgroup
+        if kind is None or kind in ignores:
             if m.end() < n:
                 raise Refused
             kind, value = END, ""
         else:
-            kind = group
             pos = m.end()
             value = m.group(kind)
-            retype = lexer.retype.get(kind)
-            if retype is not None:
-                km = retype.fullmatch(value)
+            retype = retypes[state]
+            if retype is not None and kind in retype:
+                km = retype[kind](value)
                 if km is not None and km.lastgroup is not None:
                     kind = km.lastgroup
         # reduce as long as the table says so, then shift the token
@@ -104,25 +123,24 @@ def parse(tables: Tables, text: str, start: str) -> tuple[Any, int]:
                 values.append(value)
                 state = code
                 break
-            rule = rules[~code]
-            if rule.unit:
+            rule = ~code
+            if units[rule]:
                 key = (states[-2], state, kind)
                 state = chains.get(key, -1)
                 if state < 0:
-                    state = _chain(actions, rules, states[-2], key[1], kind)
-                    chains[key] = state
+                    state = chains[key] = _chain(tables, key[0], key[1], kind)
                 states[-1] = state
                 continue
-            size = rule.size
+            size = sizes[rule]
             if size:
                 args = values[-size:]
                 del values[-size:]
                 del states[-size:]
             else:
                 args = []
-            values.append(rule.callback(args))
+            values.append(callbacks[rule](args))
             built += 1
-            state = actions[states[-1]][rule.origin]
+            state = actions[states[-1]][origins[rule]]
             states.append(state)
             if kind == END and state == end_state:
                 return values[-1], built
@@ -130,11 +148,10 @@ def parse(tables: Tables, text: str, start: str) -> tuple[Any, int]:
             raise Refused
 
 
-def _chain(actions: Sequence[Mapping[str, int]], rules: Sequence[Rule], below: int, state: int,
-           kind: str) -> int:
+def _chain(tables: Tables, below: int, state: int, kind: str) -> int:
     """Follow the chain rules `kind` triggers on top of `below`: the state they end in."""
     while True:
-        code = actions[state].get(kind)
-        if code is None or code >= 0 or not rules[~code].unit:
+        code = tables.actions[state].get(kind)
+        if code is None or code >= 0 or not tables.units[~code]:
             return state
-        state = actions[below][rules[~code].origin]
+        state = tables.actions[below][tables.origins[~code]]

@@ -326,7 +326,7 @@ def _fast_tables(lark: Lark) -> lalr.Tables | None:
                         for name in lark.lexer_conf.ignore)
         lexers = [_fast_lexer(contextual.lexers[state], skip) for state in range(len(table.states))]
         return lalr.Tables(actions, lexers, rules, dict(table.start_states),
-                           dict(table.end_states), {})
+                           dict(table.end_states))
     except (AttributeError, KeyError, TypeError, ValueError):  # pragma: no cover - other lark
         return None
 
