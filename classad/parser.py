@@ -172,23 +172,14 @@ class _ToAst(Transformer[Token, Any]):
         return ast.Literal(ERROR)
 
     # names and references ---------------------------------------------------------------
-    def name(self, items: list[Token]) -> str:
-        tok = items[0]
-        text = str(tok)
-        if text[0] == "'":  # QUOTED_NAME (the fast driver passes plain strings)
-            return "".join(unescape(str(t)[1:-1], t) for t in items)
-        if text.lower() in RESERVED_WORDS:
-            raise _Reject(f"{text!r} is a reserved word", tok)
-        return text
+    def attr(self, items: list[Token]) -> ast.AttrRef:
+        return ast.AttrRef(_name_of(items))
 
-    def attr(self, items: list[str]) -> ast.AttrRef:
-        return ast.AttrRef(items[0])
-
-    def absolute_attr(self, items: list[Any]) -> ast.AttrRef:
-        return ast.AttrRef(items[1], absolute=True)
+    def absolute_attr(self, items: list[Token]) -> ast.AttrRef:
+        return ast.AttrRef(_name_of(items[1:]), absolute=True)
 
     def select(self, items: list[Any]) -> ast.Select:
-        return ast.Select(items[0], items[2])
+        return ast.Select(items[0], _name_of(items[2:]))
 
     def subscript(self, items: list[Any]) -> ast.Subscript:
         return ast.Subscript(items[0], items[1])
@@ -241,13 +232,23 @@ class _ToAst(Transformer[Token, Any]):
         return ast.RecordExpr(names, tuple(d[1] for d in defs))
 
     def attr_def(self, items: list[Any]) -> tuple[str, ast.Expr]:
-        return (items[0], items[1])
+        return (_name_of(items[:-1]), items[-1])
 
     def more_defs(self, items: list[Any]) -> list[tuple[str, ast.Expr]]:
         head = items[0] if isinstance(items[0], list) else [items[0]]
         if len(items) > 1 and items[1] is not None:
             head = [*head, items[1]]
         return head
+
+
+def _name_of(tokens: list[Token]) -> str:
+    """An attribute name from its tokens: a NAME (not a reserved word) or quoted names."""
+    text = str(tokens[0])
+    if text[0] == "'":  # QUOTED_NAME (the fast driver passes plain strings)
+        return "".join(unescape(str(t)[1:-1], t) for t in tokens)
+    if text.lower() in RESERVED_WORDS:
+        raise _Reject(f"{text!r} is a reserved word", tokens[0])
+    return text
 
 
 def _fold_time_literal(name: str, args: tuple[ast.Expr, ...], tok: Token) -> ast.Literal | None:
