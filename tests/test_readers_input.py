@@ -132,3 +132,20 @@ def test_negotiator_reader_reports_the_file(not_text: Any, name: str) -> None:
     with pytest.raises(NegotiatorError) as info:
         read_ads(path, "slot")
     assert str(path) in str(info.value) and "UTF-8" in str(info.value)
+
+
+JSON_INTEGERS = ["9223372036854775807", "9223372036854775808", "-9223372036854775808",
+                 "-9223372036854775809", "99999999999999999999", "-0", "1" + "0" * 4300,
+                 "-" + "9" * 5000]
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("number", JSON_INTEGERS, ids=lambda s: s[:24])
+def test_json_integers_out_of_range_as_cpp(number: str) -> None:
+    text = f'{{"a": {number}, "b": [{number}], "c": {{"d": {number}}}}}'
+    c2 = _classad2()
+    cpp = c2.parseOne(text, c2.ParserType.JSON)
+    ours = parse_ads(f"[{text}]", "json").__next__()
+    assert ours.eval("a") == cpp.eval("a")
+    assert ours.eval("b") == [cpp.eval("a")]
+    assert ours.eval("c").eval("d") == cpp.eval("a")
