@@ -48,7 +48,7 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class Tables:
-    """Everything the driver needs, taken from lark once (see classad.parser)."""
+    """Everything the driver needs, read once out of the Lark object (see classad.parser)."""
 
     #: state -> {symbol: code}; code >= 0 shifts to (or, for a nonterminal, goes to) that
     #: state, code < 0 reduces by rules[~code]
