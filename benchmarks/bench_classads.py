@@ -169,6 +169,47 @@ def bench_loading(report: Report, slots: list[poolgen.Ad], repeats: int, kind: s
                        target, note="classad2: parseOne per object" if fmt == "json" else ""))
 
 
+def _own_requirements(jobs: list[poolgen.Ad], n: int, salt: int) -> list[poolgen.Ad]:
+    """`n` job ads (cycling through `jobs`), each with a Requirements text no other ad has."""
+    out = []
+    for i in range(n):
+        ad = dict(jobs[i % len(jobs)])
+        ad["Requirements"] = poolgen.Expr(f"{ad['Requirements']} && (TARGET.Disk >= {salt * n + i})")
+        out.append(ad)
+    return out
+
+
+def bench_loading_own_requirements(report: Report, jobs: list[poolgen.Ad], n: int, repeats: int) -> None:
+    """Ad loading, ads/s, when every job ad carries its own Requirements text (a real
+    condor_q dump: per-job clauses, edited requirements), so each ad's text is parsed.
+
+    Risk guarded: parsing, not reading, dominating the load of real dumps; target >= 1x.
+    Each repeat reads fresh texts, so no parse cache helps either library.
+    """
+    for k, fmt in enumerate(poolgen.FORMATS):
+        salts = range(k * 2 * repeats, (k + 1) * 2 * repeats)  # no text is read twice, in any format
+        texts = [poolgen.render(_own_requirements(jobs, n, salt), fmt) for salt in salts]
+        ours_texts, ref_texts = iter(texts[0::2]), iter(texts[1::2])
+        ref_objects = iter([[poolgen.render_ad(a, "json") for a in _own_requirements(jobs, n, salt)]
+                            for salt in salts[1::2]] if fmt == "json" else [])
+        kind = ParserType.New if fmt == "new" else ParserType.Old
+
+        def ref(fmt: str = fmt, kind: Any = kind, ref_texts: Any = ref_texts,
+                ref_objects: Any = ref_objects) -> list[Any]:
+            if fmt == "json":
+                return _c2_parse_each(next(ref_objects))
+            return _c2_parse_all(next(ref_texts), kind)
+
+        def ours(fmt: str = fmt, ours_texts: Any = ours_texts) -> list[Any]:
+            return list(classad.parse_ads(next(ours_texts), fmt))
+
+        t_ours, t_ref, got, want = compare(ours, ref, repeats, n)
+        assert len(got) == len(want) == n, (fmt, len(got), len(want))
+        mb = len(texts[0].encode()) / 1e6
+        report.add(Row(f"load {n} job ads, own Requirements each, {fmt} ({mb:.1f} MB)", "ads/s", t_ours, t_ref,
+                       ">= 1x", note="classad2: parseOne per object" if fmt == "json" else ""))
+
+
 def _pair_sample(pool: Pool, n_jobs: int, n_slots: int) -> tuple[list[int], list[int]]:
     """One job per distinct (Requirements, Rank) shape, and the first slots."""
     seen: set[tuple[object, ...]] = set()
@@ -481,6 +522,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--repeats", type=int, default=5, help="repeats of the micro-benchmarks")
     p.add_argument("--load-repeats", type=int, default=3)
     p.add_argument("--loop-repeats", type=int, default=1)
+    p.add_argument("--own-requirements", type=int, default=10_000,
+                   help="job ads in the load test where each ad has its own Requirements text")
     p.add_argument("--pair-jobs", type=int, default=20)
     p.add_argument("--pair-slots", type=int, default=1000)
     p.add_argument("--show-chosen", action="store_true", help="print the chosen slot of every job")
@@ -489,6 +532,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     a = p.parse_args(argv)
     if a.quick:
         a.slots, a.jobs, a.autoclusters, a.pair_jobs, a.pair_slots = 300, 30, 10, 10, 300
+        a.own_requirements = 300
         a.repeats, a.load_repeats, a.loop_repeats = 2, 1, 1
     skip = set(filter(None, a.skip.split(",")))
     t0 = time.perf_counter()
@@ -499,6 +543,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "load" not in skip:
         bench_loading(report, pool.slots, a.load_repeats)
         bench_loading(report, pool.jobs, a.load_repeats, kind="job", target="")
+        bench_loading_own_requirements(report, pool.jobs, a.own_requirements, a.load_repeats)
     ji, si = _pair_sample(pool, a.pair_jobs, a.pair_slots)
     if "req" not in skip:
         bench_requirements(report, pool, ji, si, a.repeats)

@@ -24,7 +24,7 @@ def _number(kind: str, x: float) -> dict[str, Any]:
 
 def encode(value: Any, ctx: Any = None, depth: int = 0) -> dict[str, Any]:
     """`value` as `{"type": ..., "value": ...}`; nested ads are evaluated in `ctx`."""
-    from classad.evaluator import EvalContext, lookup_in_chain
+    from classad.evaluator import EvalContext, select_value
 
     t = type(value)
     if t is bool:
@@ -55,6 +55,6 @@ def encode(value: Any, ctx: Any = None, depth: int = 0) -> dict[str, Any]:
         out = {}
         for name in sorted(value, key=str.lower):
             key = name.lower()
-            out[key] = encode(lookup_in_chain(value, key, ctx), ctx, depth + 1)
+            out[key] = encode(select_value(value, key, ctx), ctx, depth + 1)  # as `(v).name`
         return {"type": "classad", "value": dict(sorted(out.items()))}
     raise TypeError(f"not a ClassAd value: {value!r}")

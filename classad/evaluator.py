@@ -285,6 +285,7 @@ _SPECIAL: dict[str, Any] = {
     "toplevel": _special_top,
     "root": _special_top,
     "my": lambda scope, ctx: scope,
+    "self": lambda scope, ctx: scope,  # the ad the reference is evaluated in, as in C++
 }
 
 
@@ -306,9 +307,31 @@ def _attr(node: ast.AttrRef, scope: ClassAd, ctx: EvalContext) -> Any:
     return lookup_unscoped(scope, node.key, ctx)
 
 
+class SubscriptAd(ClassAd):
+    """An ad handed back by `ad["name"]`: the C++ library selects nothing from it (`.x` is
+    UNDEFINED) though `["x"]` still works; an ad inside a list so handed back answers
+    neither (ListedAd)."""
+
+    __slots__ = ()
+
+
+class ListedAd(SubscriptAd):
+    __slots__ = ()
+
+
+def _handed_back(value: ClassAd, kind: type[SubscriptAd], parent: ClassAd | None) -> ClassAd:
+    ad = kind.__new__(kind)
+    ad._exprs, ad._names = dict(value._exprs), dict(value._names)
+    ad._memo = ad._fast = ad._values = None
+    ad.parent = parent
+    return ad
+
+
 def select_value(base: Any, key: str, ctx: EvalContext) -> Any:
     """`base.name` for an evaluated base: an ad, a list of ads, or ERROR/UNDEFINED."""
     if isinstance(base, ClassAd):
+        if isinstance(base, SubscriptAd):
+            return UNDEFINED
         return lookup_in_chain(base, key, ctx)
     t = type(base)
     if t is list:
@@ -342,12 +365,16 @@ def subscript_value(base: Any, index: Any, ctx: EvalContext) -> Any:
         if ti is str:
             key = index.lower()
             expr = base.get_expr(key)
-            if expr is None:
+            if expr is None or type(base) is ListedAd:
                 return UNDEFINED
             value = eval_in(base, key, expr, ctx)
-            if isinstance(value, ClassAd) and value.parent is base:
+            if isinstance(value, ClassAd):
                 # `ad["name"]` hands back a nested ad detached from its enclosing scope
-                value = ClassAd.from_record(expr, None) if type(expr) is ast.RecordExpr else value
+                detach = value.parent is base and type(expr) is ast.RecordExpr
+                return _handed_back(value, SubscriptAd, None if detach else value.parent)
+            if type(value) is list:
+                return [_handed_back(v, ListedAd, v.parent) if isinstance(v, ClassAd) else v
+                        for v in value]
             return value
         if index is UNDEFINED:
             return UNDEFINED

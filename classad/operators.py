@@ -109,9 +109,10 @@ def mul(a: Any, b: Any) -> Any:
         if type(x) is int and type(y) is int:
             return wrap64(x * y)
         return _real_result(float(x) * float(y))
-    if ta is RelTime and y is not None:
+    # a reltime scales by a number, not by a boolean (C++)
+    if ta is RelTime and y is not None and tb is not bool:
         return RelTime(a.secs * y)
-    if tb is RelTime and x is not None:
+    if tb is RelTime and x is not None and ta is not bool:
         return RelTime(x * b.secs)
     return Error("bad operand types for *")
 
@@ -138,7 +139,7 @@ def div(a: Any, b: Any) -> Any:
             q = abs(x) // abs(y)
             return q if (x < 0) == (y < 0) else -q
         return _real_result(_fdiv(float(x), float(y)))
-    if type(a) is RelTime and y is not None:
+    if type(a) is RelTime and y is not None and type(b) is not bool:
         return RelTime(_fdiv(a.secs, float(y)))
     return Error("bad operand types for /")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,10 @@ from typing import Any
 from lark import Lark, Token, Transformer
 from lark import __version__ as lark_version
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
+from lark.lexer import UnlessCallback
+from lark.parse_tree_builder import ExpandSingleChild
 
-from classad import ast
+from classad import ast, lalr
 from classad.errors import ClassAdSyntaxError, caret_snippet
 from classad.timefmt import parse_abstime, parse_reltime
 from classad.values import ERROR, INT64_MAX, INT64_MIN, UNDEFINED
@@ -101,9 +104,17 @@ _SAME_OP = {"is": "=?=", "isnt": "=!="}
 RESERVED_WORDS = frozenset({"is", "isnt", "true", "false", "undefined", "error"})
 
 
+def _magnitude(digits: str) -> int:
+    """A decimal digit string's value, or -1 when it has more than 19 significant digits
+    (out of int64 range whatever they are; Python refuses to convert very long ones)."""
+    significant = digits.lstrip("0") or "0"
+    return int(significant) if len(significant) <= 19 else -1
+
+
 def _int_value(digits: str) -> int:
-    value = int(digits)
-    return value if value <= INT64_MAX else 0
+    """A literal above INT64_MAX is 0, as the C++ lexer reads it."""
+    value = _magnitude(digits)
+    return value if 0 <= value <= INT64_MAX else 0
 
 
 class _ToAst(Transformer[Token, Any]):
@@ -142,8 +153,8 @@ class _ToAst(Transformer[Token, Any]):
             if not c.isdigit():
                 digits = text[:k]
                 break
-        value = int(digits)
-        return ast.Literal(-value if value <= -INT64_MIN else 0)
+        value = _magnitude(digits)
+        return ast.Literal(-value if 0 <= value <= -INT64_MIN else 0)
 
     def string(self, items: list[Token]) -> ast.Literal:
         return ast.Literal("".join(unescape(str(t)[1:-1], t) for t in items))
@@ -161,23 +172,14 @@ class _ToAst(Transformer[Token, Any]):
         return ast.Literal(ERROR)
 
     # names and references ---------------------------------------------------------------
-    def name(self, items: list[Token]) -> str:
-        tok = items[0]
-        text = str(tok)
-        if tok.type == "QUOTED_NAME":
-            return "".join(unescape(str(t)[1:-1], t) for t in items)
-        if text.lower() in RESERVED_WORDS:
-            raise _Reject(f"{text!r} is a reserved word", tok)
-        return text
+    def attr(self, items: list[Token]) -> ast.AttrRef:
+        return ast.AttrRef(_name_of(items))
 
-    def attr(self, items: list[str]) -> ast.AttrRef:
-        return ast.AttrRef(items[0])
-
-    def absolute_attr(self, items: list[Any]) -> ast.AttrRef:
-        return ast.AttrRef(items[1], absolute=True)
+    def absolute_attr(self, items: list[Token]) -> ast.AttrRef:
+        return ast.AttrRef(_name_of(items[1:]), absolute=True)
 
     def select(self, items: list[Any]) -> ast.Select:
-        return ast.Select(items[0], items[2])
+        return ast.Select(items[0], _name_of(items[2:]))
 
     def subscript(self, items: list[Any]) -> ast.Subscript:
         return ast.Subscript(items[0], items[1])
@@ -230,13 +232,23 @@ class _ToAst(Transformer[Token, Any]):
         return ast.RecordExpr(names, tuple(d[1] for d in defs))
 
     def attr_def(self, items: list[Any]) -> tuple[str, ast.Expr]:
-        return (items[0], items[1])
+        return (_name_of(items[:-1]), items[-1])
 
     def more_defs(self, items: list[Any]) -> list[tuple[str, ast.Expr]]:
         head = items[0] if isinstance(items[0], list) else [items[0]]
         if len(items) > 1 and items[1] is not None:
             head = [*head, items[1]]
         return head
+
+
+def _name_of(tokens: list[Token]) -> str:
+    """An attribute name from its tokens: a NAME (not a reserved word) or quoted names."""
+    text = str(tokens[0])
+    if text[0] == "'":  # QUOTED_NAME (the fast driver passes plain strings)
+        return "".join(unescape(str(t)[1:-1], t) for t in tokens)
+    if text.lower() in RESERVED_WORDS:
+        raise _Reject(f"{text!r} is a reserved word", tokens[0])
+    return text
 
 
 def _fold_time_literal(name: str, args: tuple[ast.Expr, ...], tok: Token) -> ast.Literal | None:
@@ -280,6 +292,8 @@ def _build() -> Lark:
     options: dict[str, Any] = {
         "parser": "lalr", "lexer": "contextual", "start": ["start", "ad_start"],
         "transformer": _ToAst(), "maybe_placeholders": True,
+        # keywords compare ASCII-only, as in C++: `ıs` and `İs` are not `is`
+        "g_regex_flags": re.ASCII,
     }
     try:
         return Lark(grammar, cache=_cache_file(grammar), **options)
@@ -287,7 +301,62 @@ def _build() -> Lark:
         return Lark(grammar, cache=False, **options)
 
 
+def _fast_tables(lark: Lark) -> lalr.Tables | None:
+    """lark's LALR tables, contextual lexers and callbacks as plain data for classad.lalr;
+    None (lark parses everything itself) if this lark version lays them out differently."""
+    try:
+        frontend = lark.parser
+        table = frontend.parser.parser.parse_table
+        callbacks = frontend.parser.parser.callbacks
+        contextual = frontend.lexer
+        rule_ids: dict[Any, int] = {}
+        rules: list[lalr.Rule] = []
+        actions: list[dict[str, int]] = []
+        for state in range(len(table.states)):
+            row: dict[str, int] = {}
+            for symbol, (action, arg) in table.states[state].items():
+                if action.name == "Shift":
+                    row[symbol] = arg
+                    continue
+                if arg not in rule_ids:
+                    rule_ids[arg] = len(rules)
+                    rules.append(_fast_rule(arg, callbacks[arg]))
+                row[symbol] = ~rule_ids[arg]
+            actions.append(row)
+        skip = "|".join(lark.get_terminal(name).pattern.to_regexp()
+                        for name in lark.lexer_conf.ignore)
+        lexers = [_fast_lexer(contextual.lexers[state], skip) for state in range(len(table.states))]
+        return lalr.Tables(actions, lexers, rules, dict(table.start_states),
+                           dict(table.end_states))
+    except (AttributeError, KeyError, TypeError, ValueError):  # pragma: no cover - other lark
+        return None
+
+
+def _fast_rule(rule: Any, callback: Callable[[list[Any]], Any]) -> lalr.Rule:
+    expansion = rule.expansion
+    unit = (rule.options.expand1 and rule.alias is None and len(expansion) == 1
+            and not expansion[0].is_term and not expansion[0].name.startswith("_")
+            and isinstance(callback, ExpandSingleChild))
+    return lalr.Rule(len(expansion), rule.origin.name, callback, bool(unit))
+
+
+def _fast_lexer(basic: Any, skip: str) -> lalr.LexState:
+    """One parser state's lexer: lark's pattern for it, after any run of ignored text."""
+    scanner = basic.scanner
+    if len(scanner._mres) != 1:
+        raise ValueError("lexer split over several regular expressions")
+    tokens = scanner._mres[0]
+    retype: dict[str, re.Pattern[str]] = {}
+    for name, callback in basic.callback.items():
+        if not isinstance(callback, UnlessCallback) or len(callback.scanner._mres) != 1:
+            raise ValueError(f"unexpected lexer callback for {name}")
+        retype[name] = callback.scanner._mres[0]
+    pattern = re.compile(f"(?:{skip})*+(?:{tokens.pattern})?", tokens.flags)
+    return lalr.LexState(pattern, retype, frozenset(basic.ignore_types))
+
+
 _LARK = _build()
+_TABLES = _fast_tables(_LARK)
 
 _cache: dict[str, ast.Expr] = {}
 
@@ -318,7 +387,7 @@ def _parse(text: str, start: str, source: str) -> Any:
         raise ClassAdSyntaxError("NUL character in input", line=line, column=col, source=source,
                                  snippet=caret_snippet(text, line, col))
     try:
-        node = _LARK.parse(text, start=start)
+        node, depth_bound = _parse_fast(text, start)
     except _Reject as exc:
         raise _error_at(exc.message, exc.token, text, source) from None
     except UnexpectedInput as exc:
@@ -328,10 +397,21 @@ def _parse(text: str, start: str, source: str) -> Any:
         if isinstance(cause, _Reject):
             raise _error_at(cause.message, cause.token, text, source) from None
         raise ClassAdSyntaxError(str(exc), source=source) from None
-    if len(text) > MAX_NESTING and ast.nesting_depth(node) > MAX_NESTING:  # type: ignore[arg-type]
+    if depth_bound > MAX_NESTING and ast.nesting_depth(node) > MAX_NESTING:
         raise ClassAdSyntaxError(
             f"expression nested more than {MAX_NESTING} levels deep", source=source)
     return node
+
+
+def _parse_fast(text: str, start: str) -> tuple[Any, int]:
+    """classad.lalr on lark's tables, else lark itself (for what the driver refuses: lark
+    names the error). Also returns a bound on the tree's depth."""
+    if _TABLES is not None:
+        try:
+            return lalr.parse(_TABLES, text, start)
+        except (lalr.Refused, _Reject):
+            pass
+    return _LARK.parse(text, start=start), len(text)
 
 
 def _error_at(message: str, token: Token | None, text: str, source: str) -> ClassAdSyntaxError:

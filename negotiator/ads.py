@@ -11,6 +11,7 @@ from typing import Any
 import classad
 from classad import match
 from classad.ad import ClassAd
+from classad.formats import read_text
 from classad.unparse import unparse
 from negotiator.errors import NegotiatorError
 
@@ -30,16 +31,11 @@ def read_ads(path: str | Path, kind: str, check: bool = True) -> list[ClassAd]:
     """Every ad in a file (new, old or JSON syntax); errors name the file and line. With
     `check`, every ad must look like a `kind` ad ("job" or "slot")."""
     try:
-        data = Path(path).read_bytes()
+        text = read_text(path)
     except OSError as exc:
         raise NegotiatorError(f"cannot read {kind} ads: {exc.strerror}", str(path)) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise NegotiatorError(
-            f"{kind} ads are not UTF-8 text (byte 0x{data[exc.start]:02x})", str(path), line
-        ) from None
+    except classad.ClassAdSyntaxError as exc:  # not UTF-8: a binary or UTF-16 file
+        raise NegotiatorError(f"malformed {kind} ad: {exc.message}", str(path), exc.line) from None
     found = parse_ad_text(text, str(path), kind)
     if check:
         for number, ad in enumerate(found, 1):
@@ -216,6 +212,6 @@ _NODE_TYPES = _node_types()
 _LITERAL: type = classad.ast.Literal
 _ATTR_REF: type = classad.ast.AttrRef
 #: names the evaluator resolves specially (never a plain attribute of the ad)
-_SPECIAL = frozenset({"parent", "toplevel", "root", "my", "target", "ad", "other", "lctx",
+_SPECIAL = frozenset({"parent", "toplevel", "root", "my", "self", "target", "ad", "other", "lctx",
                       "rctx", "left", "right", "symmetricmatch", "leftmatchesright",
                       "rightmatchesleft", "leftrankvalue", "rightrankvalue", "currenttime"})

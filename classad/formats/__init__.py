@@ -13,8 +13,8 @@ from classad.formats import jsonfmt, newstyle, oldstyle
 from classad.formats._common import ClassAdSyntaxErrors, ErrorMode, Errors, LineIndex
 
 __all__ = [
-    "FORMATS", "ClassAdSyntaxErrors", "detect_format", "dump_ad", "dump_ads", "load_ads",
-    "parse_ad", "parse_ads",
+    "FORMATS", "ClassAdSyntaxErrors", "decode", "detect_format", "dump_ad", "dump_ads",
+    "load_ads", "parse_ad", "parse_ads", "read_text",
 ]
 
 #: the formats this package reads and writes
@@ -111,17 +111,48 @@ def load_ads(path: str | os.PathLike[str] | TextIO, fmt: str = "auto",
     Errors name the file (a stream by its `name`, e.g. `<stdin>`).
     """
     if not isinstance(path, str | os.PathLike):
-        text = path.read()
-        return list(parse_ads(text, fmt, source=str(getattr(path, "name", "<stream>")),
-                              errors=errors))
+        source = str(getattr(path, "name", "<stream>"))
+        raw = getattr(path, "buffer", None)  # a text stream's bytes: decoded (and checked) here
+        text = decode(raw.read(), source) if raw is not None else path.read()
+        return list(parse_ads(text, fmt, source=source, errors=errors))
+    name = os.fspath(path)
+    return list(parse_ads(read_text(name), fmt, source=name, errors=errors))
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    """The text of an ad file (`.gz` files are decompressed), which must be UTF-8.
+
+    Raises OSError for an unreadable file and ClassAdSyntaxError, naming the file, line and
+    column, for bytes that are not UTF-8 text (a binary or UTF-16 file).
+    """
     name = os.fspath(path)
     if name.endswith(".gz"):
-        with gzip.open(name, "rt", encoding="utf-8", newline="") as fz:
-            text = fz.read()
+        with gzip.open(name, "rb") as fz:
+            data = fz.read()
     else:
-        with open(name, encoding="utf-8", newline="") as f:
-            text = f.read()
-    return list(parse_ads(text, fmt, source=name, errors=errors))
+        with open(name, "rb") as f:
+            data = f.read()
+    return decode(data, name)
+
+
+def decode(data: bytes, source: str) -> str:
+    """`data` as UTF-8 text; ClassAdSyntaxError at the first byte that is not."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        head = data[data.rfind(b"\n", 0, exc.start) + 1 : exc.start]
+        column = len(head.decode("utf-8", "replace")) + 1
+        hint = "a UTF-16 file" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "binary data or another encoding"
+        raise ClassAdSyntaxError(f"not UTF-8 text (byte 0x{data[exc.start]:02x}; {hint}?)",
+                                 line=line, column=column, source=source) from None
+    if "\x00" in text:
+        pos = text.index("\x00")
+        line = text.count("\n", 0, pos) + 1
+        column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        raise ClassAdSyntaxError("NUL byte in the input (a binary or UTF-16 file?)",
+                                 line=line, column=column, source=source)
+    return text
 
 
 def dump_ad(ad: ClassAd, fmt: str = "new", *, pretty: bool = False) -> str:

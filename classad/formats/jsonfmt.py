@@ -108,7 +108,12 @@ def iter_ads(text: str, index: LineIndex, errors: Errors) -> Iterator[ClassAd]:
             return
         start = src.original(pos)
         try:
-            value, pos = decoder.raw_decode(s, pos)
+            try:
+                value, pos = decoder.raw_decode(s, pos)
+            except ValueError as exc:  # an integer too long for int(): read it as C++ does
+                if isinstance(exc, json.JSONDecodeError):
+                    raise
+                value, pos = _LONG_INTS.raw_decode(s, pos)
         except json.JSONDecodeError as exc:
             errors.add(index.error(f"invalid JSON: {exc.msg}", src.original(exc.pos)))
             return
@@ -132,6 +137,16 @@ def iter_ads(text: str, index: LineIndex, errors: Errors) -> Iterator[ClassAd]:
 _UNDEFINED_LITERAL = ast.Literal(UNDEFINED)
 
 
+def _int64_or_zero(text: str) -> int:
+    """A JSON integer outside int64 range is 0, as the C++ library reads it."""
+    digits = text.lstrip("-").lstrip("0")
+    return int(text) if len(digits) <= 19 and INT64_MIN <= int(text) <= INT64_MAX else 0
+
+
+_LONG_INTS = json.JSONDecoder(object_pairs_hook=_Pairs,
+                              parse_int=_int64_or_zero)
+
+
 def _convert(v: Any, index: LineIndex, at: int) -> ast.Expr:
     """A decoded JSON value as an expression; `at` (the ad's offset) places value errors."""
     t = type(v)
@@ -142,9 +157,7 @@ def _convert(v: Any, index: LineIndex, at: int) -> ast.Expr:
     if t is float:
         return ast.Literal(v)
     if t is int:
-        if not INT64_MIN <= v <= INT64_MAX:
-            raise index.error(f"integer {v} does not fit in 64 bits", at)
-        return ast.literal(v)
+        return ast.literal(v if INT64_MIN <= v <= INT64_MAX else 0)  # as C++ reads it
     if t is list:
         return ast.ListExpr(tuple(_convert(x, index, at) for x in v))
     if t is _Pairs:

@@ -73,6 +73,7 @@ def _read_ad(text: str, start: int, index: LineIndex,
     names: list[str] = []
     exprs: list[ast.Expr] = []
     ok = True
+    separated = False
     stack: list[str] = []
     pos = seg = _plain_attrs(text, start + 1, names, exprs)
     while True:
@@ -105,16 +106,19 @@ def _read_ad(text: str, start: int, index: LineIndex,
             if c != "]":
                 raise index.error(f"unexpected {c!r}", p)
             try:
-                _segment(text, seg, p, True, index, names, exprs)
+                _segment(text, seg, p, index, names, exprs)
             except ClassAdSyntaxError as err:
                 errors.add(err)
                 ok = False
             if not ok:
                 return None, p + 1
+            if not names and separated:
+                raise index.error("expected an attribute definition", p)  # `[;]`, as C++
             return ClassAd.from_pairs(names, exprs), p + 1
         elif c == ";" and not stack:
+            separated = True
             try:
-                _segment(text, seg, p, False, index, names, exprs)
+                _segment(text, seg, p, index, names, exprs)
             except ClassAdSyntaxError as err:
                 errors.add(err)
                 ok = False
@@ -138,14 +142,13 @@ def _plain_attrs(text: str, pos: int, names: list[str], exprs: list[ast.Expr]) -
         pos = m.end()
 
 
-def _segment(text: str, start: int, end: int, last: bool, index: LineIndex,
+def _segment(text: str, start: int, end: int, index: LineIndex,
              names: list[str], exprs: list[ast.Expr]) -> None:
-    """One `name = value` between separators; appends to names/exprs or raises."""
+    """One `name = value` between separators; appends to names/exprs or raises. An empty
+    one is skipped: `[;a = 1;;b = 2;]` is `[a = 1; b = 2]`, as in C++."""
     p = _SKIP.match(text, start, end).end()  # type: ignore[union-attr]
     if p >= end:
-        if last:
-            return
-        raise index.error("expected an attribute definition", p)
+        return
     m = _NAME.match(text, p, end)
     if m is not None:
         name = m.group()

@@ -16,6 +16,8 @@ from classad.parser import unescape
 _NAME = re.compile(r"[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*=")
 _QNAME = re.compile(r"[ \t]*'((?:[^'\\\n]|\\.)*)'[ \t]*=")
 _QUOTE = re.compile(r"[\"']")
+_COMMENT_LINE = re.compile(r"(?://[^\n]*|/\*.*?\*/)(?:[ \t\r]*/\*.*?\*/)*[ \t\r]*")
+_BLANK_LINE = re.compile(r"\n[ \t\r]*(?:\n|\Z)")
 _QNAME_TOKEN = re.compile(r"'(?:[^'\\\n]|\\.)*'")
 # a whole `Name = literal` line: most lines of real ads, read in one match
 _PLAIN_LINE = re.compile(rf"[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*({LITERAL_PATTERN})[ \t\r]*(?=\n|\Z)")
@@ -56,6 +58,18 @@ def iter_ads(text: str, index: LineIndex, errors: Errors) -> Iterator[ClassAd]:
             continue
         if stripped[0] == "#":
             pos = eol + 1
+            continue
+        if _COMMENT_LINE.fullmatch(stripped):
+            # C++ reads a `//` or `/* */` line as a failed attribute: inside an ad it ends the
+            # ad (the rest of it, to the blank line, is skipped); where an ad would start, it
+            # ends the list of ads.
+            if not started:
+                return
+            if ok:
+                yield ClassAd.from_pairs(names, exprs)
+            names, exprs, ok, started = [], [], True, False
+            blank = _BLANK_LINE.search(text, eol)
+            pos = n + 1 if blank is None else blank.end()
             continue
         started = True
         try:

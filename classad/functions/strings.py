@@ -55,8 +55,9 @@ def _list_items(value: list[Any], expr: ast.Expr, ev: Evaluation) -> list[_Item]
     return [(v, None) for v in value]
 
 
-def _join_items(sep: str, items: list[_Item], ev: Evaluation) -> Any:
-    """Join the non-UNDEFINED items; the separator goes only after a non-empty prefix."""
+def _join_items(sep: str, items: list[_Item], ev: Evaluation, nothing: Any = "") -> Any:
+    """Join the non-UNDEFINED items; the separator goes only after a non-empty prefix.
+    No items at all gives `nothing` (UNDEFINED when the separator is UNDEFINED, as in C++)."""
     out = ""
     joined = False
     for value, expr in items:
@@ -69,7 +70,7 @@ def _join_items(sep: str, items: list[_Item], ev: Evaluation) -> Any:
         joined = True
     if items and not joined:
         return UNDEFINED
-    return out
+    return out if joined else nothing
 
 
 @builtin("join", arity=(0, None), lazy=True)
@@ -88,7 +89,8 @@ def join(args: Sequence[ast.Expr], ev: Evaluation) -> Any:
         return sep
     values = [ev.eval(a) for a in args[1:]]
     if len(values) == 1 and type(values[0]) is list:
-        return _join_items(sep, _list_items(values[0], args[1], ev), ev)
+        nothing = UNDEFINED if first is UNDEFINED else ""
+        return _join_items(sep, _list_items(values[0], args[1], ev), ev, nothing)
     return _join_items(sep, list(zip(values, args[1:], strict=True)), ev)
 
 

@@ -21,7 +21,7 @@ Arr: TypeAlias = Any
 U, E, B, I, R, S, X, NT = range(8)  # noqa: E741
 """UNDEFINED, ERROR, bool, int, real, string, unknown (evaluate exactly), not-true-but-unknown."""
 #: names the evaluator's lookup treats specially: a column never stands for them
-SPECIAL_NAMES = frozenset({"parent", "toplevel", "root", "my", "target", "ad", "other", "lctx",
+SPECIAL_NAMES = frozenset({"parent", "toplevel", "root", "my", "self", "target", "ad", "other", "lctx",
                            "rctx", "left", "right", "symmetricmatch", "leftmatchesright",
                            "rightmatchesleft", "leftrankvalue", "rightrankvalue", "currenttime"})
 
