@@ -125,38 +125,6 @@ def _record_items(node: ast.RecordExpr) -> list[tuple[str, ast.Expr]]:
             sorted(spelling, key=lambda k: (len(k), k))]
 
 
-def _emit_list(items: tuple[ast.Expr, ...], out: list[str], depth: int | None) -> None:
-    if depth is None:
-        out.append("{ ")
-        for i, a in enumerate(items):
-            if i:
-                out.append(",")
-            _emit(a, out, None)
-        out.append(" }")
-        return
-    out.append("\n" + " " * (depth + 3) + "{")
-    for i, a in enumerate(items):
-        out.append(("," if i else "") + "\n" + " " * (depth + 6))
-        _emit(a, out, depth + 6)
-    out.append("\n" + " " * (depth + 3) + "}")
-
-
-def _emit_record(node: ast.RecordExpr, out: list[str], depth: int | None) -> None:
-    items = _record_items(node)
-    if depth is None:
-        out.append("[ ")
-        for i, (n, e) in enumerate(items):
-            out.append(("; " if i else "") + quote_name(n) + " = ")
-            _emit(e, out, None)
-        out.append(" ]")
-        return
-    out.append("\n" + " " * (depth + 4) + "[")
-    for i, (n, e) in enumerate(items):
-        out.append(("; " if i else "") + "\n" + " " * (depth + 8) + quote_name(n) + " = ")
-        _emit(e, out, depth + 8)
-    out.append("\n" + " " * (depth + 4) + "]")
-
-
 def _emit_literal(node: ast.Literal, out: list[str]) -> None:
     value, text = node.value, node.text
     if text is not None and text.startswith("relTime(") and type(value) is float:
@@ -167,51 +135,82 @@ def _emit_literal(node: ast.Literal, out: list[str]) -> None:
         out.append(unparse_value(value))
 
 
-def _emit(node: ast.Expr, out: list[str], depth: int | None) -> None:
-    match node:
-        case ast.Literal():
+
+_Work = list[Any]  # pending pieces, last first: text, or (node, depth) still to expand
+
+
+def _emit(root: ast.Expr, out: list[str], depth: int | None) -> None:
+    """Append the text of `root` to `out`. Walks with an explicit stack, so that a chain of
+    thousands of operators unparses like any other expression."""
+    work: _Work = [(root, depth)]
+    while work:
+        item = work.pop()
+        if type(item) is str:
+            out.append(item)
+            continue
+        node, d = item
+        if type(node) is ast.Literal:
             _emit_literal(node, out)
-        case ast.AttrRef(name, absolute):
-            out.append(("." if absolute else "") + quote_name(name))
+        elif type(node) is ast.AttrRef:
+            out.append(("." if node.absolute else "") + quote_name(node.name))
+        else:
+            pieces = _pieces(node, d)
+            pieces.reverse()
+            work.extend(pieces)
+
+
+def _pieces(node: ast.Expr, d: int | None) -> _Work:
+    """The text around a node's children, in order, the children as (node, depth) items."""
+    match node:
         case ast.Select(base, name):
-            _emit(base, out, depth)
-            out.append("." + name)
+            return [(base, d), "." + name]
         case ast.Subscript(base, index):
-            _emit(base, out, depth)
-            out.append("[")
-            _emit(index, out, depth)
-            out.append("]")
+            return [(base, d), "[", (index, d), "]"]
         case ast.Binary(op, left, right):
-            _emit(left, out, depth)
-            out.append(f" {_CANONICAL_OP.get(op, op)} ")
-            _emit(right, out, depth)
+            return [(left, d), f" {_CANONICAL_OP.get(op, op)} ", (right, d)]
         case ast.Unary(op, operand):
-            out.append(" " + op)
-            _emit(operand, out, depth)
+            return [" " + op, (operand, d)]
         case ast.Cond(test, then, orelse):
-            _emit(test, out, depth)
-            out.append(" ? ")
-            _emit(then, out, depth)
-            out.append(" : ")
-            _emit(orelse, out, depth)
+            return [(test, d), " ? ", (then, d), " : ", (orelse, d)]
         case ast.Elvis(left, right):
-            _emit(left, out, depth)
-            out.append(" ?: ")
-            _emit(right, out, depth)
+            return [(left, d), " ?: ", (right, d)]
         case ast.Paren(inner):
-            out.append("(")
-            _emit(inner, out, depth)
-            out.append(")")
+            return ["(", (inner, d), ")"]
         case ast.Call(name, args):
-            out.append(name + "(")
-            for i, a in enumerate(args):
-                if i:
-                    out.append(",")
-                _emit(a, out, depth)
-            out.append(")")
+            return [name + "(", *_separated([(a, d) for a in args], ","), ")"]
         case ast.ListExpr(items):
-            _emit_list(items, out, depth)
+            return _list_pieces(items, d)
         case ast.RecordExpr():
-            _emit_record(node, out, depth)
-        case _:
-            raise TypeError(f"not an expression node: {node!r}")
+            return _record_pieces(node, d)
+    raise TypeError(f"not an expression node: {node!r}")
+
+
+def _separated(items: _Work, sep: str) -> _Work:
+    out: _Work = []
+    for i, item in enumerate(items):
+        if i:
+            out.append(sep)
+        out.append(item)
+    return out
+
+
+def _list_pieces(items: tuple[ast.Expr, ...], d: int | None) -> _Work:
+    if d is None:
+        return ["{ ", *_separated([(a, None) for a in items], ","), " }"]
+    out: _Work = ["\n" + " " * (d + 3) + "{"]
+    for i, a in enumerate(items):
+        out += [("," if i else "") + "\n" + " " * (d + 6), (a, d + 6)]
+    return [*out, "\n" + " " * (d + 3) + "}"]
+
+
+def _record_pieces(node: ast.RecordExpr, d: int | None) -> _Work:
+    items = _record_items(node)
+    if d is None:
+        out: _Work = ["[ "]
+        for i, (n, e) in enumerate(items):
+            out += [("; " if i else "") + quote_name(n) + " = ", (e, None)]
+        return [*out, " ]"]
+    out = ["\n" + " " * (d + 4) + "["]
+    for i, (n, e) in enumerate(items):
+        out += [("; " if i else "") + "\n" + " " * (d + 8) + quote_name(n) + " = ", (e, d + 8)]
+    return [*out, "\n" + " " * (d + 4) + "]"]

@@ -25,15 +25,6 @@ _STRTOD = re.compile(
 )
 
 
-def to_bytes(s: str) -> bytes:
-    """A ClassAd string as the C++ library's byte string."""
-    return s.encode("utf-8", "surrogateescape")
-
-
-def from_bytes(b: bytes) -> str:
-    return b.decode("utf-8", "surrogateescape")
-
-
 def strtod(text: str) -> float | None:
     """The number C's strtod() reads from the start of `text`; None when it reads nothing."""
     m = _STRTOD.match(text)

@@ -9,8 +9,8 @@ from typing import Any
 from classad import ast
 from classad.ad import ClassAd
 from classad.functions import Evaluation, builtin
-from classad.functions.convert import from_bytes, int32, list_source, source_string, to_bytes
-from classad.values import UNDEFINED, Error
+from classad.functions.convert import int32, list_source, source_string
+from classad.values import UNDEFINED, Error, from_bytes, to_bytes
 
 _UPPER = str.maketrans(_string.ascii_lowercase, _string.ascii_uppercase)
 _LOWER = str.maketrans(_string.ascii_uppercase, _string.ascii_lowercase)
