@@ -12,7 +12,7 @@ from classad.values import UNDEFINED, AbsTime, Error, RelTime
 MAX_DEPTH = 12
 #: how many values one encoding may hold: an ad that refers to the match context (`lctx`,
 #: `my`, `target`) expands into every ad around it again at each level
-MAX_NODES = 100_000
+MAX_NODES = 50_000
 
 
 class TooLarge(ValueError):

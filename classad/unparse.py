@@ -7,8 +7,9 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from classad import ast
+from classad.errors import ClassAdError
 from classad.timefmt import format_abstime, format_reltime, format_reltime_literal
-from classad.values import UNDEFINED, AbsTime, Error, RelTime
+from classad.values import MAX_STRING, UNDEFINED, AbsTime, Error, RelTime
 
 if TYPE_CHECKING:
     from classad.ad import ClassAd
@@ -66,8 +67,41 @@ def format_real(x: float) -> str:
     return f"{x:.15E}"
 
 
+class ValueTooLarge(ClassAdError):
+    """The text of a value would be longer than MAX_STRING characters."""
+
+
 def unparse_value(v: Any) -> str:
-    """A value as ClassAd literal text (`3`, `"x"`, `{ 1,2 }`, `[ a = 1 ]`, `undefined`)."""
+    """A value as ClassAd literal text (`3`, `"x"`, `{ 1,2 }`, `[ a = 1 ]`, `undefined`).
+
+    Nested lists are written without recursion, and a list that appears many times (`{a, a}`
+    where `a` is a list kept once) is written once and its text reused. Raises ValueTooLarge
+    when the text would be longer than MAX_STRING characters.
+    """
+    if type(v) is not list:
+        return _scalar_text(v)
+    texts: dict[int, str] = {}
+    keep: list[Any] = []  # holds the lists whose ids key `texts` alive
+    stack: list[list[Any]] = [v]
+    while stack:
+        cur = stack[-1]
+        pending = [x for x in cur if type(x) is list and id(x) not in texts]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        if id(cur) in texts:
+            continue
+        parts = [texts[id(x)] if type(x) is list else _scalar_text(x) for x in cur]
+        if sum(map(len, parts)) + len(parts) + 4 > MAX_STRING:
+            raise ValueTooLarge(f"the text of the value would be longer than {MAX_STRING}"
+                                " characters")
+        texts[id(cur)] = "{ " + ",".join(parts) + " }"
+        keep.append(cur)
+    return texts[id(v)]
+
+
+def _scalar_text(v: Any) -> str:
     from classad.ad import ClassAd
 
     t = type(v)
@@ -87,8 +121,6 @@ def unparse_value(v: Any) -> str:
         return f'absTime("{format_abstime(v)}")'
     if t is RelTime:
         return f'relTime("{format_reltime(v.secs)}")'
-    if t is list:
-        return "{ " + ",".join(unparse_value(x) for x in v) + " }"
     if isinstance(v, ClassAd):
         return unparse_ad(v)
     raise TypeError(f"not a ClassAd value: {v!r}")
