@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from classad import ast
 from classad.errors import ClassAdError
 from classad.timefmt import format_abstime, format_reltime, format_reltime_literal
-from classad.values import MAX_STRING, UNDEFINED, AbsTime, Error, RelTime
+from classad.values import MAX_STRING, UNDEFINED, AbsTime, Error, RelTime, to_bytes
 
 if TYPE_CHECKING:
     from classad.ad import ClassAd
@@ -34,7 +34,7 @@ def _escape(s: str, quote: str) -> str:
         elif " " <= ch < "\x7f":
             out.append(ch)
         else:
-            data = ch.encode("utf-8", "surrogatepass")
+            data = to_bytes(ch)
             out.extend(f"\\{b:03o}" for b in data)
     out.append(quote)
     return "".join(out)

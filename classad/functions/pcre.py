@@ -49,6 +49,8 @@ def option_bits(letters: str) -> int:
 @functools.lru_cache(maxsize=512)
 def compile_pattern(pattern: bytes, options: int) -> Pattern | None:
     """The pattern compiled (and JIT-compiled) with these options; None if PCRE2 rejects it."""
+    if b"\\C" in pattern:
+        pattern = _single_bytes(pattern)
     try:
         code = _cy.compile(pattern, options, _NOT_HTCONDOR)
     except (pcre2.PatternError, pcre2.LibraryError, MemoryError):
@@ -59,6 +61,42 @@ def compile_pattern(pattern: bytes, options: int) -> Pattern | None:
     except (pcre2.LibraryError, MemoryError):  # pragma: no cover - JIT unavailable
         jit = False
     return pcre2.Pattern(code, pattern, options, jit, None)
+
+
+def _single_bytes(pattern: bytes) -> bytes:
+    """`\\C` (one code unit, here one byte) spelled `(?s:.)`: the bundled libpcre2 is built
+    without `\\C`. Escapes, `\\Q...\\E` and character classes are stepped over."""
+    out = bytearray()
+    i, n, in_class = 0, len(pattern), False
+    while i < n:
+        ch = pattern[i]
+        if ch == 0x5C and i + 1 < n:  # backslash
+            nxt = pattern[i + 1]
+            if nxt == 0x51:  # \Q ... \E is literal text
+                end = pattern.find(b"\\E", i + 2)
+                end = n if end < 0 else end + 2
+                out += pattern[i:end]
+                i = end
+                continue
+            out += b"(?s:.)" if nxt == 0x43 and not in_class else pattern[i:i + 2]
+            i += 2
+            continue
+        if ch == 0x5B and not in_class:  # [ opens a class; a leading ] (after ^) is literal
+            in_class = True
+            out.append(ch)
+            i += 1
+            if pattern[i:i + 1] == b"^":
+                out.append(0x5E)
+                i += 1
+            if pattern[i:i + 1] == b"]":
+                out.append(0x5D)
+                i += 1
+            continue
+        if ch == 0x5D:
+            in_class = False
+        out.append(ch)
+        i += 1
+    return bytes(out)
 
 
 def search(rx: Pattern, subject: bytes, pos: int = 0) -> Match | None:
