@@ -3,12 +3,30 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, TypeAlias
 
 
-@dataclass(frozen=True, slots=True)
-class Literal:
+class Node:
+    """Base of every node: equality, hashing and repr walk the tree with an explicit stack
+    (dataclasses' own recurse, and fail on a chain of a thousand operators)."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return same_tree(self, other)  # type: ignore[arg-type]
+
+    def __hash__(self) -> int:
+        return tree_hash(self)  # type: ignore[arg-type]
+
+    def __repr__(self) -> str:
+        return tree_repr(self)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Literal(Node):
     """A constant: int, float, str, bool, UNDEFINED, ERROR, AbsTime or RelTime."""
 
     value: Any
@@ -33,8 +51,8 @@ def literal(value: Any) -> Literal:
     return node
 
 
-@dataclass(frozen=True, slots=True)
-class AttrRef:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class AttrRef(Node):
     """An attribute reference `name`, or `.name` (absolute: looked up from the root)."""
 
     name: str
@@ -45,8 +63,8 @@ class AttrRef:
         object.__setattr__(self, "key", sys.intern(self.name.lower()))
 
 
-@dataclass(frozen=True, slots=True)
-class Select:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Select(Node):
     """Record selection `base.name` (`MY.x` and `TARGET.x` are selections too)."""
 
     base: Expr
@@ -57,24 +75,24 @@ class Select:
         object.__setattr__(self, "key", sys.intern(self.name.lower()))
 
 
-@dataclass(frozen=True, slots=True)
-class Subscript:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Subscript(Node):
     """`base[index]` on a list (integer index) or an ad (string index)."""
 
     base: Expr
     index: Expr
 
 
-@dataclass(frozen=True, slots=True)
-class Unary:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Unary(Node):
     """Prefix operator: one of `- + ! ~`."""
 
     op: str
     operand: Expr
 
 
-@dataclass(frozen=True, slots=True)
-class Binary:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Binary(Node):
     """Infix operator, `op` spelled as in the source's canonical form (`&&`, `=?=`, ...)."""
 
     op: str
@@ -82,8 +100,8 @@ class Binary:
     right: Expr
 
 
-@dataclass(frozen=True, slots=True)
-class Cond:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Cond(Node):
     """`test ? then : orelse`."""
 
     test: Expr
@@ -91,16 +109,16 @@ class Cond:
     orelse: Expr
 
 
-@dataclass(frozen=True, slots=True)
-class Elvis:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Elvis(Node):
     """`left ?: right`: left unless it is UNDEFINED."""
 
     left: Expr
     right: Expr
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Call(Node):
     """A function call; `key` is the lowercased name used for dispatch."""
 
     name: str
@@ -111,23 +129,23 @@ class Call:
         object.__setattr__(self, "key", sys.intern(self.name.lower()))
 
 
-@dataclass(frozen=True, slots=True)
-class ListExpr:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class ListExpr(Node):
     """`{a, b, ...}`."""
 
     items: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class RecordExpr:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class RecordExpr(Node):
     """A nested ad literal `[a = 1; b = 2]`; names keep their spelling."""
 
     names: tuple[str, ...]
     exprs: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Paren:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Paren(Node):
     """Parentheses, kept so that unparse gives the source's shape back."""
 
     expr: Expr
@@ -180,3 +198,99 @@ def nesting_depth(root: Expr) -> int:
         else:
             stack.extend((child, depth + 1) for child in children(node))
     return deepest
+
+
+_COMPARED: dict[type, tuple[str, ...]] = {}
+_SHOWN: dict[type, tuple[str, ...]] = {}
+
+
+def _compared(cls: type) -> tuple[str, ...]:
+    names = _COMPARED.get(cls)
+    if names is None:
+        names = _COMPARED[cls] = tuple(f.name for f in fields(cls) if f.compare)
+    return names
+
+
+def _is_nodes(value: Any) -> bool:
+    return type(value) is tuple and bool(value) and isinstance(value[0], Node)
+
+
+def same_tree(a: Expr, b: Expr) -> bool:
+    """Two trees are equal: same node types and equal compared fields all the way down."""
+    pairs: list[tuple[Any, Any]] = [(a, b)]
+    while pairs:
+        x, y = pairs.pop()
+        if x is y:
+            continue
+        if type(x) is not type(y):
+            return False
+        for name in _compared(type(x)):
+            u, v = getattr(x, name), getattr(y, name)
+            if isinstance(u, Node):
+                pairs.append((u, v))
+            elif _is_nodes(u):
+                if type(v) is not tuple or len(u) != len(v):
+                    return False
+                pairs.extend(zip(u, v, strict=True))
+            elif u is not v and u != v:
+                return False
+    return True
+
+
+def tree_hash(root: Expr) -> int:
+    """A hash consistent with `same_tree`, computed bottom-up without recursion."""
+    done: dict[int, int] = {}
+    stack: list[Any] = [root]
+    while stack:
+        node = stack[-1]
+        if id(node) in done:
+            stack.pop()
+            continue
+        pending = [c for c in children(node) if id(c) not in done]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        parts: list[int] = [hash(type(node).__name__)]
+        for name in _compared(type(node)):
+            value = getattr(node, name)
+            if isinstance(value, Node):
+                parts.append(done[id(value)])
+            elif _is_nodes(value):
+                parts.append(hash(tuple(done[id(c)] for c in value)))
+            else:
+                parts.append(hash(value))
+        done[id(node)] = hash(tuple(parts))
+    return done[id(root)]
+
+
+def tree_repr(root: Expr) -> str:
+    """`Binary(op='+', left=..., right=...)`, the dataclass layout, built without recursion."""
+    out: list[str] = []
+    work: list[Any] = [root]
+    while work:
+        item = work.pop()
+        if type(item) is str:
+            out.append(item)
+            continue
+        if not isinstance(item, Node):
+            out.append(repr(item))
+            continue
+        cls = type(item)
+        shown = _SHOWN.get(cls)
+        if shown is None:
+            shown = _SHOWN[cls] = tuple(f.name for f in fields(cls) if f.repr)  # type: ignore[arg-type]
+        pieces: list[Any] = [cls.__name__ + "("]
+        for i, name in enumerate(shown):
+            value = getattr(item, name)
+            pieces.append((", " if i else "") + name + "=")
+            if _is_nodes(value):
+                pieces.append("(")
+                for j, child in enumerate(value):
+                    pieces += [", " if j else "", child]
+                pieces.append(",)" if len(value) == 1 else ")")
+            else:
+                pieces.append(value)
+        pieces.append(")")
+        work.extend(reversed(pieces))
+    return "".join(out)

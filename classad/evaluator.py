@@ -14,6 +14,10 @@ from classad.values import UNDEFINED, AbsTime, Error, RelTime, Undefined
 
 #: attribute references followed inside one evaluation before it gives ERROR
 MAX_ATTR_DEPTH = 96
+#: attribute evaluations one context may make in all (each reference that is not a literal
+#: or a kept value counts): `a1 = a0 + a0; a2 = a1 + a1; ...` doubles the work per level,
+#: and the budget turns what would run for hours into ERROR
+MAX_ATTR_EVALS = 200_000
 
 _LCTX_NAMES = frozenset({"ad", "my", "other", "target"})
 _MATCH_NAMES = frozenset({"lctx", "rctx", "left", "right", "symmetricmatch", "leftmatchesright",
@@ -37,8 +41,8 @@ class EvalContext:
     them.
     """
 
-    __slots__ = ("_lctx", "_match", "_rctx", "active", "compiled", "cycles", "my", "target",
-                 "tiered")
+    __slots__ = ("_lctx", "_match", "_rctx", "active", "compiled", "cycles", "evals", "values",
+                 "my", "target", "tiered")
 
     def __init__(self, my: ClassAd, target: ClassAd | None = None, *,
                  backend: str = "auto") -> None:
@@ -57,6 +61,12 @@ class EvalContext:
         self.active: set[tuple[int, str]] = set()
         #: cycles and exhausted budgets met so far (values that met one are not kept)
         self.cycles = 0
+        #: attribute evaluations left before the budget is spent
+        self.evals = MAX_ATTR_EVALS
+        #: values of attributes met in this evaluation (without a cycle on the way), by
+        #: (id(ad), key), with their ad: `a2 = a1 + a1; a1 = a0 + a0; ...` evaluates each
+        #: level once; C++ lists stay unevaluated, so `{a, a}` must not build `a` twice either
+        self.values: dict[tuple[int, str], tuple[ClassAd, Any]] | None = None
         self._lctx: ClassAd | None = None
         self._rctx: ClassAd | None = None
         self._match: ClassAd | None = None
@@ -135,6 +145,11 @@ def eval_in(ad: ClassAd, key: str, expr: ast.Expr, ctx: EvalContext) -> Any:
     else:
         kept = _MISS
     token = (id(ad), key)
+    values = ctx.values
+    if values is not None:
+        known = values.get(token)
+        if known is not None and known[0] is ad:
+            return known[1]
     active = ctx.active
     if token in active:
         ctx.cycles += 1
@@ -142,6 +157,10 @@ def eval_in(ad: ClassAd, key: str, expr: ast.Expr, ctx: EvalContext) -> Any:
     if len(active) >= MAX_ATTR_DEPTH:  # the active references are the depth
         ctx.cycles += 1
         return Error("attribute references nested too deeply")
+    ctx.evals -= 1
+    if ctx.evals < 0:
+        ctx.cycles += 1
+        return Error("evaluation budget exhausted (too many attribute evaluations)")
     cycles = ctx.cycles
     active.add(token)
     try:
@@ -159,6 +178,10 @@ def eval_in(ad: ClassAd, key: str, expr: ast.Expr, ctx: EvalContext) -> Any:
         active.discard(token)
     if kept is _MISS and ad.parent is None:
         _remember(ad, key, value, ctx.cycles == cycles)
+    if ctx.cycles == cycles:
+        if values is None:
+            values = ctx.values = {}
+        values[token] = (ad, value)
     return value
 
 

@@ -6,7 +6,7 @@ import math
 import re
 import time
 
-from classad.values import AbsTime
+from classad.values import AbsTime, to_bytes
 
 INT32_MIN = -(1 << 31)
 _MAX_STRFTIME = 1022
@@ -242,16 +242,16 @@ def strftime(fmt: str, tm: time.struct_time) -> str:
     pos = 0
     for m in _SPEC.finditer(fmt):
         for piece in (*fmt[pos:m.start()], _one_spec(m.group(), tm)):
-            if used + len(piece.encode()) > _MAX_STRFTIME:
+            if used + len(to_bytes(piece)) > _MAX_STRFTIME:
                 return "".join(out)
             out.append(piece)
-            used += len(piece.encode())
+            used += len(to_bytes(piece))
         pos = m.end()
     for ch in fmt[pos:]:
-        if used + len(ch.encode()) > _MAX_STRFTIME:
+        if used + len(to_bytes(ch)) > _MAX_STRFTIME:
             break
         out.append(ch)
-        used += len(ch.encode())
+        used += len(to_bytes(ch))
     return "".join(out)
 
 

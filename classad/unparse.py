@@ -7,8 +7,9 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from classad import ast
+from classad.errors import ClassAdError
 from classad.timefmt import format_abstime, format_reltime, format_reltime_literal
-from classad.values import UNDEFINED, AbsTime, Error, RelTime
+from classad.values import MAX_STRING, UNDEFINED, AbsTime, Error, RelTime, to_bytes
 
 if TYPE_CHECKING:
     from classad.ad import ClassAd
@@ -33,7 +34,7 @@ def _escape(s: str, quote: str) -> str:
         elif " " <= ch < "\x7f":
             out.append(ch)
         else:
-            data = ch.encode("utf-8", "surrogatepass")
+            data = to_bytes(ch)
             out.extend(f"\\{b:03o}" for b in data)
     out.append(quote)
     return "".join(out)
@@ -66,8 +67,41 @@ def format_real(x: float) -> str:
     return f"{x:.15E}"
 
 
+class ValueTooLarge(ClassAdError):
+    """The text of a value would be longer than MAX_STRING characters."""
+
+
 def unparse_value(v: Any) -> str:
-    """A value as ClassAd literal text (`3`, `"x"`, `{ 1,2 }`, `[ a = 1 ]`, `undefined`)."""
+    """A value as ClassAd literal text (`3`, `"x"`, `{ 1,2 }`, `[ a = 1 ]`, `undefined`).
+
+    Nested lists are written without recursion, and a list that appears many times (`{a, a}`
+    where `a` is a list kept once) is written once and its text reused. Raises ValueTooLarge
+    when the text would be longer than MAX_STRING characters.
+    """
+    if type(v) is not list:
+        return _scalar_text(v)
+    texts: dict[int, str] = {}
+    keep: list[Any] = []  # holds the lists whose ids key `texts` alive
+    stack: list[list[Any]] = [v]
+    while stack:
+        cur = stack[-1]
+        pending = [x for x in cur if type(x) is list and id(x) not in texts]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        if id(cur) in texts:
+            continue
+        parts = [texts[id(x)] if type(x) is list else _scalar_text(x) for x in cur]
+        if sum(map(len, parts)) + len(parts) + 4 > MAX_STRING:
+            raise ValueTooLarge(f"the text of the value would be longer than {MAX_STRING}"
+                                " characters")
+        texts[id(cur)] = "{ " + ",".join(parts) + " }"
+        keep.append(cur)
+    return texts[id(v)]
+
+
+def _scalar_text(v: Any) -> str:
     from classad.ad import ClassAd
 
     t = type(v)
@@ -87,8 +121,6 @@ def unparse_value(v: Any) -> str:
         return f'absTime("{format_abstime(v)}")'
     if t is RelTime:
         return f'relTime("{format_reltime(v.secs)}")'
-    if t is list:
-        return "{ " + ",".join(unparse_value(x) for x in v) + " }"
     if isinstance(v, ClassAd):
         return unparse_ad(v)
     raise TypeError(f"not a ClassAd value: {v!r}")
@@ -125,38 +157,6 @@ def _record_items(node: ast.RecordExpr) -> list[tuple[str, ast.Expr]]:
             sorted(spelling, key=lambda k: (len(k), k))]
 
 
-def _emit_list(items: tuple[ast.Expr, ...], out: list[str], depth: int | None) -> None:
-    if depth is None:
-        out.append("{ ")
-        for i, a in enumerate(items):
-            if i:
-                out.append(",")
-            _emit(a, out, None)
-        out.append(" }")
-        return
-    out.append("\n" + " " * (depth + 3) + "{")
-    for i, a in enumerate(items):
-        out.append(("," if i else "") + "\n" + " " * (depth + 6))
-        _emit(a, out, depth + 6)
-    out.append("\n" + " " * (depth + 3) + "}")
-
-
-def _emit_record(node: ast.RecordExpr, out: list[str], depth: int | None) -> None:
-    items = _record_items(node)
-    if depth is None:
-        out.append("[ ")
-        for i, (n, e) in enumerate(items):
-            out.append(("; " if i else "") + quote_name(n) + " = ")
-            _emit(e, out, None)
-        out.append(" ]")
-        return
-    out.append("\n" + " " * (depth + 4) + "[")
-    for i, (n, e) in enumerate(items):
-        out.append(("; " if i else "") + "\n" + " " * (depth + 8) + quote_name(n) + " = ")
-        _emit(e, out, depth + 8)
-    out.append("\n" + " " * (depth + 4) + "]")
-
-
 def _emit_literal(node: ast.Literal, out: list[str]) -> None:
     value, text = node.value, node.text
     if text is not None and text.startswith("relTime(") and type(value) is float:
@@ -167,51 +167,82 @@ def _emit_literal(node: ast.Literal, out: list[str]) -> None:
         out.append(unparse_value(value))
 
 
-def _emit(node: ast.Expr, out: list[str], depth: int | None) -> None:
-    match node:
-        case ast.Literal():
+
+_Work = list[Any]  # pending pieces, last first: text, or (node, depth) still to expand
+
+
+def _emit(root: ast.Expr, out: list[str], depth: int | None) -> None:
+    """Append the text of `root` to `out`. Walks with an explicit stack, so that a chain of
+    thousands of operators unparses like any other expression."""
+    work: _Work = [(root, depth)]
+    while work:
+        item = work.pop()
+        if type(item) is str:
+            out.append(item)
+            continue
+        node, d = item
+        if type(node) is ast.Literal:
             _emit_literal(node, out)
-        case ast.AttrRef(name, absolute):
-            out.append(("." if absolute else "") + quote_name(name))
+        elif type(node) is ast.AttrRef:
+            out.append(("." if node.absolute else "") + quote_name(node.name))
+        else:
+            pieces = _pieces(node, d)
+            pieces.reverse()
+            work.extend(pieces)
+
+
+def _pieces(node: ast.Expr, d: int | None) -> _Work:
+    """The text around a node's children, in order, the children as (node, depth) items."""
+    match node:
         case ast.Select(base, name):
-            _emit(base, out, depth)
-            out.append("." + name)
+            return [(base, d), "." + name]
         case ast.Subscript(base, index):
-            _emit(base, out, depth)
-            out.append("[")
-            _emit(index, out, depth)
-            out.append("]")
+            return [(base, d), "[", (index, d), "]"]
         case ast.Binary(op, left, right):
-            _emit(left, out, depth)
-            out.append(f" {_CANONICAL_OP.get(op, op)} ")
-            _emit(right, out, depth)
+            return [(left, d), f" {_CANONICAL_OP.get(op, op)} ", (right, d)]
         case ast.Unary(op, operand):
-            out.append(" " + op)
-            _emit(operand, out, depth)
+            return [" " + op, (operand, d)]
         case ast.Cond(test, then, orelse):
-            _emit(test, out, depth)
-            out.append(" ? ")
-            _emit(then, out, depth)
-            out.append(" : ")
-            _emit(orelse, out, depth)
+            return [(test, d), " ? ", (then, d), " : ", (orelse, d)]
         case ast.Elvis(left, right):
-            _emit(left, out, depth)
-            out.append(" ?: ")
-            _emit(right, out, depth)
+            return [(left, d), " ?: ", (right, d)]
         case ast.Paren(inner):
-            out.append("(")
-            _emit(inner, out, depth)
-            out.append(")")
+            return ["(", (inner, d), ")"]
         case ast.Call(name, args):
-            out.append(name + "(")
-            for i, a in enumerate(args):
-                if i:
-                    out.append(",")
-                _emit(a, out, depth)
-            out.append(")")
+            return [name + "(", *_separated([(a, d) for a in args], ","), ")"]
         case ast.ListExpr(items):
-            _emit_list(items, out, depth)
+            return _list_pieces(items, d)
         case ast.RecordExpr():
-            _emit_record(node, out, depth)
-        case _:
-            raise TypeError(f"not an expression node: {node!r}")
+            return _record_pieces(node, d)
+    raise TypeError(f"not an expression node: {node!r}")
+
+
+def _separated(items: _Work, sep: str) -> _Work:
+    out: _Work = []
+    for i, item in enumerate(items):
+        if i:
+            out.append(sep)
+        out.append(item)
+    return out
+
+
+def _list_pieces(items: tuple[ast.Expr, ...], d: int | None) -> _Work:
+    if d is None:
+        return ["{ ", *_separated([(a, None) for a in items], ","), " }"]
+    out: _Work = ["\n" + " " * (d + 3) + "{"]
+    for i, a in enumerate(items):
+        out += [("," if i else "") + "\n" + " " * (d + 6), (a, d + 6)]
+    return [*out, "\n" + " " * (d + 3) + "}"]
+
+
+def _record_pieces(node: ast.RecordExpr, d: int | None) -> _Work:
+    items = _record_items(node)
+    if d is None:
+        out: _Work = ["[ "]
+        for i, (n, e) in enumerate(items):
+            out += [("; " if i else "") + quote_name(n) + " = ", (e, None)]
+        return [*out, " ]"]
+    out = ["\n" + " " * (d + 4) + "["]
+    for i, (n, e) in enumerate(items):
+        out += [("; " if i else "") + "\n" + " " * (d + 8) + quote_name(n) + " = ", (e, d + 8)]
+    return [*out, "\n" + " " * (d + 4) + "]"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import math
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
@@ -11,6 +12,9 @@ if TYPE_CHECKING:
 INT64_MIN: Final = -(1 << 63)
 INT64_MAX: Final = (1 << 63) - 1
 _MASK64: Final = (1 << 64) - 1
+#: the longest string (in characters) a builtin may build; a longer result is ERROR, so that
+#: doubling a string in a loop of references ends in a value instead of exhausting memory
+MAX_STRING: Final = 1 << 26
 
 
 class Undefined:
@@ -112,6 +116,35 @@ def wrap64(n: int) -> int:
         return n
     n &= _MASK64
     return n - (1 << 64) if n > INT64_MAX else n
+
+
+def _byte_escape(exc: UnicodeError) -> tuple[bytes, int]:
+    """Encoding error handler: a surrogate escape (U+DC80..U+DCFF) is the byte it stands for,
+    any other lone surrogate is written as its 3-byte UTF-8-style form (as the parser does)."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = bytearray()
+    for ch in exc.object[exc.start:exc.end]:
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:
+            out.append(code - 0xDC00)
+        else:
+            out += ch.encode("utf-8", "surrogatepass")
+    return bytes(out), exc.end
+
+
+codecs.register_error("classad-bytes", _byte_escape)
+
+
+def to_bytes(s: str) -> bytes:
+    """A ClassAd string as the C++ library's byte string. Never fails: undecodable bytes are
+    kept as surrogate escapes and come back as themselves, a lone surrogate as 3 bytes."""
+    return s.encode("utf-8", "classad-bytes")
+
+
+def from_bytes(b: bytes) -> str:
+    """A C++ byte string as a ClassAd string (undecodable bytes become surrogate escapes)."""
+    return b.decode("utf-8", "surrogateescape")
 
 
 def is_error(v: object) -> bool:

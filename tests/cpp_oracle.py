@@ -208,14 +208,20 @@ def match_truth(canon: Canon) -> bool:
 
 _CALL = re.compile(r"([A-Za-z_]\w*)\s*\(")
 _CONTEXT_FUNCTIONS = {"evalineachcontext", "countmatches"}
+_AD_LIST = re.compile(r"\{\s*\[")
 
 
 def _may_crash(texts: list[str]) -> bool:
     """The C++ library (25.14.1) dies with SIGSEGV when evalInEachContext() or countMatches()
     gets a list that a function computed, e.g. `countMatches(1, split("a b"))`, also through
-    an attribute.  Such cases are refused: with these two functions, no other call at all."""
+    an attribute, and when it gets a literal list of ads.  Such cases are refused: with these
+    two functions, no other call at all and no nested ad."""
     calls = [name.lower() for text in texts for name in _CALL.findall(text)]
-    return len(calls) > 1 and not _CONTEXT_FUNCTIONS.isdisjoint(calls)
+    if _CONTEXT_FUNCTIONS.isdisjoint(calls):
+        return False
+    # it also dies on a literal list of ads, e.g.
+    # `evalInEachContext({-1, -1, 1e308}, {[a = 1; b = a + 1], [a = "x"]})`
+    return len(calls) > 1 or any(_AD_LIST.search(text) for text in texts)
 
 
 def run_case(case: dict[str, Any]) -> Canon:

@@ -154,14 +154,27 @@ def plain_attribute(m: re.Match[str]) -> tuple[str, ast.Expr] | None:
 
 
 def transform(node: ast.Expr, fn: Callable[[ast.Expr], ast.Expr]) -> ast.Expr:
-    """Rebuild a tree bottom-up through `fn`; untouched subtrees are shared, not copied."""
-    kids = ast.children(node)
-    if not kids:
-        return fn(node)
-    new = tuple(transform(k, fn) for k in kids)
-    if any(a is not b for a, b in zip(kids, new, strict=True)):
-        node = _with_children(node, new)
-    return fn(node)
+    """Rebuild a tree bottom-up through `fn`; untouched subtrees are shared, not copied.
+    Walks with an explicit stack, so a chain of thousands of operators is no problem."""
+    done: dict[int, ast.Expr] = {}
+    stack: list[ast.Expr] = [node]
+    while stack:
+        cur = stack[-1]
+        if id(cur) in done:
+            stack.pop()
+            continue
+        kids = ast.children(cur)
+        pending = [k for k in kids if id(k) not in done]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        new = tuple(done[id(k)] for k in kids)
+        rebuilt = cur
+        if any(a is not b for a, b in zip(kids, new, strict=True)):
+            rebuilt = _with_children(cur, new)
+        done[id(cur)] = fn(rebuilt)
+    return done[id(node)]
 
 
 def _with_children(node: ast.Expr, new: tuple[ast.Expr, ...]) -> ast.Expr:

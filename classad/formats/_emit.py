@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from classad import ast
 from classad.formats._common import format_real_long, format_real_short, transform
@@ -97,64 +98,58 @@ def _old_value(v: object) -> str:
     raise TypeError(f"not a ClassAd value: {v!r}")
 
 
-def _emit_old(node: ast.Expr, out: list[str]) -> None:
-    match node:
-        case ast.Literal(value, text):
+def _emit_old(root: ast.Expr, out: list[str]) -> None:
+    """Append the old-style text of `root`, walking with an explicit stack (no recursion)."""
+    work: list[Any] = [root]
+    while work:
+        item = work.pop()
+        if type(item) is str:
+            out.append(item)
+            continue
+        node: ast.Expr = item
+        if type(node) is ast.Literal:
+            value, text = node.value, node.text
             out.append(text if text is not None and type(value) is not str
                        else _old_value(value))
-        case ast.AttrRef(name, absolute):
-            out.append(("." if absolute else "") + old_name(name))
+        elif type(node) is ast.AttrRef:
+            out.append(("." if node.absolute else "") + old_name(node.name))
+        else:
+            work.extend(reversed(_old_pieces(node)))
+
+
+def _old_pieces(node: ast.Expr) -> list[Any]:
+    """The text around a node's children, in order, with the children themselves."""
+    match node:
         case ast.Select(base, name):
-            _emit_old(base, out)
-            out.append("." + old_name(name))
+            return [base, "." + old_name(name)]
         case ast.Subscript(base, index):
-            _emit_old(base, out)
-            out.append("[")
-            _emit_old(index, out)
-            out.append("]")
+            return [base, "[", index, "]"]
         case ast.Binary(op, left, right):
-            _emit_old(left, out)
-            out.append(f" {_OLD_OPS.get(op, op)} ")
-            _emit_old(right, out)
+            return [left, f" {_OLD_OPS.get(op, op)} ", right]
         case ast.Unary(op, operand):
-            out.append(" " + op)
-            _emit_old(operand, out)
+            return [" " + op, operand]
         case ast.Cond(test, then, orelse):
-            _emit_old(test, out)
-            out.append(" ? ")
-            _emit_old(then, out)
-            out.append(" : ")
-            _emit_old(orelse, out)
+            return [test, " ? ", then, " : ", orelse]
         case ast.Elvis(left, right):
-            _emit_old(left, out)
-            out.append(" ?: ")
-            _emit_old(right, out)
+            return [left, " ?: ", right]
         case ast.Paren(inner):
-            out.append("(")
-            _emit_old(inner, out)
-            out.append(")")
+            return ["(", inner, ")"]
         case ast.Call(name, args):
-            out.append(name + "(")
-            _emit_seq(args, ",", out)
-            out.append(")")
+            return [name + "(", *_separated(args, ","), ")"]
         case ast.ListExpr(items):
-            out.append("{ ")
-            _emit_seq(items, ",", out)
-            out.append(" }")
+            return ["{ ", *_separated(items, ","), " }"]
         case ast.RecordExpr(names, exprs):
-            out.append("[ ")
+            pieces: list[Any] = ["[ "]
             for i, (n, e) in enumerate(zip(names, exprs, strict=True)):
-                if i:
-                    out.append("; ")
-                out.append(old_name(n) + " = ")
-                _emit_old(e, out)
-            out.append(" ]")
-        case _:
-            raise TypeError(f"not an expression node: {node!r}")
+                pieces += [("; " if i else "") + old_name(n) + " = ", e]
+            return [*pieces, " ]"]
+    raise TypeError(f"not an expression node: {node!r}")
 
 
-def _emit_seq(items: tuple[ast.Expr, ...], sep: str, out: list[str]) -> None:
+def _separated(items: tuple[ast.Expr, ...], sep: str) -> list[Any]:
+    pieces: list[Any] = []
     for i, a in enumerate(items):
         if i:
-            out.append(sep)
-        _emit_old(a, out)
+            pieces.append(sep)
+        pieces.append(a)
+    return pieces

@@ -11,9 +11,8 @@ from typing import Any
 
 from classad import ast
 from classad.ad import ClassAd
-from classad.functions import Evaluation, builtin
-from classad.functions.regex import REGEX_FLAGS, compile_bytes
-from classad.values import INT64_MIN, UNDEFINED, Error
+from classad.functions import Evaluation, builtin, pcre
+from classad.values import INT64_MIN, UNDEFINED, Error, to_bytes
 
 _SPACE = " \t\n\r\v\f"
 _DEFAULT_DELIMS = ", "
@@ -28,7 +27,7 @@ _ASCII_FOLD = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 
 
 def _bytes_view(s: str) -> str:
-    return s.encode("utf-8", "surrogateescape").decode("latin-1")
+    return to_bytes(s).decode("latin-1")
 
 
 def _text(b: str) -> str:
@@ -211,15 +210,12 @@ _subset("stringListISubsetMatch", _fold)
 
 # ---- stringList_regexpMember ---------------------------------------------------------------
 
-def compile_pcre_bytes(pattern: str, options: str) -> re.Pattern[bytes] | None:
-    """A PCRE-style pattern compiled for matching UTF-8 bytes, or None if invalid.
-
-    Unlike regexp(), the string-list functions accept the option letters in either case.
-    """
-    flags = 0
-    for ch in options.lower():
-        flags |= REGEX_FLAGS.get(ch, 0)
-    return compile_bytes(pattern, flags)
+def _item_matches(rx: pcre.Pattern, item: str) -> bool:
+    """A list item matches; a match PCRE2 gives up on counts as none, as in HTCondor."""
+    try:
+        return pcre.matches(rx, item.encode("latin-1"))
+    except pcre.MatchFailed:
+        return False
 
 
 @builtin("stringList_regexpMember", arity=(2, 4))
@@ -229,13 +225,14 @@ def string_list_regexp_member(args: list[Any]) -> Any:
     pattern, text = args[0], args[1]
     delims = args[2] if len(args) > 2 else _DEFAULT_DELIMS
     options = args[3] if len(args) > 3 else ""
-    regex = compile_pcre_bytes(pattern, options)
+    # unlike regexp(), the string-list functions accept the option letters in either case
+    regex = pcre.compile_pattern(to_bytes(pattern), pcre.option_bits(options.lower()))
     if regex is None:
         return Error(f"invalid regular expression {pattern!r}")
     items = string_list_items(_bytes_view(text), _bytes_view(delims))
     if not items:
         return UNDEFINED
-    return any(regex.search(item.encode("latin-1")) for item in items)
+    return any(_item_matches(regex, item) for item in items)
 
 
 # ---- split, splitUserName, splitSlotName ---------------------------------------------------

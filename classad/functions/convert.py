@@ -9,7 +9,7 @@ from typing import Any
 from classad import ast
 from classad.ad import ClassAd
 from classad.timefmt import format_abstime, format_reltime
-from classad.unparse import format_real, unparse, unparse_value
+from classad.unparse import ValueTooLarge, format_real, unparse, unparse_value
 from classad.values import INT64_MIN, UNDEFINED, AbsTime, Error, RelTime
 
 _TWO63 = 9223372036854775808.0
@@ -23,15 +23,6 @@ _STRTOD = re.compile(
     r"|(?P<inf>[iI][nN][fF](?:[iI][nN][iI][tT][yY])?)"
     r"|(?P<nan>[nN][aA][nN](?:\([0-9A-Za-z_]*\))?))"
 )
-
-
-def to_bytes(s: str) -> bytes:
-    """A ClassAd string as the C++ library's byte string."""
-    return s.encode("utf-8", "surrogateescape")
-
-
-def from_bytes(b: bytes) -> str:
-    return b.decode("utf-8", "surrogateescape")
 
 
 def strtod(text: str) -> float | None:
@@ -106,7 +97,10 @@ def to_string(v: Any) -> Any:
     if t is RelTime:
         return format_reltime(v.secs)
     if t is list or isinstance(v, ClassAd):
-        return unparse_value(v)
+        try:
+            return unparse_value(v)
+        except ValueTooLarge as exc:
+            return Error(str(exc))
     return Error("value cannot be converted to a string")
 
 

@@ -12,6 +12,7 @@ import time
 from typing import NamedTuple
 
 from classad.timefmt import days_from_civil
+from classad.values import to_bytes
 
 #: the C++ library formats into a 1024-byte buffer (strftime is given 1023 bytes)
 MAX_OUTPUT = 1022
@@ -277,14 +278,14 @@ def strftime(fmt: str, tm: Tm) -> str:
     pos = 0
     for m in _SPEC.finditer(fmt):
         for piece in (*fmt[pos:m.start()], _piece(m, tm)):
-            size = len(piece.encode())
+            size = len(to_bytes(piece))
             if used + size > MAX_OUTPUT:
                 return "".join(out)
             out.append(piece)
             used += size
         pos = m.end()
     for ch in fmt[pos:]:
-        size = len(ch.encode())
+        size = len(to_bytes(ch))
         if used + size > MAX_OUTPUT:
             break
         out.append(ch)

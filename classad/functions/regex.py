@@ -2,42 +2,25 @@
 
 from __future__ import annotations
 
-import functools
-import re
-import warnings
 from typing import Any
 
-from classad.functions import builtin
-from classad.functions.convert import from_bytes, to_bytes
-from classad.functions.pcre import translate
-from classad.values import UNDEFINED, Error
-
-REGEX_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
+from classad.functions import builtin, pcre
+from classad.values import MAX_STRING, UNDEFINED, Error, from_bytes, to_bytes
 
 
 class _Options:
-    """Parsed option letters: regex flags plus `f` (keep the full target) and `g` (global)."""
+    """Parsed option letters: compile options plus `f` (keep the full target) and `g` (global)."""
 
-    __slots__ = ("flags", "full", "globally")
+    __slots__ = ("bits", "full", "globally")
 
     def __init__(self, letters: str) -> None:
-        self.flags = 0
+        self.bits = pcre.option_bits(letters)
         self.full = "f" in letters
         self.globally = "g" in letters
-        for ch in letters:
-            self.flags |= REGEX_FLAGS.get(ch, 0)
 
 
-@functools.lru_cache(maxsize=256)
-def compile_bytes(pattern: str, flags: int) -> re.Pattern[bytes] | None:
-    """The pattern compiled over bytes with PCRE-like syntax, or None if it is invalid."""
-    try:
-        source = translate(pattern, bool(flags & re.VERBOSE))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return re.compile(to_bytes(source), flags)
-    except (re.error, ValueError, OverflowError, RecursionError):
-        return None
+def _compile(pattern: str, opts: _Options) -> pcre.Pattern | None:
+    return pcre.compile_pattern(to_bytes(pattern), opts.bits)
 
 
 def _check(args: list[Any]) -> Any:
@@ -61,11 +44,13 @@ def regexp(args: list[Any]) -> Any:
         return bad
     if not _all_strings(args):
         return Error("regexp() needs string arguments")
-    opts = _Options(args[2] if len(args) == 3 else "")
-    rx = compile_bytes(args[0], opts.flags)
+    rx = _compile(args[0], _Options(args[2] if len(args) == 3 else ""))
     if rx is None:
         return Error(f"invalid regular expression {args[0]!r}")
-    return rx.search(to_bytes(args[1])) is not None
+    try:
+        return pcre.matches(rx, to_bytes(args[1]))
+    except pcre.MatchFailed as exc:
+        return Error(f"regexp(): {exc}")
 
 
 @builtin("regexpMember", arity=(2, 3))
@@ -77,7 +62,7 @@ def regexp_member(args: list[Any]) -> Any:
     options = args[2] if len(args) == 3 else ""
     if type(pattern) is not str or type(items) is not list or type(options) is not str:
         return Error("regexpMember() needs a pattern string and a list")
-    rx = compile_bytes(pattern, _Options(options).flags)
+    rx = _compile(pattern, _Options(options))
     saw_undefined = False
     for item in items:
         if item is UNDEFINED:
@@ -85,24 +70,32 @@ def regexp_member(args: list[Any]) -> Any:
             continue
         if type(item) is not str:
             return item if type(item) is Error else Error("regexpMember() list item is not a string")
-        if rx is not None and rx.search(to_bytes(item)) is not None:
+        if rx is not None and _member_matches(rx, item):
             return True
     return UNDEFINED if saw_undefined else False
 
 
+def _member_matches(rx: pcre.Pattern, item: str) -> bool:
+    """A list item matches; a match PCRE2 gives up on counts as none, as in HTCondor."""
+    try:
+        return pcre.matches(rx, to_bytes(item))
+    except pcre.MatchFailed:
+        return False
+
+
 # ---- substitution ---------------------------------------------------------------------------
-def _participating(m: re.Match[bytes]) -> int:
+def _participating(m: pcre.Match, groups: int) -> int:
     """1 + the highest-numbered group that took part in the match (PCRE's match count)."""
-    for n in range(m.re.groups, 0, -1):
+    for n in range(groups, 0, -1):
         if m.start(n) != -1:
             return n + 1
     return 1
 
 
-def _expand(template: bytes, m: re.Match[bytes]) -> bytes | None:
+def _expand(template: bytes, m: pcre.Match, groups: int) -> bytes | None:
     """The replacement with `\\N` group references filled in; None for an unset group."""
     out = bytearray()
-    count = _participating(m)
+    count = _participating(m, groups)
     i = 0
     while i < len(template):
         ch = template[i]
@@ -122,17 +115,25 @@ def _expand(template: bytes, m: re.Match[bytes]) -> bytes | None:
 def substitute(pattern: str, target: str, replacement: str, letters: str) -> Any:
     """regexps(): replace the first (or with `g` every) match; `f` keeps the rest of target."""
     opts = _Options(letters)
-    rx = compile_bytes(pattern, opts.flags)
+    rx = _compile(pattern, opts)
     if rx is None:
         return Error(f"invalid regular expression {pattern!r}")
-    text, template = to_bytes(target), to_bytes(replacement)
+    try:
+        return _substitute(rx, to_bytes(target), to_bytes(replacement), opts, target)
+    except pcre.MatchFailed as exc:
+        return Error(f"regular expression substitution: {exc}")
+
+
+def _substitute(rx: pcre.Pattern, text: bytes, template: bytes, opts: _Options,
+                target: str) -> Any:
+    groups = rx.groups
     out = bytearray()
     last = 0
-    m = rx.search(text)
+    m = pcre.search(rx, text)
     if m is None:
         return target if opts.full else ""
     while m is not None:
-        piece = _expand(template, m)
+        piece = _expand(template, m, groups)
         if piece is None:
             return Error("replacement refers to a group that did not match")
         if opts.full:
@@ -144,7 +145,9 @@ def substitute(pattern: str, target: str, replacement: str, letters: str) -> Any
         pos = m.end() if m.end() > m.start() else m.end() + 1
         if pos > len(text):
             return Error("global substitution of an empty match at the end")
-        m = rx.search(text, pos)
+        if len(out) > MAX_STRING:
+            return Error("substitution result too long")
+        m = pcre.search(rx, text, pos)
     if opts.full:
         out += text[last:]
     return from_bytes(bytes(out))

@@ -9,8 +9,8 @@ from typing import Any
 from classad import ast
 from classad.ad import ClassAd
 from classad.functions import Evaluation, builtin
-from classad.functions.convert import from_bytes, int32, list_source, source_string, to_bytes
-from classad.values import UNDEFINED, Error
+from classad.functions.convert import int32, list_source, source_string
+from classad.values import MAX_STRING, UNDEFINED, Error, from_bytes, to_bytes
 
 _UPPER = str.maketrans(_string.ascii_lowercase, _string.ascii_uppercase)
 _LOWER = str.maketrans(_string.ascii_uppercase, _string.ascii_lowercase)
@@ -24,11 +24,15 @@ def _arg_string(expr: ast.Expr, ev: Evaluation) -> Any:
 @builtin("strcat", lazy=True)
 def strcat(args: Sequence[ast.Expr], ev: Evaluation) -> Any:
     parts: list[str] = []
+    size = 0
     for expr in args:
         s = _arg_string(expr, ev)
         if type(s) is not str:
             return s
         parts.append(s)
+        size += len(s)
+    if size > MAX_STRING:
+        return Error(f"strcat(): the result would be longer than {MAX_STRING} characters")
     return "".join(parts)
 
 
@@ -58,7 +62,8 @@ def _list_items(value: list[Any], expr: ast.Expr, ev: Evaluation) -> list[_Item]
 def _join_items(sep: str, items: list[_Item], ev: Evaluation, nothing: Any = "") -> Any:
     """Join the non-UNDEFINED items; the separator goes only after a non-empty prefix.
     No items at all gives `nothing` (UNDEFINED when the separator is UNDEFINED, as in C++)."""
-    out = ""
+    parts: list[str] = []
+    size = 0
     joined = False
     for value, expr in items:
         if value is UNDEFINED:
@@ -66,11 +71,18 @@ def _join_items(sep: str, items: list[_Item], ev: Evaluation, nothing: Any = "")
         s = source_string(value, expr, ev.scope)
         if type(s) is not str:
             return s
-        out = out + sep + s if out else s
+        if size:  # the separator goes only after a non-empty prefix
+            parts += (sep, s)
+            size += len(sep) + len(s)
+        else:
+            parts = [s]
+            size = len(s)
+        if size > MAX_STRING:
+            return Error(f"join(): the result would be longer than {MAX_STRING} characters")
         joined = True
     if items and not joined:
         return UNDEFINED
-    return out if joined else nothing
+    return "".join(parts) if joined else nothing
 
 
 @builtin("join", arity=(0, None), lazy=True)
