@@ -132,7 +132,7 @@ class JobContext:
             if len(template) == 1:
                 return (_CONST, template[0].strip(), key, ())
             literal = [p.replace("{", "{{").replace("}", "}}") for p in template[::2]]
-            fmt = "".join(lit + ("{%d}" % i if i < len(literal) - 1 else "")
+            fmt = "".join(lit + (f"{{{i}}}" if i < len(literal) - 1 else "")
                           for i, lit in enumerate(literal))
             return (_FORMAT, fmt, key, template[1::2])
         return (_CONST, None, None, ())
