@@ -8,6 +8,7 @@ Translators that read nothing per-proc run once per queue statement; the rest ru
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from classad import ast
 from negotiator.queue.errors import SubmitError
 from negotiator.queue.macros import Expander
 
+_SLASHES = re.compile(r"/{2,}")
 _CONST, _FORMAT, _FULL = 0, 1, 2
 #: (kind, constant value / format / raw text, command name, live names for the format)
 _Plan = tuple[int, str | None, str | None, tuple[str, ...]]
@@ -205,7 +207,7 @@ class JobContext:
         return iwd
 
     def full_path(self, name: str, base: str | None = None) -> str:
-        """`name` made absolute against the Iwd (or `base`), with `//` and `/./` folded."""
+        """`name` made absolute against the Iwd (or `base`), with `//` folded."""
         path = name if name.startswith("/") else f"{base or self.iwd()}/{name}"
         return _compress(path)
 
@@ -222,8 +224,8 @@ class JobContext:
 
 
 def _compress(path: str) -> str:
-    parts = [p for p in path.split("/") if p not in ("", ".")]
-    return "/" + "/".join(parts) + ("/" if path.endswith("/") and parts else "")
+    """Repeated slashes folded into one (compress_path); `.` and `..` are kept."""
+    return _SLASHES.sub("/", path)
 
 
 def _evaluate(text: str) -> Any:

@@ -108,10 +108,12 @@ class SubmitFile:
 
 
 def read_submit(path: Path | None, text: str | None = None, *,
-                append: Iterable[str] = (), submit_dir: Path | None = None) -> SubmitFile:
+                append: Iterable[str] = (), submit_dir: Path | None = None,
+                defines: Mapping[str, str] | None = None) -> SubmitFile:
     """Parse a submit file (from `path`, or `text` named by `path`).
 
-    `append` lines are commands added before the first queue statement (condor_submit -a).
+    `append` lines are commands added before the first queue statement (condor_submit -a);
+    `defines` are macros set before the file is read (condor_submit NAME=value).
     Items files and `matching` globs are looked up in `submit_dir` (default: the file's
     directory, or the current directory for text).
     """
@@ -121,7 +123,10 @@ def read_submit(path: Path | None, text: str | None = None, *,
             raise SubmitError("no submit file or text given")
         text = _read(path)
     base = submit_dir or (path.parent if path is not None else Path.cwd())
-    return _Reader(name, path, base).read(text, list(append))
+    reader = _Reader(name, path, base)
+    for i, (key, value) in enumerate((defines or {}).items()):
+        reader._run([Assign(key, value, f"<define {i + 1}>")])
+    return reader.read(text, list(append))
 
 
 def _read(path: Path) -> str:
