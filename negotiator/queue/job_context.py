@@ -106,7 +106,8 @@ class JobContext:
         if plan is None:
             plan = self.plans[names] = self._plan(names)
         kind, text, key, fields = plan
-        self.last_key = key
+        if key is not None:
+            self.last_key = key
         if kind == _CONST:
             return text
         self.dynamic = True
@@ -126,6 +127,7 @@ class JobContext:
             raw = self.ex.macros.get(key)
             if raw is None:
                 continue
+            self.last_key = key
             if "$" not in raw:
                 return (_CONST, raw.strip(), key, ())
             template = self.ex.template(raw, key)

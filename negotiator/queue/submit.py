@@ -317,9 +317,10 @@ class _Builder:
         self.ctx.forced = tuple((key, block.spellings[key][3:]) for key in block.macros
                                 if key.startswith("my."))
         with self._located():
+            has_docker = self.ctx.param("docker_image") is not None
+            has_container = self.ctx.param("container_image") is not None
             self.ctx.universe = universe(self.ctx.param("universe", "JobUniverse"),
-                                         self.ctx.param("docker_image") is not None,
-                                         self.ctx.param("container_image") is not None)
+                                         has_docker, has_container)
         self.base = _cluster_attrs(cluster_id, owner, qdate, config, sf)
 
     def _located(self) -> _Locate:
@@ -355,7 +356,7 @@ class _Locate:
 
     def __exit__(self, kind: object, error: BaseException | None, tb: object) -> None:
         if isinstance(error, SubmitError):
-            key = self.ctx.last_key
+            key = error.key.lower() if error.key else self.ctx.last_key
             where = self.block.places.get(key, self.block.where) if key else self.block.where
             raise error.at(where) from None
 

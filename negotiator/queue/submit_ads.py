@@ -236,9 +236,9 @@ def set_accounting_group(ctx: JobContext) -> None:
         return
     user = user if user is not None else ctx.owner
     if group is not None and not _SUBMITTER_NAME.match(group):
-        raise SubmitError(f"invalid accounting_group: {group}")
+        raise SubmitError(f"invalid accounting_group: {group}", key="accounting_group")
     if not _SUBMITTER_NAME.match(user):
-        raise SubmitError(f"invalid accounting_group_user: {user}")
+        raise SubmitError(f"invalid accounting_group_user: {user}", key="accounting_group_user")
     ctx.set("AcctGroupUser", user)
     if group is not None:
         ctx.set("AcctGroup", group)
