@@ -94,6 +94,8 @@ class JobContext:
     written: dict[str, tuple[str, Any]] = field(default_factory=dict)
     #: how each tuple of command names is read for any proc (see _plan)
     plans: dict[tuple[str, ...], _Plan] = field(default_factory=dict)
+    #: booleans read from commands that are the same for every proc
+    bools: dict[tuple[str, tuple[str, ...], bool], bool] = field(default_factory=dict)
     #: the current step read an attribute of the job
     read_job: bool = False
     #: reading an attribute of the job raises ReplayNeeded (the job holds only this proc's part)
@@ -142,10 +144,14 @@ class JobContext:
         return (_CONST, None, None, ())
 
     def param_bool(self, name: str, default: bool, *alts: str) -> bool:
+        memo = self.bools.get((name, alts, default))
+        if memo is not None:
+            return memo
         text = self.param(name, *alts)
-        if text is None:
-            return default
-        return self.boolean(name, text)
+        value = default if text is None else self.boolean(name, text)
+        if self.plans[(name, *alts)][0] == _CONST:  # the same for every proc
+            self.bools[(name, alts, default)] = value
+        return value
 
     def boolean(self, name: str, text: str) -> bool:
         low = text.strip().lower()

@@ -331,17 +331,17 @@ class _Builder:
         ads: list[classad.ClassAd] = []
         procs = _proc_values(spec)
         template: ProcTemplate | None = None
-        for n, live in enumerate(procs):
-            proc = first + n
-            self.live.clear()
-            self.live.update(live)
-            self.live["process"] = self.live["procid"] = str(proc)
-            with self._located():
+        live, ctx = self.live, self.ctx
+        with self._located():
+            for n, values in enumerate(procs):
+                proc = first + n
+                live.update(values)
+                live["process"] = live["procid"] = str(proc)
                 if template is None:
-                    template = ProcTemplate.record(self.ctx, self.base)
+                    template = ProcTemplate.record(ctx, self.base)
                     ads.append(template.first_ad(proc))
                 else:
-                    ads.append(template.next_ad(self.ctx, proc))
+                    ads.append(template.next_ad(ctx, proc))
         return ads
 
 

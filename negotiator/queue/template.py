@@ -11,6 +11,7 @@ laid over it.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import classad
@@ -86,41 +87,38 @@ class ProcTemplate:
     def next_ad(self, ctx: JobContext, proc: int) -> classad.ClassAd:
         if not self.dynamic_steps:
             return self.first_ad(proc)
-        blind = self._blind(ctx) if self.blind_ok else None
-        if blind is None:
+        job: Attrs | None = None
+        if self.blind_ok:  # only the per-proc steps, on an empty ad
+            job = ctx.job = ctx.written = {}
+            ctx.blind = True
+            try:
+                for step in self.dynamic_steps:
+                    step(ctx)
+            except ReplayNeeded:
+                job = None
+            finally:
+                ctx.blind = False
+            if job is not None and job.keys() != self.dynamic_keys:
+                job = None
+        written: AbstractSet[str]
+        if job is None:
             job, written, regular = self._replay(ctx)
         else:
-            job, written, regular = blind, set(blind), True
-        if regular:
-            ad = self.ad.copy()
-            first = self.first
-            exprs = ad._exprs  # the names are the first ad's: only the values change
-            for key in written:
-                value = job[key][1]
-                if value != first[key] or type(value) is not type(first[key]):
-                    # per-proc values are rarely shared: skip the literal cache for them
-                    exprs[key] = Literal(value) if type(value) in (str, int) else to_expr(value)
-            exprs["procid"] = Literal(proc)
-        else:
+            written, regular = job.keys(), True
+        if not regular:
             ad = to_ad(job)
             ad["ProcId"] = proc
+            return ad
+        ad = self.ad.copy()
+        first = self.first
+        exprs = ad._exprs  # the names are the first ad's: only the values change
+        for key in written:
+            value = job[key][1]
+            if value != first[key] or type(value) is not type(first[key]):
+                # per-proc values are rarely shared: skip the literal cache for them
+                exprs[key] = Literal(value) if type(value) in (str, int) else to_expr(value)
+        exprs["procid"] = Literal(proc)
         return ad
-
-    def _blind(self, ctx: JobContext) -> Attrs | None:
-        """Run only the per-proc steps on an empty ad; None when one of them reads the ad."""
-        ctx.job = {}
-        ctx.written = ctx.job
-        ctx.blind = True
-        try:
-            for step in self.dynamic_steps:
-                step(ctx)
-        except ReplayNeeded:
-            return None
-        finally:
-            ctx.blind = False
-        if ctx.job.keys() != self.dynamic_keys:
-            return None
-        return ctx.job
 
     def _replay(self, ctx: JobContext) -> tuple[Attrs, set[str], bool]:
         """Every step in order: recorded writes for the once-only steps, runs for the rest."""
