@@ -8,6 +8,7 @@ Translators that read nothing per-proc run once per queue statement; the rest ru
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +87,8 @@ class JobContext:
     last_key: str | None = None
     #: file sizes already looked up (path -> KiB)
     sizes: dict[str, int] = field(default_factory=dict)
+    #: directories already looked up (path -> usable)
+    dirs: dict[str, bool] = field(default_factory=dict)
     #: (command, attribute) for each request_<resource> other than cpus, memory and disk
     requests: tuple[tuple[str, str], ...] = ()
     #: (command, attribute) for each `+Attr` / `MY.Attr`
@@ -218,6 +221,13 @@ class JobContext:
         """`name` made absolute against the Iwd (or `base`), with `//` folded."""
         path = name if name.startswith("/") else f"{base or self.iwd()}/{name}"
         return _compress(path)
+
+    def is_dir(self, path: str) -> bool:
+        """Whether `path` is a directory we may enter (looked up once per path)."""
+        found = self.dirs.get(path)
+        if found is None:
+            found = self.dirs[path] = os.path.isdir(path) and os.access(path, os.X_OK)
+        return found
 
     def size_kb(self, path: str) -> int:
         """The size of a file in KiB rounded up (0 when it cannot be read), looked up once."""

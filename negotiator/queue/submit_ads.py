@@ -32,6 +32,8 @@ def set_iwd(ctx: JobContext) -> None:
     iwd = ctx.full_path(short, base) if short else ctx.full_path(base)
     if iwd != "/" and iwd.endswith("/"):
         iwd = iwd[:-1]
+    if not ctx.is_dir(iwd):  # ComputeIWD: the directory must exist and be searchable
+        raise SubmitError(f"No such directory: {iwd}")
     ctx.set("Iwd", iwd)
 
 

@@ -45,6 +45,7 @@ BAD = [
      "does not evaluate to a number"),
     ("executable = /bin/true\n", 2, "no queue statement"),
     ("executable = /bin/true\nBlock @=end\nline\n", 2, "never closed"),
+    ("executable = /bin/true\ninitialdir = no/such/dir\nqueue\n", 2, "No such directory"),
 ]
 
 

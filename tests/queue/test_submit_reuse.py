@@ -19,7 +19,7 @@ CASES = {
                                       "queue x in (a.out, , b.out)\n",
     "empty items in a file": "executable = /bin/true\noutput = $(y)\n"
                              "queue x,y from (\n1 o1\n2\n3 o3\n)\n",
-    "initialdir per item moves the log": "executable = /bin/true\ninitialdir = /tmp/$(x)\n"
+    "initialdir per item moves the log": "executable = /bin/true\ninitialdir = $(x)\n"
                                          "log = run.log\nqueue x in (a, b)\n",
     "request per item changes Requirements": "executable = /bin/true\nrequest_memory = $(m)\n"
                                              "request_cpus = $(c)\n"
@@ -49,6 +49,8 @@ def _full(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("name", CASES)
 def test_reused_steps_give_the_full_translation(name: str, tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
     sf = read_submit(None, CASES[name])
     fast = sf.expand(3, "bob", 100, tmp_path, env={})
     with monkeypatch.context() as m:
