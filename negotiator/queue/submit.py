@@ -28,9 +28,9 @@ from negotiator.queue.macros import Expander
 from negotiator.queue.queue_args import MAX_PROCS, QueueSpec, parse_queue
 from negotiator.queue.requirements import universe
 from negotiator.queue.submit_lang import Assign, Cond, Conditionals, Queue, logical_lines
-from negotiator.queue.template import ProcTemplate
+from negotiator.queue.template import ABSENT, ProcTemplate
 
-__all__ = ["SubmitConfig", "SubmitError", "SubmitFile", "read_submit"]
+__all__ = ["ABSENT", "ClusterAds", "SubmitConfig", "SubmitError", "SubmitFile", "read_submit"]
 
 #: the HTCondor version `if version >= ...` compares with (the oracle's: htcondor 25.14.1)
 EMULATED_VERSION = (25, 14, 1)
@@ -47,6 +47,26 @@ class QueueBlock:
     places: dict[str, str]
     spec: QueueSpec
     where: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterAds:
+    """The procs of one queue statement kept the way the schedd keeps them: one ad they share
+    (the first proc's, without ProcId) and, per proc, the attributes that differ from it
+    (name -> Python value or expression tree; `ABSENT` for one the proc does not have)."""
+
+    common: classad.ClassAd
+    procs: list[dict[str, Any]]
+
+    def ad(self, index: int) -> classad.ClassAd:
+        """The full ad of the `index`-th proc of this statement."""
+        ad = self.common.copy()
+        for name, value in self.procs[index].items():
+            if value is ABSENT:
+                del ad[name]
+            else:
+                ad[name] = value
+        return ad
 
 
 @dataclass(slots=True)
@@ -70,6 +90,18 @@ class SubmitFile:
             ads.extend(block_ads)
         return ads
 
+    def expand_clusters(self, cluster_id: int, owner: str, qdate: int, submit_dir: Path,
+                        env: Mapping[str, str] | None = None, *,
+                        config: SubmitConfig | None = None) -> list[ClusterAds]:
+        """Like `expand`, one ClusterAds per queue statement that makes procs: the shared
+        attributes once, and per proc only what differs (ProcId, Out, ...)."""
+        result: list[ClusterAds] = []
+        for builder, first in self._builders(cluster_id, owner, qdate, submit_dir, env, config):
+            split = builder.build_split(first)
+            if split is not None:
+                result.append(split)
+        return result
+
     def param(self, name: str, *, cluster_id: int = 1, proc: int = 0, block: int = 0,
               env: Mapping[str, str] | None = None) -> str | None:
         """The expanded value of macro or command `name` as a proc of queue statement `block`
@@ -88,6 +120,12 @@ class SubmitFile:
     def _expand(self, cluster_id: int, owner: str, qdate: int, submit_dir: Path,
                 env: Mapping[str, str] | None,
                 config: SubmitConfig | None) -> Iterable[list[classad.ClassAd]]:
+        for builder, first in self._builders(cluster_id, owner, qdate, submit_dir, env, config):
+            yield builder.build(first)
+
+    def _builders(self, cluster_id: int, owner: str, qdate: int, submit_dir: Path,
+                  env: Mapping[str, str] | None,
+                  config: SubmitConfig | None) -> Iterable[tuple[_Builder, int]]:
         config = config or SubmitConfig()
         environ = dict(os.environ if env is None else env)
         rng = random.Random(cluster_id)
@@ -103,7 +141,7 @@ class SubmitFile:
                     builder.ctx.universe.container):
                 raise SubmitError("all jobs of a cluster must have the same universe",
                                   block.where)
-            yield builder.build(first)
+            yield builder, first
             first += block.spec.procs
 
 
@@ -327,13 +365,11 @@ class _Builder:
         return _Locate(self.ctx, self.block)
 
     def build(self, first: int) -> list[classad.ClassAd]:
-        spec = self.block.spec
         ads: list[classad.ClassAd] = []
-        procs = _proc_values(spec)
         template: ProcTemplate | None = None
         live, ctx = self.live, self.ctx
         with self._located():
-            for n, values in enumerate(procs):
+            for n, values in enumerate(_proc_values(self.block.spec)):
                 proc = first + n
                 live.update(values)
                 live["process"] = live["procid"] = str(proc)
@@ -343,6 +379,26 @@ class _Builder:
                 else:
                     ads.append(template.next_ad(ctx, proc))
         return ads
+
+    def build_split(self, first: int) -> ClusterAds | None:
+        template: ProcTemplate | None = None
+        procs: list[dict[str, Any]] = []
+        live, ctx = self.live, self.ctx
+        with self._located():
+            for n, values in enumerate(_proc_values(self.block.spec)):
+                proc = first + n
+                live.update(values)
+                live["process"] = live["procid"] = str(proc)
+                if template is None:
+                    template = ProcTemplate.record(ctx, self.base)
+                    procs.append({"ProcId": proc})
+                else:
+                    procs.append(template.next_delta(ctx, proc))
+        if template is None:
+            return None
+        common = template.ad.copy()
+        del common["ProcId"]
+        return ClusterAds(common, procs)
 
 
 class _Locate:

@@ -61,3 +61,25 @@ def test_reused_steps_give_the_full_translation(name: str, tmp_path: Path,
         assert dict(a.items()) == dict(b.items())
         assert list(a) == list(b)
     assert len({str(ad) for ad in fast}) == len(fast)  # the procs do differ
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_cluster_ads_rebuild_every_proc(name: str, tmp_path: Path) -> None:
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+    sf = read_submit(None, CASES[name])
+    full = sf.expand(3, "bob", 100, tmp_path, env={})
+    clusters = sf.expand_clusters(3, "bob", 100, tmp_path, env={})
+    rebuilt = [c.ad(i) for c in clusters for i in range(len(c.procs))]
+    assert [dict(a.items()) for a in rebuilt] == [dict(a.items()) for a in full]
+    for c in clusters:
+        assert "ProcId" not in c.common
+        assert all("ProcId" in delta for delta in c.procs)
+
+
+def test_cluster_ads_keep_only_what_differs(tmp_path: Path) -> None:
+    sf = read_submit(None, "executable = /bin/true\noutput = o.$(Process)\nqueue 3\n")
+    (cluster,) = sf.expand_clusters(3, "bob", 100, tmp_path, env={})
+    assert cluster.procs == [{"ProcId": 0}, {"Out": "o.1", "ProcId": 1},
+                             {"Out": "o.2", "ProcId": 2}]
+    assert cluster.common.eval("Out") == "o.0"
