@@ -418,18 +418,21 @@ class _Locate:
 
 
 def _proc_values(spec: QueueSpec) -> Iterable[dict[str, str]]:
-    """The live macro values of each proc (Process/ProcId are added by the caller)."""
+    """The live macro values of each proc (Process/ProcId are added by the caller). The
+    same dict is yielded again, updated: the caller copies what it needs before the next."""
+    steps = [str(step) for step in range(spec.count)]
+    live: dict[str, str] = {}
     if spec.items is None:
-        for step in range(spec.count):
-            yield {"step": str(step)}
+        for step in steps:
+            live["step"] = step
+            yield live
         return
     names = [v.lower() for v in spec.variables]
     for index, values in spec.items:
-        base = dict(zip(names, values, strict=True))
-        base["itemindex"] = base["row"] = str(index)
-        for step in range(spec.count):
-            live = dict(base)
-            live["step"] = str(step)
+        live.update(zip(names, values, strict=True))
+        live["itemindex"] = live["row"] = str(index)
+        for step in steps:
+            live["step"] = step
             yield live
 
 
