@@ -57,6 +57,10 @@ class SubmitConfig:
     default_lease_duration: str = "2400"
     #: NICE_USER_ACCOUNTING_GROUP_NAME
     nice_user_group: str = "nice-user"
+    #: condor_submit 25.12+ lets vanilla jobs skip the Disk check on starters >= 25.12; that
+    #: clause reads TARGET.CondorVersion, so a slot without it never matches (split(undefined)
+    #: is ERROR in HTCondor too). False gives the older `(TARGET.Disk >= RequestDisk)`.
+    disk_version_clause: bool = True
 
 
 @dataclass(slots=True)

@@ -227,7 +227,7 @@ def _disk_clause(ctx: JobContext, checks_disk: bool) -> str:
     disk = _literal_number(request)
     if disk is not None and disk <= 0.0:
         return ""
-    if ctx.universe.number == 5:
+    if ctx.universe.number == 5 and ctx.config.disk_version_clause:
         # starters since 25.12 adjust RequestDisk for common files themselves
         return (' && (versionGE(split(TARGET.CondorVersion)[1], "25.12.0") || '
                 "(TARGET.Disk >= RequestDisk))")
