@@ -18,6 +18,12 @@ from negotiator.queue.errors import SubmitError
 
 _V1_DELIMS = "!#$%&*+,-/:;<>?@^`|~\x1f"
 _PLAIN = re.compile(r"[^ \t\n\r']+")
+#: a whole V2 quoted value: "...", with "" for a literal double quote
+_V2_QUOTED = re.compile(r'"((?:[^"]|"")*)"\Z', re.DOTALL)
+#: the quoted part at the start, when something follows it
+_V2_OPEN = re.compile(r'"(?:[^"]|"")*"', re.DOTALL)
+#: V2 raw tokens: a single-quoted group, plain characters, or white space
+_V2_TOKEN = re.compile(r"'((?:[^']|'')*)'|([^ \t\n\r']+)|([ \t\n\r]+)")
 
 
 def is_v2_quoted(text: str) -> bool:
@@ -27,58 +33,41 @@ def is_v2_quoted(text: str) -> bool:
 def v2_quoted_to_raw(text: str) -> str:
     """Strip the outer double quotes of a V2 value; `""` inside is one `"`."""
     s = text.strip()
-    out: list[str] = []
-    i = 1
-    while i < len(s):
-        c = s[i]
-        if c == '"':
-            if i + 1 < len(s) and s[i + 1] == '"':
-                out.append('"')
-                i += 2
-                continue
-            if s[i + 1:].strip():
-                raise SubmitError("unexpected characters following double-quote; did you "
-                                  f"forget to escape the double-quote by repeating it? {s[i:]!r}")
-            return "".join(out)
-        out.append(c)
-        i += 1
-    raise SubmitError("unterminated double-quote")
+    m = _V2_QUOTED.match(s)
+    if m is None:
+        if _V2_OPEN.match(s) is None:
+            raise SubmitError("unterminated double-quote")
+        rest = s[_V2_OPEN.match(s).end():]  # type: ignore[union-attr]
+        raise SubmitError("unexpected characters following double-quote; did you forget to "
+                          f"escape the double-quote by repeating it? {rest!r}")
+    return m.group(1).replace('""', '"')
 
 
 def split_v2_raw(raw: str) -> list[str]:
-    """Words of a V2 raw string: white space separates, single quotes group."""
+    """Words of a V2 raw string: white space separates, single quotes group (`''` inside is
+    one `'`)."""
     if "'" not in raw:
         return raw.split()
     words: list[str] = []
     buf: list[str] = []
     token = False
-    i, n = 0, len(raw)
-    while i < n:
-        c = raw[i]
-        if c == "'":
+    pos = 0
+    for m in _V2_TOKEN.finditer(raw):
+        if m.start() != pos:
+            break
+        pos = m.end()
+        quoted, plain, _ = m.groups()
+        if quoted is not None:
+            buf.append(quoted.replace("''", "'"))
             token = True
-            i += 1
-            while True:
-                if i >= n:
-                    raise SubmitError(f"unbalanced quote starting here: {raw[raw.rfind(chr(39), 0, i):]!r}")
-                if raw[i] == "'":
-                    if i + 1 < n and raw[i + 1] == "'":
-                        buf.append("'")
-                        i += 2
-                        continue
-                    i += 1
-                    break
-                buf.append(raw[i])
-                i += 1
-        elif c in " \t\r\n":
-            i += 1
-            if token:
-                words.append("".join(buf))
-                buf, token = [], False
-        else:
+        elif plain is not None:
+            buf.append(plain)
             token = True
-            buf.append(c)
-            i += 1
+        elif token:
+            words.append("".join(buf))
+            buf, token = [], False
+    if pos != len(raw):
+        raise SubmitError(f"unbalanced quote starting here: {raw[pos:]!r}")
     if token:
         words.append("".join(buf))
     return words
