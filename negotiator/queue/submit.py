@@ -24,7 +24,7 @@ import classad
 from negotiator.queue.errors import SubmitError
 from negotiator.queue.job_context import JobContext, SubmitConfig, Universe
 from negotiator.queue.keywords import unsupported
-from negotiator.queue.macros import Expander
+from negotiator.queue.macros import Expander, closing_paren
 from negotiator.queue.queue_args import MAX_PROCS, QueueSpec, parse_queue
 from negotiator.queue.requirements import universe
 from negotiator.queue.submit_lang import Assign, Cond, Conditionals, Queue, logical_lines
@@ -278,8 +278,6 @@ def _self_expand(ex: Expander, value: str, key: str) -> str:
             out.append(value[i:j + 2])
             i = j + 2
             continue
-        from negotiator.queue.macros import closing_paren
-
         end = closing_paren(value, j + 1)
         if end < 0:
             raise SubmitError(f"unterminated $( in {value!r}")
