@@ -17,11 +17,12 @@ from contextlib import contextmanager
 from typing import Any
 
 from benchmarks import poolgen
-from classad import ClassAd, parse_expr
+from classad import parse_expr
+from classad.ad import ClassAd
 from classad.ad import to_expr
-from negotiator.accountant import AccountantState
 from negotiator.cycle import negotiate
-from negotiator.settings import NegotiatorConfig
+from negotiator.policy.accountant import AccountantState
+from negotiator.policy.settings import NegotiatorConfig
 
 _LITERALS: dict[tuple[type, Any], Any] = {}
 

@@ -7,7 +7,6 @@ import os
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from executor.args import environment_v1, environment_v2, split_v1, split_v2, string_list
 from executor.spec import JobSpec, SpecError
 
 
@@ -77,9 +76,14 @@ def _image(ad: JobAd) -> str:
 
 def _command(ad: JobAd, iwd: str) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
     """(command, extra input files): Cmd + Arguments; no Cmd means the image's own command."""
+    from classad.argsyntax import ArgSyntaxError, split_v1, split_v2
+
     cmd = _str(ad, "Cmd")
     args_v2, args_v1 = _str(ad, "Arguments"), _str(ad, "Args")
-    args = split_v2(args_v2) if args_v2 is not None else split_v1(args_v1 or "")
+    try:
+        args = split_v2(args_v2) if args_v2 is not None else split_v1(args_v1 or "")
+    except ArgSyntaxError as exc:
+        raise SpecError(f"Arguments: {exc}") from None
     if not cmd:
         return (tuple(args) if args else None), ()
     if _bool(ad, "TransferExecutable"):
@@ -89,10 +93,20 @@ def _command(ad: JobAd, iwd: str) -> tuple[tuple[str, ...] | None, tuple[str, ..
 
 
 def _env(ad: JobAd) -> tuple[tuple[str, str], ...]:
+    from classad.argsyntax import ArgSyntaxError, environment_v1, environment_v2
+
     v2 = _str(ad, "Environment")
-    if v2 is not None:
-        return tuple(environment_v2(v2))
-    return tuple(environment_v1(_str(ad, "Env") or ""))
+    try:
+        if v2 is not None:
+            return tuple(environment_v2(v2))
+        return tuple(environment_v1(_str(ad, "Env") or ""))
+    except ArgSyntaxError as exc:
+        raise SpecError(f"Environment: {exc}") from None
+
+
+def string_list(text: str) -> list[str]:
+    """ClassAd string lists such as TransferInput: commas and/or whitespace separate items."""
+    return [item for item in text.replace(",", " ").split() if item]
 
 
 def _std(ad: JobAd, name: str) -> str | None:

@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from classad import ClassAd, ast
-from classad.ad import to_expr
+from classad import ast
+from classad.ad import ClassAd, to_expr
 from classad.purity import is_self_contained
-from negotiator import accountant, ads, hgq
-from negotiator.accountant import AccountantState
-from negotiator.autocluster import Signer
+from negotiator import ads
 from negotiator.decisions import CycleResult, GroupOutcome, Match, SubmitterOutcome, Turn
-from negotiator.gcpause import collector_paused
-from negotiator.groups import ROOT, GroupTree, assigned_group, build_tree
-from negotiator.listing import Listing, ListListing
-from negotiator.matching import Candidate, Claim, Policy, candidates, still_matches
-from negotiator.pie import Limits, admits, shares, starvation, submitter_limit
-from negotiator.pool import CARVED_KEYS, Job, Slot, build_jobs, build_slots, carve, request
-from negotiator.prefilter import FastMatcher
-from negotiator.settings import NegotiatorConfig
+from negotiator.matchmaking.autocluster import Signer
+from negotiator.matchmaking.gcpause import collector_paused
+from negotiator.matchmaking.listing import Listing, ListListing
+from negotiator.matchmaking.matching import Candidate, Claim, Policy, candidates, still_matches
+from negotiator.matchmaking.prefilter import FastMatcher
+from negotiator.matchmaking.records import (
+    CARVED_KEYS,
+    Job,
+    Slot,
+    build_jobs,
+    build_slots,
+    carve,
+    not_idle,
+    request,
+)
+from negotiator.policy import accountant, hgq
+from negotiator.policy.accountant import AccountantState
+from negotiator.policy.groups import ROOT, GroupTree, assigned_group, build_tree
+from negotiator.policy.pie import Limits, admits, shares, starvation, submitter_limit
+from negotiator.policy.settings import NegotiatorConfig
 
 
 def negotiate(
@@ -44,7 +54,8 @@ def negotiate(
         if stats is not None and engine.matcher is not None:
             stats.update(engine.matcher.stats)
             stats.update({f"seconds_{k}": v for k, v in engine.matcher.seconds.items()})
-        return engine.result(), engine.new_state()
+        result = replace(engine.result(), skipped=tuple(not_idle(jobs)))
+        return result, engine.new_state()
 
 
 @dataclass

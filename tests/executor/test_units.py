@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from classad.argsyntax import ArgSyntaxError, environment_v1, environment_v2, split_v2
 from executor import containers as ct
-from executor.args import environment_v1, environment_v2, split_v2, string_list
 from executor.eventlog import EventLog
+from executor.jobad import string_list
 from executor.protocol import JobHandle
 from executor.spec import ExecutorConfig, JobResult, JobSpec, SpecError, Usage
 
@@ -30,14 +31,20 @@ def test_v2_arguments(text: str, words: list[str]) -> None:
 
 
 def test_unbalanced_quote_is_a_spec_error() -> None:
-    with pytest.raises(SpecError):
+    from classad import parse_ad
+    from executor.jobad import spec_from_ad
+
+    with pytest.raises(ArgSyntaxError):
         split_v2("'open")
+    ad = parse_ad('[DockerImage = "busybox"; Cmd = "/bin/echo"; Arguments = "\'open"]')
+    with pytest.raises(SpecError, match="Arguments"):
+        spec_from_ad(ad, "/tmp")
 
 
 def test_environment_syntaxes() -> None:
     assert environment_v2("A=1 B='two words' C=") == [("A", "1"), ("B", "two words"), ("C", "")]
     assert environment_v1("A=1;B=x y") == [("A", "1"), ("B", "x y")]
-    with pytest.raises(SpecError):
+    with pytest.raises(ArgSyntaxError):
         environment_v2("NOVALUE")
     assert string_list("a.txt, b.txt c/") == ["a.txt", "b.txt", "c/"]
 

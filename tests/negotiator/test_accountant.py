@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from negotiator.accountant import (
+from negotiator.policy.accountant import (
     AccountantState,
     Customer,
     decay,
     effective_priority,
     update_priorities,
 )
-from negotiator.config import parse_config
-from negotiator.groups import assign_quotas, assigned_group, build_tree, fair_share
-from negotiator.pie import admits, shares
-from negotiator.settings import build_config
+from negotiator.policy.config import parse_config
+from negotiator.policy.groups import assign_quotas, assigned_group, build_tree, fair_share
+from negotiator.policy.pie import admits, shares
+from negotiator.policy.settings import build_config
 
 
 def test_decay_is_exact_for_any_step() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from negotiator.config import parse_config
-from negotiator.settings import build_config
+from negotiator.policy.config import parse_config
+from negotiator.policy.settings import build_config
 
 
 def test_macros_expand_lazily_and_self_reference_appends() -> None:

@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from negotiator.gcpause import collector_paused
+from negotiator.matchmaking.gcpause import collector_paused
 
 
 def test_paused_inside_and_restored_after() -> None:

@@ -9,14 +9,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from classad import ClassAd, parse_expr
-from negotiator import matching
-from negotiator.accountant import AccountantState
+from classad import parse_expr
+from classad.ad import ClassAd
 from negotiator.cycle import negotiate
-from negotiator.matching import Policy
-from negotiator.pool import build_slots
-from negotiator.prefilter import FastMatcher
-from negotiator.settings import NegotiatorConfig
+from negotiator.matchmaking import matching
+from negotiator.matchmaking.matching import Policy
+from negotiator.matchmaking.prefilter import FastMatcher
+from negotiator.matchmaking.records import build_slots
+from negotiator.policy.accountant import AccountantState
+from negotiator.policy.settings import NegotiatorConfig
 
 VALUES = [None, 0, 1, 2, 4, 8, 2048, 4096, 0.5, 8.0, -1, True, False, "x86_64", "X86_64",
           "LINUX", "linux", "", "MWT2", "undefined"]

@@ -6,10 +6,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from negotiator import ads
-from negotiator.accountant import AccountantState, Customer
-from negotiator.config import parse_config
 from negotiator.cycle import negotiate
-from negotiator.settings import build_config
+from negotiator.policy.accountant import AccountantState, Customer
+from negotiator.policy.config import parse_config
+from negotiator.policy.settings import build_config
 
 USERS = ["a@pool", "b@pool", "c@pool", "g1.d@pool", "g2.e@pool"]
 JOB_REQUIREMENTS = [

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from negotiator import ads
-from negotiator.cadence import slot_load_factor
 from negotiator.decisions import CycleResult
-from negotiator.scenario import Scenario, load_scenarios, run
+from negotiator.sim.between_cycles import slot_load_factor
+from negotiator.sim.scenario import Scenario, load_scenarios, run
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 CASES = [case for path in sorted(SCENARIO_DIR.glob("*.toml")) for case in load_scenarios(path)]

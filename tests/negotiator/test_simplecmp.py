@@ -9,10 +9,11 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from classad import ClassAd, parse_expr
-from negotiator.columns import SlotIndex
-from negotiator.simplecmp import compare_codes
-from negotiator.vectoreval import CT, CX, JOB, SLOT, VecEval, codes_of
+from classad import parse_expr
+from classad.ad import ClassAd
+from negotiator.matchmaking.columns import SlotIndex
+from negotiator.matchmaking.simplecmp import compare_codes
+from negotiator.matchmaking.vectoreval import CT, CX, JOB, SLOT, VecEval, codes_of
 
 VALUES: list[Any] = [None, 0, 1, 2, 7, -1, 2048, 1 << 60, 0.5, 2.0, 2048.0, float("nan"),
                      float("inf"), True, False, "", "x86_64", "X86_64", "LINUX", "linux", "TACC"]

@@ -10,8 +10,11 @@ import textwrap
 import time
 from pathlib import Path
 
-from negotiator.accountant import AccountantState, Customer
-from negotiator.store import from_json, load_state, save_state, to_json
+import pytest
+
+from negotiator.errors import NegotiatorError
+from negotiator.policy.accountant import AccountantState, Customer
+from negotiator.policy.store import from_json, load_state, save_state, to_json
 
 STATE = AccountantState(
     last_update=120.0,
@@ -36,14 +39,17 @@ def test_sqlite_and_json_round_trip(tmp_path: Path) -> None:
         save_state(tmp_path / name, STATE)
         assert load_state(tmp_path / name) == STATE
     assert from_json(to_json(STATE)) == STATE
-    assert load_state(tmp_path / "missing.db") == AccountantState()
+    assert load_state(tmp_path / "missing.db", create=True) == AccountantState()
+    with pytest.raises(NegotiatorError, match="no such state file"):
+        load_state(tmp_path / "typo.db")
+    assert not (tmp_path / "typo.db").exists()
 
 
 WRITER = textwrap.dedent(
     """
     import sys
-    from negotiator.accountant import AccountantState, Customer
-    from negotiator.store import save_sqlite
+    from negotiator.policy.accountant import AccountantState, Customer
+    from negotiator.policy.store import save_sqlite
     path = sys.argv[1]
     i = 0
     while True:

@@ -1,0 +1,110 @@
+"""The `negotiator` Typer app, its consoles and shared options, and the entry point's error handling."""
+
+from __future__ import annotations
+
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from negotiator.errors import NegotiatorError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="An HTCondor-style negotiator: user priorities, group quotas and matchmaking over ad files.",
+)
+#: tables fit the terminal (80 columns when not a terminal); `--wide` lifts the limit
+out = Console(highlight=False, soft_wrap=False)
+#: messages are never wrapped: a knob name split across lines breaks grep
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+WIDE = 100_000
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("classad-pool")
+        except PackageNotFoundError:
+            number = "unknown"
+        out.print(f"negotiator (classad-pool) {number}", markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """An HTCondor-style negotiator: user priorities, group quotas and matchmaking over ad files."""
+
+SlotsOpt = Annotated[
+    Path | None, typer.Option("--slots", help="Slot (machine) ads: new, old or JSON syntax.")
+]
+JobsOpt = Annotated[Path | None, typer.Option("--jobs", help="Job ads: new, old or JSON syntax.")]
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="Negotiator config (HTCondor syntax).")
+]
+StateOpt = Annotated[
+    Path | None, typer.Option("--state", help="Accountant state: SQLite database or .json file.")
+]
+WideOpt = Annotated[
+    bool, typer.Option("--wide", help="Do not fit tables to the terminal's width.")
+]
+VerboseOpt = Annotated[
+    bool, typer.Option("--verbose", help="Also list the other daemons' knobs the config sets.")
+]
+
+
+def widen(wide: bool) -> None:
+    """`--wide`: tables as wide as their contents."""
+    if wide:
+        out.width = WIDE
+
+
+def bundled(name: str) -> Path:
+    return Path(str(resources.files("negotiator") / "data" / name))
+
+
+def load_settings(path: Path | None, verbose: bool = False) -> object:
+    from negotiator.policy.config import RawConfig, load_config
+    from negotiator.policy.settings import build_config
+
+    config = build_config(load_config(path) if path else RawConfig())
+    for warning in config.warnings:
+        err.print(f"negotiator: warning: {warning}", markup=False)
+    if verbose:
+        for knob in config.ignored:
+            err.print(f"negotiator: not a negotiator knob, left alone: {knob}", markup=False)
+    return config
+
+
+def main() -> None:
+    """Console entry point: bad input gives one line on stderr and exit status 2, never a traceback."""
+    try:
+        app(standalone_mode=False)
+    except NegotiatorError as exc:
+        err.print(f"negotiator: error: {exc}", markup=False)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("negotiator: aborted")
+        sys.exit(130)
+    except typer.BadParameter as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click's usage errors (missing option, bad value)
+        show = getattr(exc, "show", None)
+        code = getattr(exc, "exit_code", None)
+        if show is None or not isinstance(code, int):
+            raise
+        show()
+        sys.exit(code)

@@ -1,0 +1,1 @@
+"""Who deserves what: the accountant, group quotas, the pie, configuration and stored state."""

@@ -1,0 +1,1 @@
+"""Pools through time: cycles run with an injected clock, scenario files."""
