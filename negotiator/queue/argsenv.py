@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from classad import argsyntax
 from negotiator.queue.errors import SubmitError
 
 _V1_DELIMS = "!#$%&*+,-/:;<>?@^`|~\x1f"
@@ -22,8 +23,7 @@ _PLAIN = re.compile(r"[^ \t\n\r']+")
 _V2_QUOTED = re.compile(r'"((?:[^"]|"")*)"\Z', re.DOTALL)
 #: the quoted part at the start, when something follows it
 _V2_OPEN = re.compile(r'"(?:[^"]|"")*"', re.DOTALL)
-#: V2 raw tokens: a single-quoted group, plain characters, or white space
-_V2_TOKEN = re.compile(r"'((?:[^']|'')*)'|([^ \t\n\r']+)|([ \t\n\r]+)")
+
 
 
 def is_v2_quoted(text: str) -> bool:
@@ -45,56 +45,20 @@ def v2_quoted_to_raw(text: str) -> str:
 
 def split_v2_raw(raw: str) -> list[str]:
     """Words of a V2 raw string: white space separates, single quotes group (`''` inside is
-    one `'`)."""
+    one `'`). The quoting rules are classad.argsyntax's, which the executor reads with."""
     if "'" not in raw:
         return raw.split()
-    words: list[str] = []
-    buf: list[str] = []
-    token = False
-    pos = 0
-    for m in _V2_TOKEN.finditer(raw):
-        if m.start() != pos:
-            break
-        pos = m.end()
-        quoted, plain, _ = m.groups()
-        if quoted is not None:
-            buf.append(quoted.replace("''", "'"))
-            token = True
-        elif plain is not None:
-            buf.append(plain)
-            token = True
-        elif token:
-            words.append("".join(buf))
-            buf, token = [], False
-    if pos != len(raw):
-        raise SubmitError(f"unbalanced quote starting here: {raw[pos:]!r}")
-    if token:
-        words.append("".join(buf))
-    return words
+    try:
+        return argsyntax.split_v2(raw)
+    except argsyntax.ArgSyntaxError as e:
+        raise SubmitError(str(e)) from None
 
 
 def join_v2_raw(words: list[str]) -> str:
     """Words back into a V2 raw string (append_arg in condor_arglist.cpp)."""
     if all(word and _PLAIN.fullmatch(word) for word in words):
         return " ".join(words)
-    result = ""
-    for word in words:
-        if result:
-            result += " "
-        if not word:
-            result += "''"
-        for c in word:
-            if c in " \t\n\r'":
-                if result.endswith("'"):
-                    result = result[:-1]
-                else:
-                    result += "'"
-                if c == "'":
-                    result += "'"
-                result += c + "'"
-            else:
-                result += c
-    return result
+    return argsyntax.join_v2(words)
 
 
 def arguments(args1: str | None, args2: str | None) -> tuple[str, str]:
@@ -149,12 +113,8 @@ def environment(env1: str | None, env2: str | None,
 
 
 def _v1_entries(text: str) -> list[str]:
+    """`a=1;b=2`: ';' separates unless the first character names another delimiter."""
     delim = ";"
     if text and text[0] in _V1_DELIMS:
         delim, text = text[0], text[1:]
-    entries = []
-    for piece in text.replace("\n", delim).split(delim):
-        piece = piece.lstrip(" \t\r")
-        if piece:
-            entries.append(piece)
-    return entries
+    return [e for e in (p.lstrip(" \t\r") for p in text.replace("\n", delim).split(delim)) if e]
