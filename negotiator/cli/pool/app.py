@@ -22,7 +22,7 @@ app = typer.Typer(
     help="An HTCondor-style pool: submit jobs, watch and steer the queue, run the pool.",
     context_settings={"help_option_names": ["-h", "--help", "-help"]},
 )
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 _state: dict[str, Path | None] = {"pool": None}
 
@@ -88,7 +88,9 @@ class UsageError(Exception):
 def main() -> None:
     """Console entry point: a user's mistake is one line on stderr and exit 1, no traceback."""
     try:
-        app(args=spread_lists(sys.argv[1:]), prog_name="pool", standalone_mode=False)
+        code = app(args=spread_lists(sys.argv[1:]), prog_name="pool", standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except (NegotiatorError, QueueError, ClassAdError, UsageError, ValueError) as exc:
         err.print(f"pool: error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
                   markup=False)
