@@ -24,6 +24,7 @@ from classad.match import is_true
 from classad.parser import parse_expr
 from negotiator.queue import adcodec
 from negotiator.queue.constraint import evaluate_constraint
+from negotiator.queue.split import split_cluster
 
 IDLE, RUNNING, REMOVED, COMPLETED, HELD, TRANSFERRING, SUSPENDED = 1, 2, 3, 4, 5, 6, 7
 STATUS_NAMES = {IDLE: "idle", RUNNING: "running", REMOVED: "removed", COMPLETED: "completed",
@@ -265,20 +266,7 @@ class JobQueue:
         if type(owner) is not str:
             raise QueueError("job ads need an Owner string")
         stamp = int(time.time() if now is None else now)
-        shared = {name: expr for name, expr in zip(first, first.exprs(), strict=True)
-                  if name.lower() not in _COLUMNS}
-        for ad in ads[1:]:
-            hits = 0
-            for name, expr in zip(ad, ad.exprs(), strict=True):
-                base = shared.get(name)
-                if base is None:
-                    continue
-                if base is expr or base == expr:
-                    hits += 1
-                else:
-                    del shared[name]
-            if hits < len(shared):  # some shared name missing here (or spelt otherwise)
-                shared = {n: e for n, e in shared.items() if ad.lookup(n) == e}
+        shared, own = split_cluster(ads, _COLUMNS)
         base_ad = ClassAd(shared)
         common = base_ad.copy()
         for name, value in _SUBMIT_DEFAULTS.items():
@@ -291,7 +279,7 @@ class JobQueue:
         batch = common.eval("JobBatchName")
         rows = []
         seen: set[int] = set()
-        for ad in ads:
+        for ad, pairs in zip(ads, own, strict=True):
             proc = _literal(ad, "procid")
             if type(proc) is not int or proc in seen:
                 raise QueueError("each job ad needs its own integer ProcId")
@@ -299,8 +287,9 @@ class JobQueue:
                 raise QueueError("the ads of one submit share ClusterId and Owner")
             seen.add(proc)
             status = _literal(ad, "jobstatus")
-            rows.append((cluster, proc, status if type(status) is int else IDLE, owner,
-                         _encode_diff(ad, base_ad, shared)))
+            text = (adcodec.encode_pairs(pairs) if pairs is not None
+                    else _encode_diff(ad, base_ad, shared))
+            rows.append((cluster, proc, status if type(status) is int else IDLE, owner, text))
         with self._write() as c:
             c.execute("INSERT INTO clusters VALUES (?, ?, ?, ?, ?, ?)",
                       (cluster, owner, batch if type(batch) is str else None,
