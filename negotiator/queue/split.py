@@ -46,7 +46,6 @@ def split_cluster(ads: list[ClassAd], columns: set[str]
     for ad in odd:
         shared = {n: e for n, e in shared.items() if ad.lookup(n) == e}
     own = [i for i in positions if names[i] not in shared and names[i].lower() not in columns]
-    out: list[Pairs | None] = []
-    for exprs in fast:
-        out.append(None if exprs is None else [(names[i], exprs[i]) for i in own])
+    out: list[Pairs | None] = [None if row is None else [(names[i], row[i]) for i in own]
+                               for row in fast]
     return shared, out
