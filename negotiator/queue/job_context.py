@@ -17,6 +17,9 @@ from classad import ast
 from negotiator.queue.errors import SubmitError
 from negotiator.queue.macros import Expander
 
+_CONST, _FORMAT, _FULL = 0, 1, 2
+#: (kind, constant value / format / raw text, command name, live names for the format)
+_Plan = tuple[int, str | None, str | None, tuple[str, ...]]
 _TRUE = {"true", "yes", "t", "y", "1"}
 _FALSE = {"false", "no", "f", "n", "0"}
 
@@ -87,6 +90,8 @@ class JobContext:
     forced: tuple[tuple[str, str], ...] = ()
     #: what the current step set (lower-case name -> (spelling, value))
     written: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    #: how each tuple of command names is read for any proc (see _plan)
+    plans: dict[tuple[str, ...], _Plan] = field(default_factory=dict)
     #: the current step read an attribute of the job
     read_job: bool = False
     #: reading an attribute of the job raises ReplayNeeded (the job holds only this proc's part)
@@ -95,22 +100,42 @@ class JobContext:
     # ---- reading commands --------------------------------------------------------------------
     def param(self, *names: str) -> str | None:
         """The expanded value of the first of `names` that is defined (names ignore case)."""
+        plan = self.plans.get(names)
+        if plan is None:
+            plan = self.plans[names] = self._plan(names)
+        kind, text, key, fields = plan
+        self.last_key = key
+        if kind == _CONST:
+            return text
+        self.dynamic = True
+        if kind == _FORMAT:
+            assert text is not None
+            return text.format(*map(self.ex.live.__getitem__, fields)).strip()
+        self.ex.touched = False
+        return self.ex.expand(text, key).strip()  # type: ignore[arg-type]
+
+    def _plan(self, names: tuple[str, ...]) -> _Plan:
+        """How to get a command's value for any proc of this queue statement: a constant, a
+        format of live values, or (a live value feeding a function) a full expansion."""
         for name in names:
             key = name.lower()
-            raw = self.ex.raw(key)
+            if key in self.ex.live:
+                return (_FORMAT, "{0}", key, (key,))
+            raw = self.ex.macros.get(key)
             if raw is None:
                 continue
-            self.last_key = key
-            if key in self.ex.live:
-                self.dynamic = True
             if "$" not in raw:
-                return raw.strip()
-            self.ex.touched = False
-            value = self.ex.expand(raw, key)
-            if self.ex.touched:
-                self.dynamic = True
-            return value.strip()
-        return None
+                return (_CONST, raw.strip(), key, ())
+            template = self.ex.template(raw, key)
+            if template is None:
+                return (_FULL, raw, key, ())
+            if len(template) == 1:
+                return (_CONST, template[0].strip(), key, ())
+            literal = [p.replace("{", "{{").replace("}", "}}") for p in template[::2]]
+            fmt = "".join(lit + (f"{{{i}}}" if i < len(literal) - 1 else "")
+                          for i, lit in enumerate(literal))
+            return (_FORMAT, fmt, key, template[1::2])
+        return (_CONST, None, None, ())
 
     def param_bool(self, name: str, default: bool, *alts: str) -> bool:
         text = self.param(name, *alts)

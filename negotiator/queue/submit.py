@@ -70,6 +70,21 @@ class SubmitFile:
             ads.extend(block_ads)
         return ads
 
+    def param(self, name: str, *, cluster_id: int = 1, proc: int = 0, block: int = 0,
+              env: Mapping[str, str] | None = None) -> str | None:
+        """The expanded value of macro or command `name` as a proc of queue statement `block`
+        sees it (Process = `proc`, the block's first item), or None if it is not defined."""
+        b = self.blocks[block]
+        live = next(iter(_proc_values(b.spec)), {"step": "0"})
+        ex = Expander({**_defaults(cluster_id, 0, self, SubmitConfig()), **b.macros},
+                      {**live, "process": str(proc), "procid": str(proc)},
+                      dict(os.environ if env is None else env), str(Path.cwd()),
+                      random.Random(cluster_id))
+        try:
+            return ex.param(name.lower())
+        except SubmitError as e:
+            raise e.at(b.places.get(name.lower(), b.where)) from None
+
     def _expand(self, cluster_id: int, owner: str, qdate: int, submit_dir: Path,
                 env: Mapping[str, str] | None,
                 config: SubmitConfig | None) -> Iterable[list[classad.ClassAd]]:

@@ -14,6 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 import classad
+from classad.ad import to_expr
+from classad.ast import Literal
 from negotiator.queue.job_context import JobContext, ReplayNeeded
 from negotiator.queue.requirements import set_universe
 from negotiator.queue.submit_ads import STEPS
@@ -23,14 +25,15 @@ Attrs = dict[str, tuple[str, Any]]
 
 def to_ad(job: Attrs) -> classad.ClassAd:
     names = [name for name, _ in job.values()]
-    values = [classad.ad.to_expr(value) for _, value in job.values()]
+    values = [to_expr(value) for _, value in job.values()]
     return classad.ClassAd.from_pairs(names, values)
 
 
 class ProcTemplate:
     """The first proc's ad and, per step, whether it runs per proc and what it wrote."""
 
-    __slots__ = ("ad", "base", "blind_ok", "deltas", "dynamic", "dynamic_keys", "dynamic_steps")
+    __slots__ = ("ad", "base", "blind_ok", "deltas", "dynamic", "dynamic_keys", "dynamic_steps",
+                 "first")
 
     def __init__(self, base: Attrs, ad: classad.ClassAd, deltas: list[Attrs],
                  dynamic: list[bool], blind_ok: bool) -> None:
@@ -47,6 +50,8 @@ class ProcTemplate:
             else:
                 overwritten.update(self.dynamic_keys & delta.keys())
         self.blind_ok = blind_ok and not overwritten
+        #: the first proc's values of the attributes the per-proc steps write
+        self.first: dict[str, Any] = {}
 
     @classmethod
     def record(cls, ctx: JobContext, cluster: Attrs) -> ProcTemplate:
@@ -67,11 +72,15 @@ class ProcTemplate:
             if ctx.dynamic:
                 ctx.dynamic_attrs.update(ctx.written)
                 blind_ok = blind_ok and not ctx.read_job
-        return cls(base, to_ad(ctx.job), deltas, dynamic, blind_ok)
+        ctx.job["procid"] = ("ProcId", 0)
+        template = cls(base, to_ad(ctx.job), deltas, dynamic, blind_ok)
+        del ctx.job["procid"]
+        template.first = {key: ctx.job[key][1] for key in template.dynamic_keys if key in ctx.job}
+        return template
 
     def first_ad(self, proc: int) -> classad.ClassAd:
         ad = self.ad.copy()
-        ad["ProcId"] = proc
+        ad._exprs["procid"] = Literal(proc)  # the template ad already spells ProcId
         return ad
 
     def next_ad(self, ctx: JobContext, proc: int) -> classad.ClassAd:
@@ -84,12 +93,17 @@ class ProcTemplate:
             job, written, regular = blind, set(blind), True
         if regular:
             ad = self.ad.copy()
+            first = self.first
+            exprs = ad._exprs  # the names are the first ad's: only the values change
             for key in written:
-                name, value = job[key]
-                ad[name] = value
+                value = job[key][1]
+                if value != first[key] or type(value) is not type(first[key]):
+                    # per-proc values are rarely shared: skip the literal cache for them
+                    exprs[key] = Literal(value) if type(value) in (str, int) else to_expr(value)
+            exprs["procid"] = Literal(proc)
         else:
             ad = to_ad(job)
-        ad["ProcId"] = proc
+            ad["ProcId"] = proc
         return ad
 
     def _blind(self, ctx: JobContext) -> Attrs | None:
