@@ -33,6 +33,8 @@ STATUS_NAMES = {IDLE: "idle", RUNNING: "running", REMOVED: "removed", COMPLETED:
 HOLD_BY_USER = 1
 #: attributes kept as columns, not in the stored ad text
 _COLUMNS = {"clusterid", "procid", "jobstatus"}
+#: the attributes submit reads from each ad (Owner also stays in the stored ad)
+_READ = _COLUMNS | {"owner"}
 #: the key of a job row's list of cluster attributes it has deleted
 _DELETED = ""
 #: attributes the schedd gives every new job ad (condor_submit leaves them to it)
@@ -185,14 +187,6 @@ def _encode_diff(ad: ClassAd, common: ClassAd, by_name: dict[str, ast.Expr] | No
     return adcodec.encode_pairs(pairs, {_DELETED: gone} if gone else None)
 
 
-def _literal(ad: ClassAd, key: str) -> Any:
-    """The value of attribute `key` (lower case): a literal's value read directly."""
-    expr = ad.get_expr(key)
-    if type(expr) is ast.Literal:
-        return expr.value
-    return ad.eval(key) if expr is not None else None
-
-
 def _int_attr(ad: ClassAd, name: str) -> int | None:
     value = ad.eval(name)
     return value if type(value) is int else None
@@ -266,7 +260,7 @@ class JobQueue:
         if type(owner) is not str:
             raise QueueError("job ads need an Owner string")
         stamp = int(time.time() if now is None else now)
-        shared, own = split_cluster(ads, _COLUMNS)
+        shared, own, cols = split_cluster(ads, _COLUMNS, _READ)
         base_ad = ClassAd(shared)
         common = base_ad.copy()
         for name, value in _SUBMIT_DEFAULTS.items():
@@ -279,14 +273,14 @@ class JobQueue:
         batch = common.eval("JobBatchName")
         rows = []
         seen: set[int] = set()
-        for ad, pairs in zip(ads, own, strict=True):
-            proc = _literal(ad, "procid")
+        for ad, pairs, col in zip(ads, own, cols, strict=True):
+            proc = col.get("procid")
             if type(proc) is not int or proc in seen:
                 raise QueueError("each job ad needs its own integer ProcId")
-            if _literal(ad, "clusterid") not in (None, cluster) or _literal(ad, "owner") != owner:
+            if col.get("clusterid", cluster) != cluster or col.get("owner") != owner:
                 raise QueueError("the ads of one submit share ClusterId and Owner")
             seen.add(proc)
-            status = _literal(ad, "jobstatus")
+            status = col.get("jobstatus")
             text = (adcodec.encode_pairs(pairs) if pairs is not None
                     else _encode_diff(ad, base_ad, shared))
             rows.append((cluster, proc, status if type(status) is int else IDLE, owner, text))

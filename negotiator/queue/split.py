@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from itertools import compress
 from operator import is_not
+from typing import Any
 
 from classad import ast
 from classad.ad import ClassAd
@@ -17,9 +18,10 @@ from classad.ad import ClassAd
 Pairs = list[tuple[str, ast.Expr]]
 
 
-def split_cluster(ads: list[ClassAd], columns: set[str]
-                  ) -> tuple[dict[str, ast.Expr], list[Pairs | None]]:
-    """(shared name -> expression, per ad its own (name, expression) pairs).
+def split_cluster(ads: list[ClassAd], columns: set[str], read: set[str]
+                  ) -> tuple[dict[str, ast.Expr], list[Pairs | None], list[dict[str, Any]]]:
+    """(shared name -> expression, per ad its own (name, expression) pairs, per ad the
+    literal values of the attributes named in `read` (lower case) that it has).
 
     An ad whose attribute names differ from the first ad's gets None: the caller compares it
     attribute by attribute. Names in `columns` (lower case) are left out of both.
@@ -48,4 +50,16 @@ def split_cluster(ads: list[ClassAd], columns: set[str]
     own = [i for i in positions if names[i] not in shared and names[i].lower() not in columns]
     out: list[Pairs | None] = [None if row is None else [(names[i], row[i]) for i in own]
                                for row in fast]
-    return shared, out
+    picks = [(names[i].lower(), i) for i in positions if names[i].lower() in read]
+    values = [_column_values(ad, row, picks, read) for ad, row in zip(ads, fast, strict=True)]
+    return shared, out, values
+
+
+def _column_values(ad: ClassAd, row: list[ast.Expr] | None, picks: list[tuple[str, int]],
+                   read: set[str]) -> dict[str, Any]:
+    """The literal values of the attributes to read (None for a non-literal)."""
+    if row is not None:
+        exprs = [(key, row[i]) for key, i in picks]
+    else:
+        exprs = [(key, e) for key in read if (e := ad.get_expr(key)) is not None]
+    return {key: e.value if type(e) is ast.Literal else None for key, e in exprs}
