@@ -188,6 +188,8 @@ def test_better_analyze_counts_slots_clause_by_clause(pool_dir: Path) -> None:
     (["rm"], "-constraint EXPR or -all"),
     (["q", "-nosuchoption"], "No such option"),
     (["history", "-limit", "-3"], "-limit"),
+    (["q", "-af:j", "Owner"], "-af:j"),
+    (["rm", "-constraint", "Owner =="], "-constraint"),
 ])
 def test_bad_command_lines_give_one_line_and_fail(pool_dir: Path, args: list[str],
                                                   words: str) -> None:
