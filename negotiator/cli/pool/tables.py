@@ -98,7 +98,7 @@ def batch_table(rows: Iterable[BatchRow]) -> list[str]:
     owner_w = max([len("OWNER")] + [len(b.owner) for b in batches.values()])
     name_w = max([len("BATCH_NAME")] + [len(b.name) for b in batches.values()])
     cols = ["DONE", "RUN", "IDLE"] + (["HOLD"] if held else []) + ["TOTAL"]
-    lines = [f"{'OWNER':<{owner_w}} {'BATCH_NAME':<{name_w}}    SUBMITTED "
+    lines = [f"{'OWNER':<{owner_w}} {'BATCH_NAME':<{name_w}}{'SUBMITTED':>13}"
              + "".join(f"{c:>7}" for c in cols) + " JOB_IDS"]
     for b in batches.values():
         total = sum(b.clusters.values())
