@@ -333,6 +333,11 @@ class JobQueue:
     def with_status(self, status: int) -> list[ClassAd]:
         return self._ads("status = ?", [status])
 
+    def any_with_status(self, status: int) -> bool:
+        """Whether some job is in `status` (an index probe: no ad is read)."""
+        return self.conn.execute("SELECT 1 FROM jobs WHERE status = ? LIMIT 1",
+                                 (status,)).fetchone() is not None
+
     def count_by_status(self, selection: Selection = Selection()) -> dict[int, int]:
         """JobStatus -> number of jobs, for the jobs `selection` picks (one SQL GROUP BY)."""
         where, params = selection.where()

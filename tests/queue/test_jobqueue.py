@@ -116,6 +116,7 @@ def test_update_is_a_compare_and_set_and_stamps_status_changes(queue: JobQueue) 
             ad.eval("RemoteHost")) == (RUNNING, IDLE, 2000, "slot1@node")
     assert not queue.update("99.0", {"X": 1}, now=1)
     assert queue.count_by_status() == {IDLE: 1, RUNNING: 1}
+    assert queue.any_with_status(RUNNING) and not queue.any_with_status(HELD)
 
 
 def test_hold_release_remove_follow_condor_rules(queue: JobQueue) -> None:
