@@ -260,7 +260,8 @@ class JobQueue:
         if type(owner) is not str:
             raise QueueError("job ads need an Owner string")
         stamp = int(time.time() if now is None else now)
-        shared, own, cols = split_cluster(ads, _COLUMNS, _READ)
+        split = split_cluster(ads, _COLUMNS, _READ)
+        shared = split.shared
         base_ad = ClassAd(shared)
         common = base_ad.copy()
         for name, value in _SUBMIT_DEFAULTS.items():
@@ -271,19 +272,17 @@ class JobQueue:
         if "EnteredCurrentStatus" not in common:
             common["EnteredCurrentStatus"] = _int_attr(common, "QDate") or stamp
         batch = common.eval("JobBatchName")
-        rows = []
-        seen: set[int] = set()
-        for ad, pairs, col in zip(ads, own, cols, strict=True):
-            proc = col.get("procid")
-            if type(proc) is not int or proc in seen:
-                raise QueueError("each job ad needs its own integer ProcId")
-            if col.get("clusterid", cluster) != cluster or col.get("owner") != owner:
-                raise QueueError("the ads of one submit share ClusterId and Owner")
-            seen.add(proc)
-            status = col.get("jobstatus")
-            text = (adcodec.encode_pairs(pairs) if pairs is not None
-                    else _encode_diff(ad, base_ad, shared))
-            rows.append((cluster, proc, status if type(status) is int else IDLE, owner, text))
+        encode_row = adcodec.encoder_for(split.own_names)
+        procs = split.read["procid"]
+        if len(set(procs)) != len(procs) or any(type(p) is not int for p in procs):
+            raise QueueError("each job ad needs its own integer ProcId")
+        if (any(c not in (None, cluster) for c in split.read["clusterid"])
+                or any(o != owner for o in split.read["owner"])):
+            raise QueueError("the ads of one submit share ClusterId and Owner")
+        rows = [(cluster, proc, status if type(status) is int else IDLE, owner,
+                 encode_row(own) if own is not None else _encode_diff(ad, base_ad, shared))
+                for ad, own, proc, status in zip(ads, split.own, procs, split.read["jobstatus"],
+                                                 strict=True)]
         with self._write() as c:
             c.execute("INSERT INTO clusters VALUES (?, ?, ?, ?, ?, ?)",
                       (cluster, owner, batch if type(batch) is str else None,

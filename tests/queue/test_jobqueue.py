@@ -53,7 +53,9 @@ def test_submitted_ads_come_back_attribute_for_attribute(queue: JobQueue) -> Non
     cluster = queue.next_cluster_id()
     ads = cluster_ads(cluster, 5)
     ads[3]["Extra"] = parse_expr("{1, 2.5, \"x\\\"y\"}")
+    del ads[1]["RequestMemory"]  # ads shaped unlike the first take the name-by-name path
     assert queue.submit(ads) == cluster
+    assert "RequestMemory" not in queue.get(f"{cluster}.1")  # type: ignore[operator]
     for original in ads:
         back = queue.get(f"{cluster}.{original.eval('ProcId')}")
         assert back is not None
