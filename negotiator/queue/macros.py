@@ -215,8 +215,8 @@ def _number(ex: Expander, text: str, what: str) -> int | float:
 def _fn_env(ex: Expander, args: str, depth: int) -> str:
     name, colon, default = args.partition(":")
     value = ex.env.get(name.strip())
-    if value is None:
-        return ex._expand(default, depth + 1) if colon else ""
+    if value is None:  # the manual: "evaluates to UNDEFINED unless ... default-value is used"
+        return ex._expand(default, depth + 1) if colon else "UNDEFINED"
     return value
 
 

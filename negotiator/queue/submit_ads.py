@@ -32,6 +32,8 @@ def set_iwd(ctx: JobContext) -> None:
     iwd = ctx.full_path(short, base) if short else ctx.full_path(base)
     if iwd != "/" and iwd.endswith("/"):
         iwd = iwd[:-1]
+    if not ctx.is_dir(iwd):  # ComputeIWD: the directory must exist and be searchable
+        raise SubmitError(f"No such directory: {iwd}")
     ctx.set("Iwd", iwd)
 
 
@@ -236,9 +238,9 @@ def set_accounting_group(ctx: JobContext) -> None:
         return
     user = user if user is not None else ctx.owner
     if group is not None and not _SUBMITTER_NAME.match(group):
-        raise SubmitError(f"invalid accounting_group: {group}")
+        raise SubmitError(f"invalid accounting_group: {group}", key="accounting_group")
     if not _SUBMITTER_NAME.match(user):
-        raise SubmitError(f"invalid accounting_group_user: {user}")
+        raise SubmitError(f"invalid accounting_group_user: {user}", key="accounting_group_user")
     ctx.set("AcctGroupUser", user)
     if group is not None:
         ctx.set("AcctGroup", group)

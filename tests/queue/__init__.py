@@ -1,1 +1,1 @@
-"""Tests of negotiator.queue (submit description files)."""
+"""Tests of negotiator.queue."""
