@@ -91,6 +91,9 @@ def main(argv: list[str] | None = None) -> None:
         assert f"Total for query: {n} jobs;" in out, out
         # the same steps in this process, to see where the time goes
         desc = read_submit(sub)
+        exc_w, exc_c, parts = timed(lambda: desc.expand_clusters(1, "bench", 1_700_000_000, work))
+        with JobQueue(work / "split.db") as queue:
+            sc_w, sc_c, _ = timed(lambda: queue.submit_cluster(parts[0].common, parts[0].procs))
         exp_w, exp_c, ads = timed(lambda: desc.expand(1, "bench", 1_700_000_000, work))
         with JobQueue(work / "inproc.db") as queue:
             ins_w, ins_c, _ = timed(lambda: queue.submit(ads))
@@ -106,8 +109,11 @@ def main(argv: list[str] | None = None) -> None:
         ("reference: `pool q` on an empty queue", start_w, start_c, ""),
         (f"`pool submit` (queue {n}), end to end", sub_w, sub_c,
          f"{sub_w / 5.0:.2f} x target 5 s"),
-        ("  in process: SubmitFile.expand", exp_w, exp_c, ""),
-        ("  in process: JobQueue.submit", ins_w, ins_c,
+        ("  in process: SubmitFile.expand_clusters", exc_w, exc_c, ""),
+        ("  in process: JobQueue.submit_cluster", sc_w, sc_c,
+         f"{sc_w / max(raw_w, 1e-9):.1f} x bare SQLite"),
+        ("  (full ads: SubmitFile.expand)", exp_w, exp_c, ""),
+        ("  (full ads: JobQueue.submit, split)", ins_w, ins_c,
          f"{ins_w / max(raw_w, 1e-9):.1f} x bare SQLite"),
         ("  reference: bare SQLite insert of the rows", raw_w, raw_c, ""),
         (f"`pool q` summary over {n} jobs", q_w, q_c, f"{q_w / 1.0:.2f} x target 1 s"),

@@ -12,19 +12,20 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from classad import ast
-from classad.ad import ClassAd
+from classad.ad import ClassAd, to_expr
 from classad.match import is_true
 from classad.parser import parse_expr
 from negotiator.queue import adcodec
 from negotiator.queue.constraint import evaluate_constraint
 from negotiator.queue.split import split_cluster
+from negotiator.queue.template import ABSENT
 
 IDLE, RUNNING, REMOVED, COMPLETED, HELD, TRANSFERRING, SUSPENDED = 1, 2, 3, 4, 5, 6, 7
 STATUS_NAMES = {IDLE: "idle", RUNNING: "running", REMOVED: "removed", COMPLETED: "completed",
@@ -187,6 +188,11 @@ def _encode_diff(ad: ClassAd, common: ClassAd, by_name: dict[str, ast.Expr] | No
     return adcodec.encode_pairs(pairs, {_DELETED: gone} if gone else None)
 
 
+def _plain(value: Any) -> Any:
+    """A Python value, or a literal expression's value."""
+    return value.value if type(value) is ast.Literal else value
+
+
 def _int_attr(ad: ClassAd, name: str) -> int | None:
     value = ad.eval(name)
     return value if type(value) is int else None
@@ -271,7 +277,6 @@ class JobQueue:
             common["QDate"] = stamp
         if "EnteredCurrentStatus" not in common:
             common["EnteredCurrentStatus"] = _int_attr(common, "QDate") or stamp
-        batch = common.eval("JobBatchName")
         encode_row = adcodec.encoder_for(split.own_names)
         procs = split.read["procid"]
         if len(set(procs)) != len(procs) or any(type(p) is not int for p in procs):
@@ -283,14 +288,56 @@ class JobQueue:
                  encode_row(own) if own is not None else _encode_diff(ad, base_ad, shared))
                 for ad, own, proc, status in zip(ads, split.own, procs, split.read["jobstatus"],
                                                  strict=True)]
+        self._insert(cluster, owner, common, len(ads), rows)
+        return cluster
+
+    def submit_cluster(self, common: ClassAd, procs: Sequence[Mapping[str, Any]],
+                       now: float | None = None) -> int:
+        """Queue one queue statement's procs as SubmitFile.expand_clusters gives them: the
+        shared ad once and, per proc, only what differs (ABSENT: an attribute it lacks)."""
+        if not procs:
+            raise QueueError("nothing to submit: no procs")
+        cluster, owner = _int_attr(common, "ClusterId"), common.eval("Owner")
+        if cluster is None or type(owner) is not str:
+            raise QueueError("the shared ad needs ClusterId and an Owner string")
+        stamp = int(time.time() if now is None else now)
+        stored = ClassAd({n: common[n] for n in common if n.lower() not in _COLUMNS})
+        for name, value in _SUBMIT_DEFAULTS.items():
+            if name not in stored:
+                stored[name] = value
+        if "QDate" not in stored:
+            stored["QDate"] = stamp
+        if "EnteredCurrentStatus" not in stored:
+            stored["EnteredCurrentStatus"] = _int_attr(stored, "QDate") or stamp
+        base_status = _int_attr(common, "JobStatus") or IDLE
+        rows = []
+        seen: set[int] = set()
+        for diff in procs:
+            proc = _plain(diff.get("ProcId"))
+            if type(proc) is not int or proc in seen:
+                raise QueueError("each proc needs its own integer ProcId")
+            seen.add(proc)
+            if "Owner" in diff or "ClusterId" in diff:
+                raise QueueError("the procs of one submit share ClusterId and Owner")
+            status = _plain(diff.get("JobStatus", base_status))
+            gone = [n for n, v in diff.items() if v is ABSENT]
+            pairs = [(n, to_expr(v)) for n, v in diff.items()
+                     if v is not ABSENT and n.lower() not in _COLUMNS]
+            rows.append((cluster, proc, status if type(status) is int else IDLE, owner,
+                         adcodec.encode_pairs(pairs, {_DELETED: gone} if gone else None)))
+        self._insert(cluster, owner, stored, len(procs), rows)
+        return cluster
+
+    def _insert(self, cluster: int, owner: str, common: ClassAd, procs: int,
+                rows: list[tuple[int, int, int, str, str]]) -> None:
+        batch = common.eval("JobBatchName")
         with self._write() as c:
             c.execute("INSERT INTO clusters VALUES (?, ?, ?, ?, ?, ?)",
                       (cluster, owner, batch if type(batch) is str else None,
-                       _int_attr(common, "QDate") or stamp, len(ads), adcodec.encode(common)))
+                       _int_attr(common, "QDate") or 0, procs, adcodec.encode(common)))
             c.executemany("INSERT INTO jobs VALUES (?, ?, ?, ?, ?)", rows)
             c.execute("UPDATE counters SET value = max(value, ?) WHERE name = 'cluster'",
                       (cluster,))
-        return cluster
 
     # reading ------------------------------------------------------------------------------
     def _ads(self, where: str, params: list[Any], order: str = "cluster, proc",

@@ -219,3 +219,22 @@ def test_concurrent_processes_share_the_queue(tmp_path: Path) -> None:
     assert len(q.history()) == clusters
     ids = [c for (c,) in q.conn.execute("SELECT cluster FROM clusters ORDER BY cluster")]
     assert ids == list(range(1, clusters + 1))
+
+
+def test_submit_cluster_stores_what_expand_clusters_gives(queue: JobQueue, tmp_path: Path) -> None:
+    from negotiator.queue.submit import read_submit
+
+    text = ("executable = /bin/sleep\narguments = 5 $(Process)\nrequest_disk = 1024\n"
+            "output = out.$(Process)\nqueue 4\n")
+    desc = read_submit(tmp_path / "job.sub", text)
+    flat = desc.expand(1, "alice", 1000, tmp_path)
+    parts = desc.expand_clusters(1, "alice", 1000, tmp_path)
+    assert len(parts) == 1
+    queue.submit_cluster(parts[0].common, parts[0].procs, now=1000)
+    for ad in flat:
+        back = queue.get(f"1.{ad.eval('ProcId')}")
+        assert back is not None
+        for name in ad:
+            assert back.lookup(name) == ad[name], name
+    with pytest.raises(QueueError):
+        queue.submit_cluster(parts[0].common, [{"ProcId": 9}, {"ProcId": 9}], now=1)

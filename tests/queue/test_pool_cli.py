@@ -207,6 +207,15 @@ def test_bad_submit_file_names_the_line(pool_dir: Path) -> None:
     assert not (pool_dir / "pool.db").exists() or "ID:" not in pool(pool_dir, "q").stdout
 
 
+def test_two_queue_statements_make_one_cluster(pool_dir: Path) -> None:
+    sub = pool_dir.parent / "two.sub"
+    sub.write_text(SUBMIT.format(n=2) + "arguments = other $(Process)\nqueue 3\n")
+    assert pool(pool_dir, "submit", str(sub)).stdout.splitlines()[-1] == (
+        "5 job(s) submitted to cluster 1.")
+    assert pool(pool_dir, "q", "-af", "ProcId", "Args").stdout.splitlines() == [
+        "0 10 0", "1 10 1", "2 other 2", "3 other 3", "4 other 4"]
+
+
 def test_dry_run_prints_ads_and_queues_nothing(pool_dir: Path) -> None:
     out = submit(pool_dir, 2, "-dry-run")
     assert out.count("ProcId = ") == 2 and 'Cmd = "/bin/sleep"' in out

@@ -43,16 +43,20 @@ def submit(
     now = int(time.time())
     with open_queue() as queue:
         cluster = queue.peek_cluster_id() if dry_run else queue.next_cluster_id()
-        ads = desc.expand(cluster, current_user(), now, submit_dir, dict(os.environ))
         if dry_run:
+            ads = desc.expand(cluster, current_user(), now, submit_dir, dict(os.environ))
             sys.stdout.write(dump_ads(ads, "json" if as_json else "old"))
             return
-        if ads:
-            queue.submit(ads, now)
+        parts = desc.expand_clusters(cluster, current_user(), now, submit_dir,
+                                     dict(os.environ))
+        n = sum(len(part.procs) for part in parts)
+        if len(parts) == 1:
+            queue.submit_cluster(parts[0].common, parts[0].procs, now)
+        elif n:  # several queue statements: one cluster, split afresh over all its procs
+            queue.submit([part.ad(i) for part in parts for i in range(len(part.procs))], now)
     if terse:
-        if ads:
-            first, last = ads[0].eval("ProcId"), ads[-1].eval("ProcId")
-            sys.stdout.write(f"{cluster}.{first} - {cluster}.{last}\n")
+        if n:
+            sys.stdout.write(f"{cluster}.0 - {cluster}.{n - 1}\n")
         return
-    sys.stdout.write(f"Submitting job(s){'.' * min(len(ads), 60)}\n"
-                     f"{len(ads)} job(s) submitted to cluster {cluster}.\n")
+    sys.stdout.write(f"Submitting job(s){'.' * min(n, 60)}\n"
+                     f"{n} job(s) submitted to cluster {cluster}.\n")
