@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable, Mapping
 from typing import Any
 
 from classad import ast
-from classad.ad import ClassAd
+from classad.ad import ClassAd, to_expr
 from classad.formats._emit import new_text
 from classad.parser import parse_expr
 from classad.values import UNDEFINED
@@ -72,6 +72,40 @@ def encoder_for(names: list[str]) -> Callable[[tuple[ast.Expr, ...]], str]:
         return "{" + ",".join(parts) + "}"
 
     return encode_row
+
+
+_HEADS: dict[str, str] = {}
+
+
+def _head(name: str) -> str:
+    head = _HEADS.get(name)
+    if head is None:
+        head = _ENCODER.encode(name) + ":"
+        if len(_HEADS) < 10_000:
+            _HEADS[name] = head
+    return head
+
+
+def encode_values(values: Mapping[str, Any], skip: Container[str], absent: object) -> str:
+    """Like encode_pairs, for a mapping of names to Python values or expressions; names in
+    `skip` are left out and those mapped to `absent` are listed as deleted."""
+    parts = []
+    gone = []
+    for name, v in values.items():
+        if name in skip:
+            continue
+        t = type(v)
+        if v is absent:
+            gone.append(name)
+        elif t is str:
+            parts.append(_head(name) + _ENCODER.encode(v))
+        elif t is int and _INT64[0] <= v <= _INT64[1]:
+            parts.append(_head(name) + str(v))
+        else:  # an expression, or another Python value (to_expr makes it one)
+            parts.append(_head(name) + _ENCODER.encode(_value(to_expr(v))))
+    if gone:
+        parts.append('"":' + _ENCODER.encode(gone))
+    return "{" + ",".join(parts) + "}"
 
 
 def _expr(value: Any) -> ast.Expr:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from classad import ast
-from classad.ad import ClassAd, to_expr
+from classad.ad import ClassAd
 from classad.match import is_true
 from classad.parser import parse_expr
 from negotiator.queue import adcodec
@@ -36,6 +36,9 @@ HOLD_BY_USER = 1
 _COLUMNS = {"clusterid", "procid", "jobstatus"}
 #: the attributes submit reads from each ad (Owner also stays in the stored ad)
 _READ = _COLUMNS | {"owner"}
+#: the column attributes as submit spells them (a per-proc mapping leaves these out)
+_COLUMN_NAMES = frozenset({"ClusterId", "ProcId", "JobStatus", "clusterid", "procid",
+                           "jobstatus"})
 #: the key of a job row's list of cluster attributes it has deleted
 _DELETED = ""
 #: attributes the schedd gives every new job ad (condor_submit leaves them to it)
@@ -320,11 +323,8 @@ class JobQueue:
             if "Owner" in diff or "ClusterId" in diff:
                 raise QueueError("the procs of one submit share ClusterId and Owner")
             status = _plain(diff.get("JobStatus", base_status))
-            gone = [n for n, v in diff.items() if v is ABSENT]
-            pairs = [(n, to_expr(v)) for n, v in diff.items()
-                     if v is not ABSENT and n.lower() not in _COLUMNS]
             rows.append((cluster, proc, status if type(status) is int else IDLE, owner,
-                         adcodec.encode_pairs(pairs, {_DELETED: gone} if gone else None)))
+                         adcodec.encode_values(diff, _COLUMN_NAMES, ABSENT)))
         self._insert(cluster, owner, stored, len(procs), rows)
         return cluster
 
