@@ -17,7 +17,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from benchmarks import poolgen
-from classad import ClassAd, parse_expr
+from classad import parse_expr
+from classad.ad import ClassAd
 from classad.ad import to_expr
 from negotiator.cycle import negotiate
 from negotiator.policy.accountant import AccountantState

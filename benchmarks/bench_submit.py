@@ -15,7 +15,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import classad
 from negotiator.queue.submit import read_submit
 
 PER_PROC = """\
@@ -86,7 +85,6 @@ def main() -> None:
         t0 = time.perf_counter()
         read_submit(None, FROM_FILE, submit_dir=d)
         print(f"read_submit with {n} item lines: {time.perf_counter() - t0:.3f} s")
-    _ = classad
 
 
 if __name__ == "__main__":

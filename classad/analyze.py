@@ -101,10 +101,16 @@ class Analysis:
             table.add_row(f"[{i}]", str(n), cond)
         console.print(table)
         s = self.summary()
+        def count(n: int, one: str, many: str) -> str:
+            return f"{n} {one if n == 1 else many}"
+
         console.print(
-            f"\nOf {s['machines']} machines, {s['rejected_by_job']} are rejected by the job's "
-            f"requirements, {s['reject_job']} reject the job by their own requirements, and "
-            f"{s['willing']} match and are willing to run it.", markup=False)
+            f"\nOf {count(s['machines'], 'machine', 'machines')}, "
+            f"{count(s['rejected_by_job'], 'is', 'are')} rejected by the job's requirements, "
+            f"{count(s['reject_job'], 'rejects the job by its', 'reject the job by their')} own "
+            "requirements, and "
+            f"{count(s['willing'], 'matches and is', 'match and are')} willing to run it.",
+            markup=False)
         best = self.best()
         if best is not None:
             console.print(f"Best by the job's Rank: {best.name} "

@@ -22,6 +22,28 @@ app = typer.Typer(
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("classad-pool")
+        except PackageNotFoundError:
+            number = "unknown"
+        out.print(f"classad (classad-pool) {number}", markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Evaluate, match and convert HTCondor ClassAds."""
+
 DATA = Path(__file__).parent / "data"
 
 
@@ -61,17 +83,18 @@ def _load_all(path: str, what: str) -> list[ClassAd]:
 
 _EVAL_HELP = """Evaluate expressions, left to right, as classad_eval does.
 
-Each argument is an ad (`[a = 1; b = 2]`) or an assignment (`a = 1`), merged into the
-context ad, or an expression, evaluated with the context as MY and printed in ClassAd
-syntax. Options take effect where they appear:
+Each argument is an ad (`\\[a = 1; b = 2]`) or an assignment (`a = 1`), merged into the context ad, or an expression, evaluated with the context as MY and printed in ClassAd syntax. Options take effect where they appear:
 
+\b
   -quiet               stop echoing the context ad before results
   -file FILE, --my FILE
                        replace the context with the first ad of FILE (any format)
   -target-file FILE, --target FILE
                        use the first ad of FILE as TARGET
-  --jsonl FILE         batch mode: one JSON case per line ("-" = stdin), one result per line
-  --show-python        print the Python code generated for each expression (compiled backend)
+  --jsonl FILE         batch mode: one JSON case per line ("-" = stdin)
+  --show-python        print the Python code generated for each expression
+
+An argument that looks like an option but is none (`-quite`) is an error; write an expression that starts with '-' in parentheses: `(-x)`.
 """
 
 
@@ -129,6 +152,9 @@ def _run_eval_stream(tokens: list[str]) -> None:
             else:
                 target = ad
             continue
+        if _looks_like_option(tok):
+            raise UsageError(f"unknown option {tok}{_did_you_mean(tok)}"
+                             " (write an expression that starts with '-' as (-x))")
         record = _as_ad(tok, parse_record)
         if record is not None:
             context.update_from(ClassAd.from_record(record))
@@ -144,6 +170,22 @@ def _run_eval_stream(tokens: list[str]) -> None:
         if show_python:
             _show_python(expr)
         out.print(unparse_value(evaluate_expr(expr, context, target)), markup=False)
+
+
+_EVAL_OPTIONS = ("-quiet", "--quiet", "-q", "--show-python", "--jsonl", *_FLAG_WITH_FILE)
+
+
+def _looks_like_option(token: str) -> bool:
+    """`-name` or `--name` that is not an option: a typo, never an expression to evaluate."""
+    return (token.startswith("-") and token.lstrip("-")[:1].isalpha()
+            and all(c.isalnum() or c in "-_" for c in token))
+
+
+def _did_you_mean(token: str) -> str:
+    import difflib
+
+    near = difflib.get_close_matches(token, _EVAL_OPTIONS, n=1, cutoff=0.6)
+    return f" (did you mean {near[0]}?)" if near else ""
 
 
 def _as_ad(text: str, parse_record: Any) -> Any:

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import classad
-from classad import ClassAd, match
+from classad import match
+from classad.ad import ClassAd
 from classad.unparse import unparse
 from negotiator.errors import NegotiatorError
 
@@ -25,13 +26,51 @@ def parse_expression(text: str) -> Any:
         raise NegotiatorError(f"bad ClassAd expression {text!r}: {exc}") from None
 
 
-def read_ads(path: str | Path, kind: str) -> list[ClassAd]:
-    """Every ad in a file (new, old or JSON syntax); errors name the file and line."""
+def read_ads(path: str | Path, kind: str, check: bool = True) -> list[ClassAd]:
+    """Every ad in a file (new, old or JSON syntax); errors name the file and line. With
+    `check`, every ad must look like a `kind` ad ("job" or "slot")."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        data = Path(path).read_bytes()
     except OSError as exc:
         raise NegotiatorError(f"cannot read {kind} ads: {exc.strerror}", str(path)) from None
-    return parse_ad_text(text, str(path), kind)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise NegotiatorError(
+            f"{kind} ads are not UTF-8 text (byte 0x{data[exc.start]:02x})", str(path), line
+        ) from None
+    found = parse_ad_text(text, str(path), kind)
+    if check:
+        for number, ad in enumerate(found, 1):
+            problem = kind_problem(ad, kind)
+            if problem is not None:
+                raise NegotiatorError(
+                    f"ad {number} does not look like a {kind} ad: {problem}", str(path)
+                )
+    return found
+
+
+_JOB_MARKS = ("clusterid", "procid", "jobuniverse", "jobstatus", "qdate")
+_SLOT_MARKS = ("slotid", "state", "activity", "totalcpus", "startd", "machine")
+
+
+def kind_problem(ad: ClassAd, kind: str) -> str | None:
+    """Why `ad` is not a `kind` ad (MyType, or the attributes only that kind carries), or None."""
+    my_type = text(ad, "MyType")
+    job_marks = [a for a in _JOB_MARKS if a in ad]
+    slot_marks = [a for a in _SLOT_MARKS if a in ad]
+    if kind == "job":
+        if my_type is not None and my_type.lower() != "job":
+            return f"MyType is {my_type!r}, not \"Job\""
+        if my_type is None and not job_marks:
+            return "no MyType = \"Job\" and none of ClusterId, ProcId, JobUniverse, JobStatus"
+        return None
+    if my_type is not None and my_type.lower() not in {"machine", "slot"}:
+        return f"MyType is {my_type!r}, not \"Machine\""
+    if my_type is None and job_marks and not slot_marks:
+        return f"it has job attributes ({', '.join(job_marks)}) and no MyType = \"Machine\""
+    return None
 
 
 def parse_ad_text(text: str, source: str, kind: str) -> list[ClassAd]:
@@ -56,6 +95,13 @@ def make_ad(attrs: dict[str, object]) -> ClassAd:
 
 def evaluate(expr: Any, my: ClassAd | None, target: ClassAd | None) -> Value:
     return classad.evaluate(expr, my=my, target=target)
+
+
+def unparse_value(value: Value) -> str:
+    """A value as ClassAd text (strings quoted, lists and ads in braces and brackets)."""
+    from classad.ad import to_expr
+
+    return str(unparse(to_expr(value)))
 
 
 def attr(ad: ClassAd, name: str, target: ClassAd | None = None) -> Value:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from classad import ClassAd, ast
-from classad.ad import to_expr
+from classad import ast
+from classad.ad import ClassAd, to_expr
 from classad.purity import is_self_contained
 from negotiator import ads
 from negotiator.decisions import CycleResult, GroupOutcome, Match, SubmitterOutcome, Turn
@@ -22,6 +22,7 @@ from negotiator.matchmaking.records import (
     build_jobs,
     build_slots,
     carve,
+    not_idle,
     request,
 )
 from negotiator.policy import accountant, hgq
@@ -53,7 +54,8 @@ def negotiate(
         if stats is not None and engine.matcher is not None:
             stats.update(engine.matcher.stats)
             stats.update({f"seconds_{k}": v for k, v in engine.matcher.seconds.items()})
-        return engine.result(), engine.new_state()
+        result = replace(engine.result(), skipped=tuple(not_idle(jobs)))
+        return result, engine.new_state()
 
 
 @dataclass

@@ -69,6 +69,10 @@ class GroupOutcome:
     matched: int
 
 
+#: HTCondor's words (LastRejMatchReason) for a job whose candidate slots ran out this cycle
+REJECTED_REASON = "no match found"
+
+
 @dataclass(frozen=True)
 class CycleResult:
     """Everything one call of `negotiate` decided."""
@@ -83,6 +87,8 @@ class CycleResult:
     spins: int = 0
     rejected: tuple[str, ...] = ()
     """Jobs that matched no slot this cycle (ids)."""
+    skipped: tuple[tuple[str, str], ...] = ()
+    """Jobs not negotiated, with the reason (held, running, ...), as (id, reason)."""
     turns: tuple[Turn, ...] = ()
 
     def matched(self, submitter: str) -> int:
@@ -100,7 +106,8 @@ class CycleResult:
             "slots": self.slots,
             "idle_slots": self.idle_slots,
             "spins": self.spins,
-            "rejected": list(self.rejected),
+            "rejected": [{"job": j, "reason": REJECTED_REASON} for j in self.rejected],
+            "not_negotiated": [{"job": j, "reason": why} for j, why in self.skipped],
         }
 
 

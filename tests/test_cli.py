@@ -90,3 +90,20 @@ def test_demo_runs() -> None:
     proc = run("demo")
     assert proc.returncode == 0, proc.stderr
     assert "slot1@node01.cluster.example.org" in proc.stdout
+
+
+def test_typo_of_an_option_is_refused_not_evaluated() -> None:
+    proc = run("eval", "-quite", "1 + 1")
+    assert proc.returncode != 0 and proc.stdout == ""
+    assert "unknown option -quite (did you mean -quiet?)" in proc.stderr
+    assert run("eval", "-quiet", "(-2) + 1").stdout.strip() == "-1"
+
+
+def test_help_keeps_brackets_and_version_is_printed() -> None:
+    assert "[a = 1; b = 2]" in run("eval", "--help").stdout
+    assert run("--version").stdout.startswith("classad (classad-pool) ")
+
+
+def test_demo_counts_agree_in_number() -> None:
+    text = run("demo").stdout
+    assert "1 match and are" not in text and "1 matches and is willing" in text

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from benchmarks import poolgen
-from classad import ClassAd, fastpath, parse_ads, specialize
+from classad import fastpath, parse_ads, specialize
+from classad.ad import ClassAd
 from classad.cases import _ad
 from classad.evaluator import EvalContext, eval_in
 from classad.fastpath import BAIL

@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from classad import (
-    ClassAd,
     ClassAdSyntaxError,
     ast,
     dump_ad,
@@ -26,6 +25,7 @@ from classad import (
     parse_ad,
     parse_ads,
 )
+from classad.ad import ClassAd
 from classad.formats import ClassAdSyntaxErrors, detect_format
 from classad.formats._common import _fold_special_real, transform
 from classad.parser import parse_expr

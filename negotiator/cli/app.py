@@ -17,8 +17,33 @@ app = typer.Typer(
     no_args_is_help=True,
     help="An HTCondor-style negotiator: user priorities, group quotas and matchmaking over ad files.",
 )
-out = Console(highlight=False, soft_wrap=False, width=160)
-err = Console(stderr=True, highlight=False)
+#: tables fit the terminal (80 columns when not a terminal); `--wide` lifts the limit
+out = Console(highlight=False, soft_wrap=False)
+#: messages are never wrapped: a knob name split across lines breaks grep
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+WIDE = 100_000
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("classad-pool")
+        except PackageNotFoundError:
+            number = "unknown"
+        out.print(f"negotiator (classad-pool) {number}", markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """An HTCondor-style negotiator: user priorities, group quotas and matchmaking over ad files."""
 
 SlotsOpt = Annotated[
     Path | None, typer.Option("--slots", help="Slot (machine) ads: new, old or JSON syntax.")
@@ -30,19 +55,34 @@ ConfigOpt = Annotated[
 StateOpt = Annotated[
     Path | None, typer.Option("--state", help="Accountant state: SQLite database or .json file.")
 ]
+WideOpt = Annotated[
+    bool, typer.Option("--wide", help="Do not fit tables to the terminal's width.")
+]
+VerboseOpt = Annotated[
+    bool, typer.Option("--verbose", help="Also list the other daemons' knobs the config sets.")
+]
+
+
+def widen(wide: bool) -> None:
+    """`--wide`: tables as wide as their contents."""
+    if wide:
+        out.width = WIDE
 
 
 def bundled(name: str) -> Path:
     return Path(str(resources.files("negotiator") / "data" / name))
 
 
-def load_settings(path: Path | None) -> object:
+def load_settings(path: Path | None, verbose: bool = False) -> object:
     from negotiator.policy.config import RawConfig, load_config
     from negotiator.policy.settings import build_config
 
     config = build_config(load_config(path) if path else RawConfig())
     for warning in config.warnings:
-        err.print(f"negotiator: warning: {warning}")
+        err.print(f"negotiator: warning: {warning}", markup=False)
+    if verbose:
+        for knob in config.ignored:
+            err.print(f"negotiator: not a negotiator knob, left alone: {knob}", markup=False)
     return config
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
+import time
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -13,10 +16,13 @@ from negotiator.cli.app import (
     JobsOpt,
     SlotsOpt,
     StateOpt,
+    VerboseOpt,
+    WideOpt,
     app,
     bundled,
     load_settings,
     out,
+    widen,
 )
 from negotiator.errors import NegotiatorError
 
@@ -30,7 +36,7 @@ def negotiate(
     now: Annotated[
         float | None,
         typer.Option(
-            help="Cycle time (seconds since the epoch); default: the state's last update."
+            help="Cycle time (seconds since the epoch); default: now."
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the decisions as JSON.")] = False,
@@ -43,6 +49,12 @@ def negotiate(
     ] = None,
     all_matches: Annotated[
         bool, typer.Option("--all-matches", help="List every match in the table output.")
+    ] = False,
+    wide: WideOpt = False,
+    verbose: VerboseOpt = False,
+    any_ads: Annotated[
+        bool,
+        typer.Option("--any-ads", help="Skip the check that job ads look like jobs, slots like slots."),
     ] = False,
 ) -> None:
     """Run one negotiation cycle. With no --slots/--jobs, negotiates the bundled example pool."""
@@ -57,19 +69,26 @@ def negotiate(
     if demo:
         slots, jobs = bundled("slots.ad"), bundled("jobs.ad")
         config = config or bundled("negotiator.conf")
-        state_in = load_state(state) if state else load_state(bundled("state.json"))
+        state_in = load_state(state, create=True) if state else load_state(bundled("state.json"))
     elif slots is None or jobs is None:
         raise NegotiatorError(
             "give both --slots and --jobs (or neither, for the bundled example pool)"
         )
     else:
-        state_in = load_state(state) if state else AccountantState()
+        state_in = load_state(state, create=True) if state else AccountantState()
     assert slots is not None and jobs is not None
-    settings = load_settings(config)
+    widen(wide)
+    settings = load_settings(config, verbose)
     assert isinstance(settings, NegotiatorConfig)
-    when = now if now is not None else (state_in.last_update or 0.0)
+    if demo and now is None:  # the bundled example is reproducible: it runs at its state's time
+        now = state_in.last_update
+    when = cycle_time(now, state_in.last_update)
     result, new_state = run_cycle(
-        ads.read_ads(slots, "slot"), ads.read_ads(jobs, "job"), state_in, settings, when
+        ads.read_ads(slots, "slot", not any_ads),
+        ads.read_ads(jobs, "job", not any_ads),
+        state_in,
+        settings,
+        when,
     )
     if state is not None and (save if save is not None else not is_json_path(state)):
         save_state(state, new_state)
@@ -84,4 +103,21 @@ def demo(
     as_json: Annotated[bool, typer.Option("--json", help="Print the decisions as JSON.")] = False,
 ) -> None:
     """Negotiate the bundled example pool (240 slots, 600 jobs, a CMS/CHTC/OSG group tree)."""
-    negotiate(None, None, None, None, None, as_json, None, False)
+    negotiate(None, None, None, None, None, as_json, None, False, False, False, False)
+
+
+def cycle_time(given: float | None, last_update: float | None) -> float:
+    """The cycle's clock: --now, else the current time; never before the state's last update."""
+    when = time.time() if given is None else given
+    if not math.isfinite(when) or when < 0:
+        raise NegotiatorError(f"--now must be a time since the epoch, got {when!r}")
+    if last_update is not None and when < last_update:
+        raise NegotiatorError(
+            f"the cycle time {_date(when)} is before the state's last update {_date(last_update)};"
+            " a cycle never moves the accountant backwards"
+        )
+    return when
+
+
+def _date(when: float) -> str:
+    return datetime.fromtimestamp(when, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")

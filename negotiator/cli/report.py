@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from negotiator.decisions import CycleResult
+from negotiator.decisions import REJECTED_REASON, CycleResult
 from negotiator.policy.accountant import AccountantState, priority_factor
 from negotiator.policy.settings import NegotiatorConfig
 
@@ -22,26 +23,36 @@ def _num(value: float, digits: int = 2) -> str:
 def print_cycle(console: Console, result: CycleResult, max_matches: int | None = 20) -> None:
     """The per-submitter table, the group table (when groups are configured) and the matches."""
     table = Table(
-        title=f"Negotiation cycle at t={result.now:g}: {len(result.matches)} matches, "
+        box=box.SIMPLE_HEAD,
+        title=f"Negotiation cycle at {date(result.now)}: {len(result.matches)} matches, "
         f"{result.idle_slots} idle slots of {result.slots}, pool weight {result.pool_weight:g}"
     )
-    for column in ("Submitter", "Group", "EUP", "Share", "Limit", "Idle jobs", "Matched", "In use"):
-        table.add_column(column, justify="left" if column in {"Submitter", "Group"} else "right")
+    # the submitter's name carries its group; a separate column only where there is room
+    with_group = console.width >= 140
+    for column in ("Submitter", "Group", "EUP", "Share", "Limit", "Idle", "Matched", "In use"):
+        if column == "Group" and not with_group:
+            continue
+        if column in {"Submitter", "Group"}:
+            table.add_column(column, overflow="fold")
+        else:
+            table.add_column(column, justify="right", no_wrap=True)
     order = sorted(result.submitters.values(), key=lambda s: (s.effective_priority, s.name))
     for s in order:
-        table.add_row(
+        cells = [
             s.name,
-            s.group,
             _num(s.effective_priority),
-            f"{s.share:.2%}",
-            _num(s.limit),
+            f"{s.share:.1%}",
+            _num(s.limit, 1),
             str(s.idle_jobs),
             str(s.matched),
             _num(s.usage, 1),
-        )
+        ]
+        if with_group:
+            cells.insert(1, s.group)
+        table.add_row(*cells)
     console.print(table)
     if result.groups:
-        groups = Table(title="Accounting groups")
+        groups = Table(title="Accounting groups", box=box.SIMPLE_HEAD)
         for column in (
             "Group",
             "Config quota",
@@ -72,7 +83,7 @@ def print_cycle(console: Console, result: CycleResult, max_matches: int | None =
         console.print(groups)
     shown = result.matches if max_matches is None else result.matches[:max_matches]
     if shown:
-        matches = Table(title="Matches")
+        matches = Table(title="Matches", box=box.SIMPLE_HEAD)
         for column in ("Job", "Slot", "Submitter", "Claim", "Cost"):
             matches.add_column(column)
         for m in shown:
@@ -83,6 +94,30 @@ def print_cycle(console: Console, result: CycleResult, max_matches: int | None =
         hidden = len(result.matches) - len(shown)
         if hidden > 0:
             console.print(f"... and {hidden} more matches (--all-matches or --json shows them)")
+    _print_unmatched(console, result, max_matches)
+
+
+def _print_unmatched(console: Console, result: CycleResult, limit: int | None) -> None:
+    """Jobs that got no slot, and jobs not negotiated at all, each with the reason."""
+    rows = [(job, REJECTED_REASON) for job in result.rejected] + list(result.skipped)
+    if not rows:
+        return
+    table = Table(box=box.SIMPLE_HEAD, title=f"Jobs without a match: {len(result.rejected)} rejected, "
+                  f"{len(result.skipped)} not idle")
+    table.add_column("Job")
+    table.add_column("Reason", overflow="fold")
+    for job, reason in rows if limit is None else rows[:limit]:
+        table.add_row(job, reason)
+    console.print(table)
+    if limit is not None and len(rows) > limit:
+        console.print(f"... and {len(rows) - limit} more (--all-matches or --json shows them)")
+
+
+def date(when: float) -> str:
+    """A cycle time as people read it (UTC)."""
+    if not math.isfinite(when):
+        return str(when)
+    return datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _since(now: float, last: float | None, in_use: float) -> str:
@@ -104,21 +139,28 @@ def print_userprio(
         datetime.fromtimestamp(now, UTC).strftime("%m/%d %H:%M") if state.last_update else "never"
     )
     console.print(f"Last Priority Update: {stamp}")
-    table = Table(show_edge=False)
+    table = Table(box=box.SIMPLE_HEAD)
     columns = [
         "User Name",
         "Effective\nPriority",
         "Priority\nFactor",
         "Wghted\nIn Use",
-        "Total Usage\n(wghted-hrs)",
-        "Time Since\nLast Usage",
-        "Submitter\nFloor",
-        "Submitter\nCeiling",
+        "Usage\n(w-hrs)",
+        "Last\nUsage",
+        "Floor",
+        "Ceiling",
     ]
+    # floors and ceilings are rare: their columns appear when one is set
+    limits = any(c.floor is not None or c.ceiling is not None for c in state.customers.values())
+    if not limits:
+        columns = columns[:-2]
     if show_all:
         columns[1:1] = ["Real\nPriority"]
     for column in columns:
-        table.add_column(column, justify="left" if column == "User Name" else "right")
+        if column == "User Name":
+            table.add_column(column, overflow="fold")
+        else:
+            table.add_column(column, justify="right", no_wrap=True)
     rows = []
     for c in state.customers.values():
         factor = priority_factor(c.name, c, config)
@@ -133,9 +175,10 @@ def print_userprio(
             f"{c.weighted_in_use:g}",
             f"{c.accumulated_usage / 3600:.2f}",
             _since(now, c.last_usage_time, c.weighted_in_use),
-            "" if c.floor is None else f"{c.floor:g}",
-            "" if c.ceiling is None else f"{c.ceiling:g}",
         ]
+        if limits:
+            cells += ["" if c.floor is None else f"{c.floor:g}",
+                      "" if c.ceiling is None else f"{c.ceiling:g}"]
         if show_all:
             cells[1:1] = [f"{c.priority:.2f}"]
         table.add_row(*cells)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from typing import Annotated
 
@@ -11,10 +12,13 @@ import typer
 from negotiator.cli.app import (
     ConfigOpt,
     StateOpt,
+    WideOpt,
     app,
     bundled,
+    err,
     load_settings,
     out,
+    widen,
 )
 from negotiator.errors import NegotiatorError
 
@@ -29,6 +33,7 @@ def userprio(
         typer.Option("--setfactor", help="Set USER's priority factor and save."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the state as JSON.")] = False,
+    wide: WideOpt = False,
 ) -> None:
     """Show user priorities in the spirit of condor_userprio (columns and order)."""
     from negotiator.cli.report import print_userprio
@@ -43,8 +48,23 @@ def userprio(
     if setfactor is not None:
         if state is None:
             raise NegotiatorError("--setfactor needs --state")
-        current = set_factor(current, setfactor[0], setfactor[1])
+        user, factor = setfactor
+        if "@" not in user or user.startswith("@") or user.endswith("@"):
+            raise NegotiatorError(
+                f"--setfactor: {user!r} is not a submitter name: give user@uid.domain"
+                " (as condor_userprio does)"
+            )
+        if not math.isfinite(factor) or factor < 1:
+            raise NegotiatorError(f"--setfactor: the priority factor must be >= 1, got {factor!r}")
+        current = set_factor(current, user, factor)
         save_state(state, current)
+    if config is None:
+        err.print(
+            "negotiator: note: no --config: priority factors are shown with HTCondor's defaults;"
+            " give the config the negotiator used",
+            markup=False,
+        )
+    widen(wide)
     settings = load_settings(config)
     assert isinstance(settings, NegotiatorConfig)
     if as_json:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from classad import ClassAd, ast
+from classad import ast
+from classad.ad import ClassAd
 from negotiator import ads
 from negotiator.policy.settings import NegotiatorConfig
 

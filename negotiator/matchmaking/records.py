@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from classad import ClassAd
+from classad.ad import ClassAd
 from classad.ast import Literal
 from negotiator import ads
 from negotiator.policy.settings import NegotiatorConfig
@@ -144,6 +144,29 @@ def build_jobs(job_ads: Sequence[ClassAd]) -> list[Job]:
         prios = [_number(ad, key, 0.0) for key in _PRIO_KEYS]
         order = (*(-p for p in prios), float(cluster), float(proc), float(index))
         out.append(Job(index, cluster, proc, submitter_of(ad), ad, order))
+    return out
+
+
+#: condor_q's words for JobStatus
+STATUS_WORDS = {
+    1: "Idle", 2: "Running", 3: "Removed", 4: "Completed", 5: "Held",
+    6: "Transferring Output", 7: "Suspended",
+}
+
+
+def not_idle(job_ads: Sequence[ClassAd]) -> list[tuple[str, str]]:
+    """(job id, why it is not negotiated) for every job whose JobStatus is not idle."""
+    out = []
+    for index, ad in enumerate(job_ads):
+        status = ads.as_number(ads.attr(ad, "JobStatus"))
+        if status is None or int(status) == IDLE:
+            continue
+        cluster = int(_number(ad, "clusterid", float(index + 1)))
+        proc = int(_number(ad, "procid", 0.0))
+        word = STATUS_WORDS.get(int(status), f"JobStatus {int(status)}")
+        reason = f"not idle: {word}"
+        hold = ads.text(ad, "HoldReason") if int(status) == 5 else None
+        out.append((f"{cluster}.{proc}", f"{reason} ({hold})" if hold else reason))
     return out
 
 

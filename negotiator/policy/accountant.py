@@ -58,7 +58,9 @@ def update_priorities(state: AccountantState, now: float, halflife: float) -> Ac
     """Decay every customer's RUP to `now`, charging the usage recorded at the last cycle."""
     if state.last_update is None:
         return replace(state, last_update=now)
-    interval = max(0.0, now - state.last_update)
+    if now <= state.last_update:  # time never runs backwards in the state
+        return state
+    interval = now - state.last_update
     customers = {name: _charge(c, interval, now, halflife) for name, c in state.customers.items()}
     return replace(state.with_customers(customers), last_update=now)
 

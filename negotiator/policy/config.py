@@ -1,20 +1,29 @@
-"""HTCondor config syntax: `NAME = value`, `$(NAME)` macros, comments, continuation lines."""
+"""HTCondor's configuration language: `NAME = value`, `@=tag` blocks, continuation lines, `$(...)`
+macros, `include`, `if`/`elif`/`else`/`endif`, `use CATEGORY : template`, `error`/`warning`."""
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from negotiator.errors import NegotiatorError
+from negotiator.policy import templates
+from negotiator.policy.macros import Budget, Expander, MacroError, truth
 
 SUBSYSTEM = "NEGOTIATOR"
-_NAME = r"[A-Za-z_][A-Za-z0-9_.]*"
+#: the HTCondor version `if version >= x.y.z` compares against (the series whose semantics we follow)
+CONDOR_VERSION = (25, 0, 0)
+MAX_INCLUDE_DEPTH = 20
+MAX_FILE_BYTES = 16 << 20
+
+_NAME = r"[A-Za-z_$][A-Za-z0-9_.$()]*"
 _ASSIGN = re.compile(rf"^({_NAME})\s*=\s?(.*)$", re.DOTALL)
 _MULTILINE = re.compile(rf"^({_NAME})\s*@=\s*(\S+)\s*$")
-_MACRO = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_.]*)(?::([^)]*))?\)")
-_MAX_EXPANSION_DEPTH = 32
+_KEYWORD = re.compile(r"^@?(if|elif|else|endif|include|use|error|warning)\b\s*(.*)$", re.I | re.S)
+_VERSION = re.compile(r"^version\s*(==|!=|>=|<=|>|<)\s*([0-9]+(?:\.[0-9]+){0,2})$", re.I)
 
 
 @dataclass(frozen=True)
@@ -30,8 +39,15 @@ class Setting:
 class RawConfig:
     """Definitions by upper-cased name; values expand `$(NAME)` lazily, the last definition wins."""
 
-    def __init__(self, settings: dict[str, Setting] | None = None) -> None:
+    def __init__(
+        self,
+        settings: dict[str, Setting] | None = None,
+        warnings: tuple[str, ...] = (),
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         self._settings: dict[str, Setting] = dict(settings or {})
+        self.warnings = warnings
+        self._env = env
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and self._key(name) in self._settings
@@ -51,7 +67,20 @@ class RawConfig:
         found = self.setting(name)
         if found is None:
             return None
-        return self._expand(found.raw, found, 0).strip()
+        try:
+            return self.expander().expand(found.raw).strip()
+        except MacroError as exc:
+            raise NegotiatorError(f"{found.name}: {exc}", found.path, found.line) from None
+
+    def lookup(self, name: str) -> str | None:
+        """The raw value a `$(name)` reference expands: a definition, else HTCondor's default."""
+        found = self.setting(name)
+        if found is not None:
+            return found.raw
+        return _default(name)
+
+    def expander(self) -> Expander:
+        return Expander(self.lookup, self._env if self._env is not None else os.environ)
 
     def where(self, name: str) -> tuple[str | None, int | None]:
         found = self.setting(name)
@@ -59,7 +88,9 @@ class RawConfig:
 
     def merged(self, other: RawConfig) -> RawConfig:
         """A new config: this one's definitions overridden by `other`'s."""
-        return RawConfig({**self._settings, **other._settings})
+        return RawConfig(
+            {**self._settings, **other._settings}, self.warnings + other.warnings, self._env
+        )
 
     def _key(self, name: str) -> str | None:
         upper = name.upper()
@@ -75,63 +106,279 @@ class RawConfig:
         prefix, _, rest = name.partition(".")
         return rest if prefix.upper() == SUBSYSTEM else None
 
-    def _expand(self, text: str, origin: Setting, depth: int) -> str:
-        if depth > _MAX_EXPANSION_DEPTH:
-            raise NegotiatorError(
-                f"macro expansion of {origin.name} does not terminate (recursive $(...))",
-                origin.path,
-                origin.line,
-            )
 
-        def substitute(match: re.Match[str]) -> str:
-            found = self.setting(match.group(1))
-            if found is None:
-                return match.group(2) or ""
-            return self._expand(found.raw, origin, depth + 1)
-
-        return _MACRO.sub(substitute, text)
+def _default(name: str) -> str | None:
+    upper = name.upper()
+    return next((v for k, v in templates.DEFAULTS.items() if k.upper() == upper), None)
 
 
-def parse_config(text: str, path: str = "<config>") -> RawConfig:
-    """Parse config text; a line that is not a definition raises NegotiatorError(path, line)."""
-    settings: dict[str, Setting] = {}
-    for line_no, line in _logical_lines(text, path):
-        _define(settings, line, path, line_no)
-    return RawConfig(settings)
+def parse_config(
+    text: str, path: str = "<config>", env: Mapping[str, str] | None = None
+) -> RawConfig:
+    """Parse config text; a line that is not a statement raises NegotiatorError(path, line)."""
+    reader = _Reader(env=env)
+    reader.run(text, path, 0, None)
+    return RawConfig(reader.settings, tuple(reader.warnings), env)
 
 
-def load_config(path: str | Path) -> RawConfig:
-    """Read and parse a config file."""
+def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> RawConfig:
+    """Read and parse a config file (and what it includes)."""
+    reader = _Reader(env=env)
+    reader.run(_read(Path(path), str(path), None), str(path), 0, None)
+    return RawConfig(reader.settings, tuple(reader.warnings), env)
+
+
+def _read(path: Path, shown: str, where: tuple[str, int] | None) -> str:
+    at = where or (shown, None)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise NegotiatorError(f"cannot read config: {exc.strerror}", str(path)) from None
-    return parse_config(text, str(path))
+        raise NegotiatorError(f"cannot read config {shown}: {exc.strerror}", *at) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise NegotiatorError(f"config {shown} is larger than {MAX_FILE_BYTES} bytes", *at)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise NegotiatorError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x})", shown, line
+        ) from None
 
 
-def _define(settings: dict[str, Setting], line: str, path: str, line_no: int) -> None:
-    match = _ASSIGN.match(line)
+@dataclass
+class _Branch:
+    """One open `if`: whether its parent is active, whether a branch was taken, where it began."""
+
+    outer: bool
+    taken: bool
+    active: bool
+    line: int
+    seen_else: bool = False
+
+
+@dataclass
+class _Reader:
+    env: Mapping[str, str] | None = None
+    settings: dict[str, Setting] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def run(self, text: str, path: str, depth: int, origin: tuple[str, int] | None) -> None:
+        """Read statements; `origin` (the `use` line) stands for every line of a template."""
+        stack: list[_Branch] = []
+        for line_no, line in _logical_lines(text, path):
+            where = origin or (path, line_no)
+            active = not stack or stack[-1].active
+            keyword = _KEYWORD.match(line)
+            if keyword is not None and not keyword.group(2).startswith("="):
+                word, rest = keyword.group(1).lower(), keyword.group(2).strip()
+                if word in {"if", "elif", "else", "endif"}:
+                    self._branch(stack, word, rest, where, active)
+                elif active:
+                    self._statement(word, rest, where, depth)
+                continue
+            if active:
+                self._define(line, where)
+        if stack:
+            raise NegotiatorError("'if' without 'endif'", path, stack[-1].line)
+
+    # -- conditionals ----------------------------------------------------------------------
+    def _branch(
+        self, stack: list[_Branch], word: str, rest: str, where: tuple[str, int], active: bool
+    ) -> None:
+        if word == "if":
+            take = active and self._condition(rest, where)
+            stack.append(_Branch(active, take, take, where[1]))
+            return
+        if not stack:
+            raise NegotiatorError(f"'{word}' without 'if'", *where)
+        top = stack[-1]
+        if word == "endif":
+            stack.pop()
+        elif top.seen_else:
+            raise NegotiatorError(f"'{word}' after 'else'", *where)
+        elif word == "else":
+            top.seen_else = True
+            top.active, top.taken = top.outer and not top.taken, True
+        else:  # elif
+            take = top.outer and not top.taken and self._condition(rest, where)
+            top.active, top.taken = take, top.taken or take
+
+    def _condition(self, text: str, where: tuple[str, int]) -> bool:
+        text = text.strip()
+        negate = text.startswith("!")
+        if negate:
+            text = text[1:].strip()
+        words = text.split(None, 1)
+        if not words:
+            raise NegotiatorError("'if' needs a condition", *where)
+        if words[0].lower() == "defined":
+            if len(words) < 2:
+                raise NegotiatorError("'defined' needs a name", *where)
+            name = self._now(words[1], where).strip()
+            value = self._raw().lookup(name)
+            result = value is not None and value.strip() != ""
+        elif words[0].lower() == "version":
+            result = _version_test(text, where)
+        else:
+            expanded = self._now(text, where)
+            found = truth(expanded)
+            if found is None:
+                raise NegotiatorError(
+                    f"condition {text!r} is {expanded!r}, not a simple boolean", *where
+                )
+            result = found
+        return result != negate
+
+    # -- statements ------------------------------------------------------------------------
+    def _statement(self, word: str, rest: str, where: tuple[str, int], depth: int) -> None:
+        if word in {"error", "warning"}:
+            message = self._now(rest.lstrip(":").strip() if rest.startswith(":") else rest, where)
+            if word == "error":
+                raise NegotiatorError(f"error: {message}", *where)
+            self.warnings.append(f"{where[0]}:{where[1]}: warning: {message}")
+        elif word == "include":
+            self._include(rest, where, depth)
+        else:
+            self._use(rest, where, depth)
+
+    def _include(self, rest: str, where: tuple[str, int], depth: int) -> None:
+        options, colon, target = rest.partition(":")
+        if not colon:
+            raise NegotiatorError("include needs ':' before the file name", *where)
+        flags = options.lower().split()
+        if "command" in flags or target.rstrip().endswith("|"):
+            raise NegotiatorError(
+                "'include command' is refused: reading a configuration never runs a program "
+                "(run it yourself and include its output file)",
+                *where,
+            )
+        if any(f not in {"ifexist"} for f in flags):
+            raise NegotiatorError(f"unknown include option {options.strip()!r}", *where)
+        if depth >= MAX_INCLUDE_DEPTH:
+            raise NegotiatorError(f"includes nest deeper than {MAX_INCLUDE_DEPTH} levels", *where)
+        name = self._now(target, where).strip()
+        if not name:
+            raise NegotiatorError("include names no file", *where)
+        path = Path(name)
+        if not path.is_absolute():
+            path = Path(where[0]).parent / path
+        if "ifexist" in flags and not path.exists():
+            return
+        self.run(_read(path, str(path), where), str(path), depth + 1, None)
+
+    def _use(self, rest: str, where: tuple[str, int], depth: int) -> None:
+        category, colon, spec = rest.partition(":")
+        category = category.strip()
+        if not colon or not category or not spec.strip():
+            raise NegotiatorError("use needs 'CATEGORY : template'", *where)
+        if category.upper() not in templates.TEMPLATES:
+            known = ", ".join(sorted(templates.TEMPLATES))
+            raise NegotiatorError(f"unknown template category {category!r} ({known})", *where)
+        if depth >= MAX_INCLUDE_DEPTH:
+            raise NegotiatorError(f"templates nest deeper than {MAX_INCLUDE_DEPTH} levels", *where)
+        for name, args in _template_calls(spec, where):
+            text = templates.template(category, name)
+            if text is None:
+                names = ", ".join(sorted(templates.TEMPLATES[category.upper()]))
+                raise NegotiatorError(
+                    f"unknown template {category}:{name} (this reader knows {names})", *where
+                )
+            self.run(templates.substitute_arguments(text, args), where[0], depth + 1, where)
+
+    def _define(self, line: str, where: tuple[str, int]) -> None:
+        match = _ASSIGN.match(line)
+        if match is None:
+            raise NegotiatorError(f"expected NAME = value, got {line.strip()!r}", *where)
+        spelled, raw = match.group(1), match.group(2).strip()
+        if "$" in spelled:
+            spelled = self._now(spelled, where).strip()
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", spelled):
+                raise NegotiatorError(f"{spelled!r} is not a knob name", *where)
+        name = spelled.upper()
+        previous = self.settings.get(name)
+        before = previous.raw if previous is not None else _default(name)
+        # a self-reference expands at once: A = $(A) more
+        raw = re.sub(
+            rf"\$\({re.escape(name)}(?::([^)]*))?\)",
+            lambda m: before if before is not None else (m.group(1) or ""),
+            raw,
+            flags=re.I,
+        )
+        self.settings[name] = Setting(spelled, raw, where[0], where[1])
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _raw(self) -> RawConfig:
+        return RawConfig(self.settings, (), self.env)
+
+    def _now(self, text: str, where: tuple[str, int]) -> str:
+        """Expand `text` against the definitions read so far (include names, conditions)."""
+        try:
+            return self._raw().expander().expand(text, Budget())
+        except MacroError as exc:
+            raise NegotiatorError(str(exc), *where) from None
+
+
+def _version_test(text: str, where: tuple[str, int]) -> bool:
+    match = _VERSION.match(text)
     if match is None:
-        head = line.split(None, 1)[0].lower() if line.split() else ""
-        if head in {"include", "if", "elif", "else", "endif", "use"}:
-            raise NegotiatorError(f"'{head}' directives are not supported", path, line_no)
-        raise NegotiatorError(f"expected NAME = value, got {line.strip()!r}", path, line_no)
-    spelled, raw = match.group(1), match.group(2).strip()
-    name = spelled.upper()
-    previous = settings.get(name)
-    if previous is not None:  # a self-reference expands at once: A = $(A) more
-        raw = re.sub(
-            rf"\$\({re.escape(name)}(?::[^)]*)?\)", lambda _m: previous.raw, raw, flags=re.I
-        )
-    else:
-        raw = re.sub(
-            rf"\$\({re.escape(name)}(?::([^)]*))?\)", lambda m: m.group(1) or "", raw, flags=re.I
-        )
-    settings[name] = Setting(spelled, raw, path, line_no)
+        raise NegotiatorError(f"expected 'version OP x.y[.z]', got {text!r}", *where)
+    op, given = match.group(1), tuple(int(p) for p in match.group(2).split("."))
+    mine = CONDOR_VERSION[: len(given)]
+    return {
+        "==": mine == given,
+        "!=": mine != given,
+        ">=": mine >= given,
+        "<=": mine <= given,
+        ">": mine > given,
+        "<": mine < given,
+    }[op]
+
+
+def _template_calls(spec: str, where: tuple[str, int]) -> Iterator[tuple[str, list[str]]]:
+    """`A B(x, y) C` -> (A, []), (B, [x, y]), (C, [])."""
+    i, n = 0, len(spec)
+    while i < n:
+        while i < n and (spec[i].isspace() or spec[i] == ","):
+            i += 1
+        start = i
+        while i < n and not spec[i].isspace() and spec[i] not in ",(":
+            i += 1
+        name = spec[start:i]
+        j = i
+        while j < n and spec[j].isspace():
+            j += 1
+        args: list[str] = []
+        if j < n and spec[j] == "(":
+            level, k = 0, j
+            while k < n:
+                level += spec[k] == "("
+                level -= spec[k] == ")"
+                if level == 0:
+                    break
+                k += 1
+            if level:
+                raise NegotiatorError(f"unbalanced '(' in {spec.strip()!r}", *where)
+            args = _split_top(spec[j + 1:k])
+            i = k + 1
+        if name:
+            yield name, args
+
+
+def _split_top(text: str) -> list[str]:
+    args, level, start = [], 0, 0
+    for k, ch in enumerate(text):
+        level += ch == "("
+        level -= ch == ")"
+        if ch == "," and level == 0:
+            args.append(text[start:k])
+            start = k + 1
+    args.append(text[start:])
+    return [] if args == [""] else args
 
 
 def _logical_lines(text: str, path: str) -> Iterator[tuple[int, str]]:
-    """Yield (first line number, joined text) for every definition line."""
+    """Yield (first line number, joined text) for every statement line."""
     lines = text.splitlines()
     index = 0
     while index < len(lines):

@@ -52,6 +52,7 @@ class GroupNegotiation(Protocol):
 
 
 FLT_MAX = 3.4028234663852886e38
+MAX_ROUND_ROBIN_STEPS = 1000
 
 
 def negotiate_all_groups(engine: GroupNegotiation) -> None:
@@ -62,7 +63,12 @@ def negotiate_all_groups(engine: GroupNegotiation) -> None:
     demand = {g: _demand(engine, names) for g, names in members.items()}
     any_surplus = any(tree.accepts_surplus(g) for g in tree.names if g != ROOT)
     report: dict[str, tuple[float, float, float, float]] = {}
+    seen: tuple[object, ...] | None = None
     for _round in range(config.max_allocation_rounds):
+        state = _fingerprint(engine, demand)
+        if state == seen:  # the last round changed nothing: the next would repeat it exactly
+            break
+        seen = state
         allocated, _surplus = fair_share(tree, quotas, demand)
         quota_of = {g: quotas[g].quota for g in tree.names}
         if config.autoregroup:
@@ -74,8 +80,13 @@ def negotiate_all_groups(engine: GroupNegotiation) -> None:
         maxdelta = max((max(0.0, targets[g] - usage[g]) for g in tree.names), default=0.0)
         order = _order(engine, quota_of, allocated, usage)
         step = 0.0
+        # HTCondor steps by GROUP_QUOTA_ROUND_ROBIN_RATE; a tiny rate against a huge quota is
+        # taken in at most MAX_ROUND_ROBIN_STEPS equal steps (the same limits, coarser)
+        rate = max(config.round_robin_rate, maxdelta / MAX_ROUND_ROBIN_STEPS)
         while True:
-            step = min(step + config.round_robin_rate, maxdelta)
+            if not engine.slots or not any(engine.pending.values()):
+                break
+            step = min(step + rate, maxdelta)
             for g in order:
                 limit = _round_limit(engine, g, quota_of[g], allocated[g], step, maxdelta)
                 if limit is not None:
@@ -90,6 +101,12 @@ def negotiate_all_groups(engine: GroupNegotiation) -> None:
         if used_total >= sum(allocated.values()) or not engine.slots:
             break
     engine.hgq_report = report
+
+
+def _fingerprint(engine: GroupNegotiation, demand: dict[str, float]) -> tuple[object, ...]:
+    """Everything a round starts from: usage, demand, and how many jobs wait."""
+    waiting = sum(len(jobs) for jobs in engine.pending.values())
+    return (tuple(sorted(engine.usage.items())), tuple(sorted(demand.items())), waiting)
 
 
 def _members(engine: GroupNegotiation) -> dict[str, list[str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import math
 from dataclasses import dataclass, field
 
@@ -123,6 +124,8 @@ class NegotiatorConfig:
     carve_pslots: bool = True
     crumb_policy: str = "htcondor"
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    #: knobs of other daemons, read and left alone (`--verbose` lists them)
+    ignored: tuple[str, ...] = field(default=(), compare=False)
 
     def group(self, name: str) -> GroupConfig | None:
         lowered = name.lower()
@@ -133,15 +136,22 @@ def build_config(raw: RawConfig) -> NegotiatorConfig:
     """Read the knobs of `raw`; a bad value raises NegotiatorError naming its file and line."""
     read = _Reader(raw)
     groups = _groups(raw, read)
-    rr = read.number("GROUP_QUOTA_ROUND_ROBIN_RATE", read.number("HFS_ROUND_ROBIN_RATE", math.inf))
+    rr = read.number(
+        "GROUP_QUOTA_ROUND_ROBIN_RATE",
+        read.number("HFS_ROUND_ROBIN_RATE", math.inf, positive=True),
+        positive=True,
+    )
     rounds = read.number(
-        "GROUP_QUOTA_MAX_ALLOCATION_ROUNDS", read.number("HFS_MAX_ALLOCATION_ROUNDS", 3)
+        "GROUP_QUOTA_MAX_ALLOCATION_ROUNDS",
+        read.number("HFS_MAX_ALLOCATION_ROUNDS", 3, minimum=1, integer=True),
+        minimum=1,
+        integer=True,
     )
     crumbs = (read.text("NEGOTIATOR_CRUMB_POLICY") or "htcondor").lower()
     if crumbs not in {"htcondor", "fill"}:
         read.fail("NEGOTIATOR_CRUMB_POLICY", "must be htcondor or fill")
     return NegotiatorConfig(
-        priority_halflife=read.number("PRIORITY_HALFLIFE", 86400.0, positive=True),
+        priority_halflife=read.number("PRIORITY_HALFLIFE", 86400.0, minimum=0.00001),
         default_prio_factor=read.number("DEFAULT_PRIO_FACTOR", 1000.0, positive=True),
         nice_user_prio_factor=read.number("NICE_USER_PRIO_FACTOR", 1e10, positive=True),
         remote_prio_factor=read.number("REMOTE_PRIO_FACTOR", 1e7, positive=True),
@@ -158,7 +168,7 @@ def build_config(raw: RawConfig) -> NegotiatorConfig:
         groups=groups,
         group_sort_expr=read.expr("GROUP_SORT_EXPR") or DEFAULT_GROUP_SORT_EXPR,
         round_robin_rate=max(1.0, rr),
-        max_allocation_rounds=max(1, int(rounds)),
+        max_allocation_rounds=int(rounds),
         allow_quota_oversubscription=read.flag("NEGOTIATOR_ALLOW_QUOTA_OVERSUBSCRIPTION", True),
         strict_enforce_quota=read.flag("NEGOTIATOR_STRICT_ENFORCE_QUOTA", True),
         use_weighted_demand=read.flag("NEGOTIATOR_USE_WEIGHTED_DEMAND", True),
@@ -169,7 +179,8 @@ def build_config(raw: RawConfig) -> NegotiatorConfig:
         submitter_constraint=read.expr("NEGOTIATOR_SUBMITTER_CONSTRAINT"),
         carve_pslots=read.flag("NEGOTIATOR_CARVE_PSLOTS", True),
         crumb_policy=crumbs,
-        warnings=tuple(_unknown_knobs(raw)),
+        warnings=raw.warnings + tuple(_suspicious_knobs(raw)),
+        ignored=tuple(_other_knobs(raw)),
     )
 
 
@@ -187,7 +198,15 @@ class _Reader:
         value = self.raw.get(name)
         return value if value else None
 
-    def number(self, name: str, default: float, positive: bool = False) -> float:
+    def number(
+        self,
+        name: str,
+        default: float,
+        positive: bool = False,
+        minimum: float | None = None,
+        integer: bool = False,
+    ) -> float:
+        """A finite number (HTCondor's knob ranges: positive, >= minimum, whole)."""
         value = self.text(name)
         if value is None:
             return default
@@ -196,8 +215,14 @@ class _Reader:
         except ValueError:
             self.fail(name, "expected a number")
             raise AssertionError from None  # unreachable: fail() raises
-        if math.isnan(number) or (positive and number <= 0):
+        if not math.isfinite(number):
+            self.fail(name, "expected a finite number")
+        if positive and number <= 0:
             self.fail(name, "expected a positive number")
+        if minimum is not None and number < minimum:
+            self.fail(name, f"expected a number >= {minimum:g}")
+        if integer and (number != int(number) or abs(number) > 2**31 - 1):
+            self.fail(name, "expected a whole number (at most 2147483647)")
         return number
 
     def flag(self, name: str, default: bool) -> bool:
@@ -294,10 +319,29 @@ def _group_of_knob(name: str) -> str | None:
     return None
 
 
-def _unknown_knobs(raw: RawConfig) -> list[str]:
+def _unknown(raw: RawConfig) -> list[str]:
+    """Knob names this negotiator does not read, in the order they were written."""
+    names = [n for n in raw.names() if n.upper() not in KNOWN_KNOBS and _group_of_knob(n) is None]
+    return sorted(names, key=lambda n: (str(raw.where(n)[0]), raw.where(n)[1] or 0, n))
+
+
+def _suspicious_knobs(raw: RawConfig) -> list[str]:
+    """Unknown knobs that look meant for the negotiator: NEGOTIATOR_*, or near a known name."""
     messages = []
-    for name in raw.names():
-        if name.upper() not in KNOWN_KNOBS and _group_of_knob(name) is None:
+    for name in _unknown(raw):
+        upper = name.upper()
+        near = difflib.get_close_matches(upper, KNOWN_KNOBS, n=1, cutoff=0.85)
+        if near or upper.startswith("NEGOTIATOR_"):
             path, line = raw.where(name)
-            messages.append(f"{path}:{line}: unknown knob {name} (ignored)")
+            hint = f"; did you mean {near[0]}?" if near else ""
+            messages.append(f"{path}:{line}: unknown negotiator knob {name} (ignored{hint})")
     return messages
+
+
+def _other_knobs(raw: RawConfig) -> list[str]:
+    """Knobs of other daemons and of the templates, with where each was set."""
+    out = []
+    for name in _unknown(raw):
+        path, line = raw.where(name)
+        out.append(f"{path}:{line}: {name}")
+    return out

@@ -27,11 +27,19 @@ def is_json_path(path: str | Path) -> bool:
     return str(path).lower().endswith(".json")
 
 
-def load_state(path: str | Path) -> AccountantState:
-    """Read state from a .json file or an SQLite database; a missing file is an empty state."""
+def load_state(path: str | Path, create: bool = False) -> AccountantState:
+    """Read state from a .json file or an SQLite database. A missing file is an error, unless
+    the caller creates state (`create`: a first negotiation cycle), when it is an empty state."""
     path = Path(path)
     if not path.exists():
-        return AccountantState()
+        if create:
+            return AccountantState()
+        raise NegotiatorError(
+            "no such state file (a first `negotiator negotiate --state PATH` creates one)",
+            str(path),
+        )
+    if path.is_dir():
+        raise NegotiatorError("is a directory, not a state file", str(path))
     return load_json(path) if is_json_path(path) else load_sqlite(path)
 
 
@@ -46,7 +54,7 @@ def save_state(path: str | Path, state: AccountantState) -> None:
 # -- SQLite ---------------------------------------------------------------------------------
 def _connect(path: Path) -> sqlite3.Connection:
     try:
-        conn = sqlite3.connect(path, isolation_level=None)
+        conn = sqlite3.connect(path, isolation_level=None, timeout=30)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         conn.executescript(_SCHEMA)
@@ -64,11 +72,24 @@ def load_sqlite(path: str | Path) -> AccountantState:
             ).fetchall()
         except sqlite3.DatabaseError as exc:
             raise NegotiatorError(f"unreadable state database: {exc}", str(path)) from None
+    source = str(path)
+    version = meta.get("version")
+    if version not in (None, str(FORMAT_VERSION)):
+        raise NegotiatorError(f"state format version {version!r} is not {FORMAT_VERSION}", source)
     last = meta.get("last_update")
-    customers = {row[0]: Customer(**dict(zip(_COLUMNS, row, strict=True))) for row in rows}
-    return AccountantState(
-        last_update=float(last) if last not in (None, "") else None, customers=customers
-    )
+    try:
+        stamp = float(last) if last not in (None, "") else None
+    except (TypeError, ValueError):
+        stamp = math.nan
+    customers = {}
+    for row in rows:
+        values = dict(zip(_COLUMNS, row, strict=True))
+        name = values.pop("name")
+        if not isinstance(name, str):
+            raise NegotiatorError(f"submitter name {name!r} is not text", source)
+        customers[name] = _customer(name, {k: v for k, v in values.items() if v is not None},
+                                    source)
+    return AccountantState(last_update=_timestamp(stamp, source), customers=customers)
 
 
 def save_sqlite(path: str | Path, state: AccountantState) -> None:
@@ -107,38 +128,60 @@ def to_json(state: AccountantState) -> dict[str, Any]:
     return {"version": FORMAT_VERSION, "last_update": state.last_update, "submitters": submitters}
 
 
+_TOP_LEVEL = {"version", "last_update", "submitters"}
+
+
 def from_json(doc: Any, source: str = "<json>") -> AccountantState:
-    """Parse a state document; unknown or mistyped fields raise NegotiatorError."""
+    """Parse a state document, field by field: unknown, mistyped or non-finite values raise
+    NegotiatorError naming the field."""
     if not isinstance(doc, dict):
         raise NegotiatorError("state must be a JSON object", source)
+    unknown = set(doc) - _TOP_LEVEL
+    if unknown:
+        raise NegotiatorError(f"unknown fields {sorted(unknown)} (expected {sorted(_TOP_LEVEL)})",
+                              source)
+    version = doc.get("version", FORMAT_VERSION)
+    if type(version) is not int or version != FORMAT_VERSION:
+        raise NegotiatorError(f"version must be {FORMAT_VERSION}, got {version!r}", source)
     last = doc.get("last_update")
-    if last is not None and not isinstance(last, int | float):
-        raise NegotiatorError("last_update must be a number", source)
+    if last is not None and (type(last) not in (int, float)):
+        raise NegotiatorError("last_update must be a number (seconds since the epoch)", source)
     raw = doc.get("submitters", {})
     if not isinstance(raw, dict):
         raise NegotiatorError("submitters must be an object", source)
     customers = {name: _customer(name, row, source) for name, row in raw.items()}
-    return AccountantState(last_update=None if last is None else float(last)).with_customers(
-        customers
-    )
+    stamp = None if last is None else float(last)
+    return AccountantState(last_update=_timestamp(stamp, source)).with_customers(customers)
+
+
+def _timestamp(value: float | None, source: str) -> float | None:
+    if value is not None and (not math.isfinite(value) or value < 0):
+        raise NegotiatorError(f"last_update must be a finite time >= 0, got {value!r}", source)
+    return value
 
 
 def _customer(name: str, row: Any, source: str) -> Customer:
     if not isinstance(row, dict):
         raise NegotiatorError(f"submitter {name!r} must be an object", source)
-    unknown = set(row) - set(_COLUMNS)
+    unknown = set(row) - set(_COLUMNS) | ({"name"} & set(row))
     if unknown:
         raise NegotiatorError(f"submitter {name!r}: unknown fields {sorted(unknown)}", source)
     values: dict[str, Any] = {}
     for key, value in row.items():
+        if value is None:
+            continue
+        if type(value) not in (int, float) or not math.isfinite(value) or value < 0:
+            raise NegotiatorError(
+                f"submitter {name!r}: {key} must be a number (finite, >= 0), got {value!r}", source
+            )
         if key == "in_use":
+            if value != int(value) or value > 2**31 - 1:
+                raise NegotiatorError(f"submitter {name!r}: in_use must be a whole number", source)
             values[key] = int(value)
-        elif value is not None:
-            if not isinstance(value, int | float) or isinstance(value, bool) or math.isnan(value):
-                raise NegotiatorError(f"submitter {name!r}: {key} must be a number", source)
+        else:
             values[key] = float(value)
-    if values.get("priority", 0.5) < 0 or values.get("factor", 1.0) <= 0:
-        raise NegotiatorError(f"submitter {name!r}: priority and factor must be positive", source)
+    if values.get("factor", 1.0) <= 0:
+        raise NegotiatorError(f"submitter {name!r}: factor must be positive", source)
     return Customer(name=name, **values)
 
 
@@ -147,8 +190,12 @@ def load_json(path: str | Path) -> AccountantState:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise NegotiatorError(f"cannot read state: {exc.strerror}", str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise NegotiatorError(f"not UTF-8 text (byte {exc.start})", str(path)) from None
     except json.JSONDecodeError as exc:
         raise NegotiatorError(f"malformed JSON: {exc.msg}", str(path), exc.lineno) from None
+    except RecursionError:
+        raise NegotiatorError("JSON nested too deeply for a state file", str(path)) from None
     return from_json(doc, str(path))
 
 

@@ -14,10 +14,16 @@ from __future__ import annotations
 
 import re
 
+from classad import argsyntax
 from negotiator.queue.errors import SubmitError
 
 _V1_DELIMS = "!#$%&*+,-/:;<>?@^`|~\x1f"
 _PLAIN = re.compile(r"[^ \t\n\r']+")
+#: a whole V2 quoted value: "...", with "" for a literal double quote
+_V2_QUOTED = re.compile(r'"((?:[^"]|"")*)"\Z', re.DOTALL)
+#: the quoted part at the start, when something follows it
+_V2_OPEN = re.compile(r'"(?:[^"]|"")*"', re.DOTALL)
+
 
 
 def is_v2_quoted(text: str) -> bool:
@@ -27,85 +33,32 @@ def is_v2_quoted(text: str) -> bool:
 def v2_quoted_to_raw(text: str) -> str:
     """Strip the outer double quotes of a V2 value; `""` inside is one `"`."""
     s = text.strip()
-    out: list[str] = []
-    i = 1
-    while i < len(s):
-        c = s[i]
-        if c == '"':
-            if i + 1 < len(s) and s[i + 1] == '"':
-                out.append('"')
-                i += 2
-                continue
-            if s[i + 1:].strip():
-                raise SubmitError("unexpected characters following double-quote; did you "
-                                  f"forget to escape the double-quote by repeating it? {s[i:]!r}")
-            return "".join(out)
-        out.append(c)
-        i += 1
-    raise SubmitError("unterminated double-quote")
+    m = _V2_QUOTED.match(s)
+    if m is None:
+        if _V2_OPEN.match(s) is None:
+            raise SubmitError("unterminated double-quote")
+        rest = s[_V2_OPEN.match(s).end():]  # type: ignore[union-attr]
+        raise SubmitError("unexpected characters following double-quote; did you forget to "
+                          f"escape the double-quote by repeating it? {rest!r}")
+    return m.group(1).replace('""', '"')
 
 
 def split_v2_raw(raw: str) -> list[str]:
-    """Words of a V2 raw string: white space separates, single quotes group."""
+    """Words of a V2 raw string: white space separates, single quotes group (`''` inside is
+    one `'`). The quoting rules are classad.argsyntax's, which the executor reads with."""
     if "'" not in raw:
         return raw.split()
-    words: list[str] = []
-    buf: list[str] = []
-    token = False
-    i, n = 0, len(raw)
-    while i < n:
-        c = raw[i]
-        if c == "'":
-            token = True
-            i += 1
-            while True:
-                if i >= n:
-                    raise SubmitError(f"unbalanced quote starting here: {raw[raw.rfind(chr(39), 0, i):]!r}")
-                if raw[i] == "'":
-                    if i + 1 < n and raw[i + 1] == "'":
-                        buf.append("'")
-                        i += 2
-                        continue
-                    i += 1
-                    break
-                buf.append(raw[i])
-                i += 1
-        elif c in " \t\r\n":
-            i += 1
-            if token:
-                words.append("".join(buf))
-                buf, token = [], False
-        else:
-            token = True
-            buf.append(c)
-            i += 1
-    if token:
-        words.append("".join(buf))
-    return words
+    try:
+        return argsyntax.split_v2(raw)
+    except argsyntax.ArgSyntaxError as e:
+        raise SubmitError(str(e)) from None
 
 
 def join_v2_raw(words: list[str]) -> str:
     """Words back into a V2 raw string (append_arg in condor_arglist.cpp)."""
     if all(word and _PLAIN.fullmatch(word) for word in words):
         return " ".join(words)
-    result = ""
-    for word in words:
-        if result:
-            result += " "
-        if not word:
-            result += "''"
-        for c in word:
-            if c in " \t\n\r'":
-                if result.endswith("'"):
-                    result = result[:-1]
-                else:
-                    result += "'"
-                if c == "'":
-                    result += "'"
-                result += c + "'"
-            else:
-                result += c
-    return result
+    return argsyntax.join_v2(words)
 
 
 def arguments(args1: str | None, args2: str | None) -> tuple[str, str]:
@@ -160,12 +113,8 @@ def environment(env1: str | None, env2: str | None,
 
 
 def _v1_entries(text: str) -> list[str]:
+    """`a=1;b=2`: ';' separates unless the first character names another delimiter."""
     delim = ";"
     if text and text[0] in _V1_DELIMS:
         delim, text = text[0], text[1:]
-    entries = []
-    for piece in text.replace("\n", delim).split(delim):
-        piece = piece.lstrip(" \t\r")
-        if piece:
-            entries.append(piece)
-    return entries
+    return [e for e in (p.lstrip(" \t\r") for p in text.replace("\n", delim).split(delim)) if e]

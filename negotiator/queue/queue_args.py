@@ -28,6 +28,7 @@ _KEYWORD = re.compile(r"(?:^|\s)(in|from|matching)(?=\s|\(|\[|$)", re.IGNORECASE
 _VAR = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
 _SLICE = re.compile(r"\[\s*(-?\d*)\s*(?::\s*(-?\d*)\s*(?::\s*(\d*)\s*)?)?\]")
 _SPLIT = re.compile(r"[\s,]+")
+_SEPARATOR = re.compile(r"\s*,\s*|\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,18 +165,9 @@ def _read_items_file(path: Path) -> list[str]:
 def _split_line(line: str, n: int) -> tuple[str, ...]:
     """One `from` line as `n` values: separators are commas and/or white space; the last
     variable takes the rest of the line."""
-    values: list[str] = []
-    rest = line.strip()
-    while len(values) < n - 1 and rest:
-        m = re.search(r"\s*,\s*|\s+", rest)
-        if m is None:
-            values.append(rest)
-            rest = ""
-            break
-        values.append(rest[:m.start()])
-        rest = rest[m.end():]
-    values.append(rest.strip())
-    values.extend([""] * (n - len(values)))
+    values = _SEPARATOR.split(line.strip(), maxsplit=n - 1) if n > 1 else [line.strip()]
+    if len(values) < n:
+        values.extend([""] * (n - len(values)))
     return tuple(values)
 
 

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import classad
+from classad.ad import ClassAd
 from negotiator.queue.errors import SubmitError
 from negotiator.queue.job_context import JobContext, SubmitConfig, Universe
 from negotiator.queue.keywords import unsupported
-from negotiator.queue.macros import Expander
+from negotiator.queue.macros import Expander, closing_paren
 from negotiator.queue.queue_args import MAX_PROCS, QueueSpec, parse_queue
 from negotiator.queue.requirements import universe
 from negotiator.queue.submit_lang import Assign, Cond, Conditionals, Queue, logical_lines
@@ -55,10 +55,10 @@ class ClusterAds:
     (the first proc's, without ProcId) and, per proc, the attributes that differ from it
     (name -> Python value or expression tree; `ABSENT` for one the proc does not have)."""
 
-    common: classad.ClassAd
+    common: ClassAd
     procs: list[dict[str, Any]]
 
-    def ad(self, index: int) -> classad.ClassAd:
+    def ad(self, index: int) -> ClassAd:
         """The full ad of the `index`-th proc of this statement."""
         ad = self.common.copy()
         for name, value in self.procs[index].items():
@@ -83,9 +83,9 @@ class SubmitFile:
 
     def expand(self, cluster_id: int, owner: str, qdate: int, submit_dir: Path,
                env: Mapping[str, str] | None = None, *,
-               config: SubmitConfig | None = None) -> list[classad.ClassAd]:
+               config: SubmitConfig | None = None) -> list[ClassAd]:
         """One job ad per proc (ProcId 0..N-1), as condor_submit makes them."""
-        ads: list[classad.ClassAd] = []
+        ads: list[ClassAd] = []
         for block_ads in self._expand(cluster_id, owner, qdate, submit_dir, env, config):
             ads.extend(block_ads)
         return ads
@@ -119,7 +119,7 @@ class SubmitFile:
 
     def _expand(self, cluster_id: int, owner: str, qdate: int, submit_dir: Path,
                 env: Mapping[str, str] | None,
-                config: SubmitConfig | None) -> Iterable[list[classad.ClassAd]]:
+                config: SubmitConfig | None) -> Iterable[list[ClassAd]]:
         for builder, first in self._builders(cluster_id, owner, qdate, submit_dir, env, config):
             yield builder.build(first)
 
@@ -278,8 +278,6 @@ def _self_expand(ex: Expander, value: str, key: str) -> str:
             out.append(value[i:j + 2])
             i = j + 2
             continue
-        from negotiator.queue.macros import closing_paren
-
         end = closing_paren(value, j + 1)
         if end < 0:
             raise SubmitError(f"unterminated $( in {value!r}")
@@ -364,8 +362,8 @@ class _Builder:
     def _located(self) -> _Locate:
         return _Locate(self.ctx, self.block)
 
-    def build(self, first: int) -> list[classad.ClassAd]:
-        ads: list[classad.ClassAd] = []
+    def build(self, first: int) -> list[ClassAd]:
+        ads: list[ClassAd] = []
         template: ProcTemplate | None = None
         live, ctx = self.live, self.ctx
         with self._located():

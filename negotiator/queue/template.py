@@ -14,8 +14,7 @@ from __future__ import annotations
 from collections.abc import Set as AbstractSet
 from typing import Any
 
-import classad
-from classad.ad import to_expr
+from classad.ad import ClassAd, to_expr
 from classad.ast import Literal
 from negotiator.queue.job_context import JobContext, ReplayNeeded
 from negotiator.queue.requirements import set_universe
@@ -31,10 +30,10 @@ def _expr(value: Any) -> Any:
     return Literal(value) if type(value) in (str, int) else to_expr(value)
 
 
-def to_ad(job: Attrs) -> classad.ClassAd:
+def to_ad(job: Attrs) -> ClassAd:
     names = [name for name, _ in job.values()]
     values = [to_expr(value) for _, value in job.values()]
-    return classad.ClassAd.from_pairs(names, values)
+    return ClassAd.from_pairs(names, values)
 
 
 class ProcTemplate:
@@ -43,7 +42,7 @@ class ProcTemplate:
     __slots__ = ("ad", "base", "blind_ok", "deltas", "dynamic", "dynamic_keys", "dynamic_steps",
                  "first", "job0")
 
-    def __init__(self, base: Attrs, ad: classad.ClassAd, deltas: list[Attrs],
+    def __init__(self, base: Attrs, ad: ClassAd, deltas: list[Attrs],
                  dynamic: list[bool], blind_ok: bool) -> None:
         self.base = base
         self.ad = ad
@@ -90,12 +89,12 @@ class ProcTemplate:
         template.first = {key: ctx.job[key][1] for key in template.dynamic_keys if key in ctx.job}
         return template
 
-    def first_ad(self, proc: int) -> classad.ClassAd:
+    def first_ad(self, proc: int) -> ClassAd:
         ad = self.ad.copy()
         ad._exprs["procid"] = Literal(proc)  # the template ad already spells ProcId
         return ad
 
-    def next_ad(self, ctx: JobContext, proc: int) -> classad.ClassAd:
+    def next_ad(self, ctx: JobContext, proc: int) -> ClassAd:
         job, written, regular = self._proc(ctx)
         if job is None:
             return self.first_ad(proc)

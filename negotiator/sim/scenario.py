@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from classad import ClassAd
+from classad.ad import ClassAd
 from negotiator import ads
 from negotiator.cycle import negotiate
 from negotiator.decisions import CycleResult

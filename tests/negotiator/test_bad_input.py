@@ -63,11 +63,36 @@ def test_macro_value_error_points_at_definition(tmp_path: Path) -> None:
     assert err.line == 2
 
 
-def test_unknown_knob_is_a_warning(tmp_path: Path) -> None:
+def test_other_daemons_knobs_are_quiet_and_negotiator_typos_warn(tmp_path: Path) -> None:
     path = tmp_path / "c.conf"
-    path.write_text("DAEMON_LIST = MASTER\n")
+    path.write_text("DAEMON_LIST = MASTER\nPRIORITY_HALFLIF = 10\nNEGOTIATOR_FOO = 1\n")
     config = build_config(load_config(path))
-    assert config.warnings == (f"{path}:1: unknown knob DAEMON_LIST (ignored)",)
+    assert config.warnings == (
+        f"{path}:2: unknown negotiator knob PRIORITY_HALFLIF"
+        " (ignored; did you mean PRIORITY_HALFLIFE?)",
+        f"{path}:3: unknown negotiator knob NEGOTIATOR_FOO (ignored)",
+    )
+    assert config.ignored == (
+        f"{path}:1: DAEMON_LIST", f"{path}:2: PRIORITY_HALFLIF", f"{path}:3: NEGOTIATOR_FOO"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("GROUP_QUOTA_MAX_ALLOCATION_ROUNDS = inf", "finite"),
+        ("GROUP_QUOTA_MAX_ALLOCATION_ROUNDS = 0", ">= 1"),
+        ("GROUP_QUOTA_MAX_ALLOCATION_ROUNDS = 2.5", "whole number"),
+        ("GROUP_QUOTA_ROUND_ROBIN_RATE = -1", "positive"),
+        ("PRIORITY_HALFLIFE = nan", "finite"),
+        ("PRIORITY_HALFLIFE = 0", ">= 1e-05"),
+        ("NEGOTIATOR_INTERVAL = 1e999", "finite"),
+        ("GROUP_NAMES = a\nGROUP_QUOTA_a = 1e400", "finite"),
+    ],
+)
+def test_knobs_are_range_checked(tmp_path: Path, text: str, problem: str) -> None:
+    err = config_error(tmp_path, text + "\n")
+    assert problem in err.message
 
 
 def test_recursive_macro() -> None:
@@ -98,3 +123,29 @@ def test_malformed_state_json(tmp_path: Path) -> None:
     with pytest.raises(NegotiatorError) as info:
         load_json(path)
     assert info.value.line == 2
+
+
+def test_knobs_that_drive_loops_cannot_run_away() -> None:
+    """A round-robin rate of 1 against a quota of 1e12, and 2**31-1 allocation rounds, with a
+    job that can never match: the cycle still ends (HTCondor's loop would spin for ages)."""
+    import time
+
+    from negotiator.cycle import negotiate
+    from negotiator.policy.accountant import AccountantState
+
+    config = build_config(parse_config(
+        "GROUP_NAMES = a\nGROUP_QUOTA_a = 1e12\nGROUP_ACCEPT_SURPLUS = true\n"
+        "GROUP_QUOTA_ROUND_ROBIN_RATE = 1\nGROUP_QUOTA_MAX_ALLOCATION_ROUNDS = 2147483647\n"
+    ))
+    slots = ads.parse_ad_text(
+        '[MyType = "Machine"; Name = "s1"; Cpus = 1; Memory = 1024; Requirements = true]',
+        "slots", "slot")
+    jobs = ads.parse_ad_text(
+        '[MyType = "Job"; ClusterId = 1; ProcId = 0; JobStatus = 1; Owner = "u";'
+        ' AccountingGroup = "a.u"; RequestCpus = 1000000000; RequestMemory = 1;'
+        ' Requirements = TARGET.Memory > 1e9]',
+        "jobs", "job")
+    started = time.process_time()
+    result, _state = negotiate(slots, jobs, AccountantState(), config, 1_700_000_000.0)
+    assert result.matches == ()
+    assert time.process_time() - started < 60

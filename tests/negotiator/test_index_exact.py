@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from classad import ClassAd, parse_expr
+from classad import parse_expr
+from classad.ad import ClassAd
 from negotiator.cycle import negotiate
 from negotiator.matchmaking import matching
 from negotiator.matchmaking.matching import Policy

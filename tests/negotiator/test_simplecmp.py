@@ -9,7 +9,8 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from classad import ClassAd, parse_expr
+from classad import parse_expr
+from classad.ad import ClassAd
 from negotiator.matchmaking.columns import SlotIndex
 from negotiator.matchmaking.simplecmp import compare_codes
 from negotiator.matchmaking.vectoreval import CT, CX, JOB, SLOT, VecEval, codes_of

@@ -10,6 +10,9 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
+from negotiator.errors import NegotiatorError
 from negotiator.policy.accountant import AccountantState, Customer
 from negotiator.policy.store import from_json, load_state, save_state, to_json
 
@@ -36,7 +39,10 @@ def test_sqlite_and_json_round_trip(tmp_path: Path) -> None:
         save_state(tmp_path / name, STATE)
         assert load_state(tmp_path / name) == STATE
     assert from_json(to_json(STATE)) == STATE
-    assert load_state(tmp_path / "missing.db") == AccountantState()
+    assert load_state(tmp_path / "missing.db", create=True) == AccountantState()
+    with pytest.raises(NegotiatorError, match="no such state file"):
+        load_state(tmp_path / "typo.db")
+    assert not (tmp_path / "typo.db").exists()
 
 
 WRITER = textwrap.dedent(

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 import classad
+from classad.argsyntax import environment_v2, split_v2
 from classad.unparse import unparse
-from negotiator.queue.argsenv import split_v2_raw
 from negotiator.queue.submit import SubmitConfig, read_submit
 
 QDATE = 1_700_000_000
@@ -218,7 +218,8 @@ def test_request_expressions_are_kept(tmp_path: Path) -> None:
 ])
 def test_arguments_new_syntax(line: str, expected: list[str], tmp_path: Path) -> None:
     ad = one(f"executable = /bin/true\n{line}\nqueue\n", tmp_path)
-    assert split_v2_raw(ad.eval("Arguments")) == expected
+    # read back with the executor's reader of Arguments (classad.argsyntax)
+    assert split_v2(ad.eval("Arguments")) == expected
     assert "Args" not in ad
 
 
@@ -238,9 +239,9 @@ def test_arguments_old_syntax(tmp_path: Path) -> None:
 def test_environment_both_syntaxes(line: str, expected: dict[str, str], tmp_path: Path) -> None:
     # htcondor-jdl's two examples; condor_submit stores Environment (V2), names sorted
     ad = one(f"executable = /bin/true\n{line}\nqueue\n", tmp_path)
-    words = split_v2_raw(ad.eval("Environment"))
-    assert dict(w.split("=", 1) for w in words) == expected
-    assert [w.split("=", 1)[0] for w in words] == sorted(expected)
+    pairs = environment_v2(ad.eval("Environment"))  # the executor's reader
+    assert dict(pairs) == expected
+    assert [name for name, _ in pairs] == sorted(expected)
 
 
 def test_accounting_group(tmp_path: Path) -> None:
