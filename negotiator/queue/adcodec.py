@@ -48,9 +48,18 @@ def encode_pairs(pairs: Iterable[tuple[str, ast.Expr]], extra: dict[str, Any] | 
     return _ENCODER.encode(obj)
 
 
+def core(ad: ClassAd) -> ClassAd:
+    """The project's ClassAd for `ad` (classad.ClassAd, HTCondor's bindings class, is a
+    subclass whose items are values, not expressions)."""
+    if type(ad) is ClassAd:
+        return ad
+    return ClassAd.from_pairs(list(ClassAd.__iter__(ad)), list(ClassAd.exprs(ad)))
+
+
 def encode(ad: ClassAd) -> str:
     """An ad as one line of JSON (see the module's description)."""
-    return encode_pairs((name, ad[name]) for name in ad)
+    ad = core(ad)
+    return encode_pairs(zip(ad, ad.exprs(), strict=True))
 
 
 def encoder_for(names: list[str]) -> Callable[[tuple[ast.Expr, ...]], str]:

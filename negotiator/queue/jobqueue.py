@@ -261,6 +261,7 @@ class JobQueue:
         """Queue the ads of one cluster (from SubmitFile.expand) in one transaction."""
         if not ads:
             raise QueueError("nothing to submit: no job ads")
+        ads = [adcodec.core(ad) for ad in ads]
         first = ads[0]
         cluster = _int_attr(first, "ClusterId")
         if cluster is None:
@@ -300,6 +301,7 @@ class JobQueue:
         shared ad once and, per proc, only what differs (ABSENT: an attribute it lacks)."""
         if not procs:
             raise QueueError("nothing to submit: no procs")
+        common = adcodec.core(common)
         cluster, owner = _int_attr(common, "ClusterId"), common.eval("Owner")
         if cluster is None or type(owner) is not str:
             raise QueueError("the shared ad needs ClusterId and an Owner string")
@@ -515,7 +517,7 @@ class JobQueue:
     def publish_slots(self, ads: list[ClassAd], now: float) -> None:
         """Replace the published slot ads (the loop's view of its execute nodes)."""
         rows = []
-        for i, ad in enumerate(ads):
+        for i, ad in enumerate(adcodec.core(a) for a in ads):
             name = ad.eval("Name")
             rows.append((name if type(name) is str else f"slot#{i}", now, adcodec.encode(ad)))
         with self._write() as c:

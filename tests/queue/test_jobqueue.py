@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from classad import ClassAd, parse_ad, parse_expr
+import classad
+from classad import parse_ad, parse_expr
+from classad.ad import ClassAd
 from negotiator.queue import adcodec
 from negotiator.queue.jobqueue import (
     COMPLETED,
@@ -63,6 +65,14 @@ def test_submitted_ads_come_back_attribute_for_attribute(queue: JobQueue) -> Non
             assert back.lookup(name) == original[name], name
         assert back.eval("NumJobStarts") == 0 and back.eval("EnteredCurrentStatus") == 1_700_000_000
     assert "Extra" not in queue.get(f"{cluster}.0")  # type: ignore[operator]
+
+
+def test_htcondor_style_ads_are_accepted(queue: JobQueue) -> None:
+    ad = classad.ClassAd({"ClusterId": 1, "ProcId": 0, "Owner": "alice", "JobStatus": IDLE})
+    ad["Requirements"] = classad.ExprTree("TARGET.Memory > 10")
+    assert queue.submit([ad]) == 1
+    back = queue.get("1.0")
+    assert back is not None and back.lookup("Requirements") == parse_expr("TARGET.Memory > 10")
 
 
 def test_shared_attributes_are_stored_once(queue: JobQueue) -> None:
