@@ -1,0 +1,1 @@
+"""Submit description files read as condor_submit reads them, into the job ads it makes."""

@@ -1,0 +1,309 @@
+"""Submit-file macro expansion: $(NAME), $(NAME:default), $ENV(), $INT(), $REAL(), $F*(), ...
+
+Expansion is lazy and recursive as in condor_submit: a macro's value is expanded when it is
+used, with the definitions in force at the queue statement. `$$(...)` is left alone (the
+starter substitutes it at match time) and `$(DOLLAR)` is a literal `$`. An undefined macro
+expands to the empty string. Budgets: nesting depth (a macro that refers to itself runs into
+it) and the size of one expansion. Names ignore case; function names ($ENV, $INT...) do not.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+from collections.abc import Callable, Mapping
+
+from negotiator.queue.errors import SubmitError
+
+#: how deep $(A) -> $(B) -> ... may nest; a macro that refers to itself runs into this
+MAX_DEPTH = 64
+#: the longest value one expansion may produce (characters)
+MAX_EXPANSION = 1 << 20
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
+_FUNC = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_INT_FMT = re.compile(r"[^%]*%[-+ #0]*\d*(\.\d+)?[diouxX][^%]*\Z")
+_REAL_FMT = re.compile(r"[^%]*%[-+ #0]*\d*(\.\d+)?[eEfFgG][^%]*\Z")
+
+
+def closing_paren(text: str, start: int) -> int:
+    """The index of the `)` closing the `(` at `start`, or -1."""
+    depth = 0
+    for i in range(start, len(text)):
+        c = text[i]
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
+
+
+def is_macro_name(name: str) -> bool:
+    return _NAME.match(name) is not None
+
+
+class Expander:
+    """Expands text against one set of macro definitions plus the live per-proc values.
+
+    `macros` and `live` map lower-case names to raw (unexpanded) values; live values (Process,
+    Step, Item, the queue variables...) win. `touched` becomes True when an expansion read a
+    live value or drew a random number, i.e. when its result may differ from proc to proc.
+    """
+
+    __slots__ = ("cwd", "env", "live", "macros", "rng", "touched")
+
+    def __init__(self, macros: Mapping[str, str], live: Mapping[str, str],
+                 env: Mapping[str, str], cwd: str, rng: random.Random) -> None:
+        self.macros = macros
+        self.live = live
+        self.env = env
+        self.cwd = cwd
+        self.rng = rng
+        self.touched = False
+
+    def raw(self, key: str) -> str | None:
+        """The unexpanded value of macro `key` (lower case), or None."""
+        value = self.live.get(key)
+        if value is not None:
+            self.touched = True
+            return value
+        return self.macros.get(key)
+
+    def param(self, key: str) -> str | None:
+        """The expanded value of macro `key` (lower case), or None when it is not defined."""
+        value = self.raw(key)
+        if value is None:
+            return None
+        return self.expand(value, key)
+
+    def expand(self, text: str, name: str = "") -> str:
+        try:
+            return self._expand(text, 0)
+        except RecursionError:  # pragma: no cover - the depth budget comes first
+            raise SubmitError(f"macro expansion of {name or text!r} is nested too deeply") from None
+
+    # ------------------------------------------------------------------------------------------
+    def _expand(self, text: str, depth: int) -> str:
+        if "$" not in text:
+            return text
+        if depth > MAX_DEPTH:
+            raise SubmitError(f"macro expansion is nested more than {MAX_DEPTH} deep "
+                              "(does a macro refer to itself?)")
+        out: list[str] = []
+        size = 0
+        i, n = 0, len(text)
+        while i < n:
+            j = text.find("$", i)
+            if j < 0:
+                out.append(text[i:])
+                break
+            out.append(text[i:j])
+            piece, i = self._dollar(text, j, depth)
+            out.append(piece)
+            size += len(piece) + j
+            if size > MAX_EXPANSION:
+                raise SubmitError(f"macro expansion is longer than {MAX_EXPANSION} characters")
+        result = "".join(out)
+        if len(result) > MAX_EXPANSION:
+            raise SubmitError(f"macro expansion is longer than {MAX_EXPANSION} characters")
+        return result
+
+    def _dollar(self, text: str, j: int, depth: int) -> tuple[str, int]:
+        """What the `$` at `j` becomes, and where scanning resumes."""
+        if text.startswith("$$", j):  # match-time substitution: keep for the starter
+            k = j + 2
+            if k < len(text) and text[k] == "(":
+                end = closing_paren(text, k)
+                if end > 0:
+                    return text[j:end + 1], end + 1
+            return "$$", k
+        if text.startswith("$(", j):
+            end = closing_paren(text, j + 1)
+            if end < 0:
+                raise SubmitError(f"unterminated $( in {text!r}")
+            return self._macro(text[j + 2:end], depth), end + 1
+        m = _FUNC.match(text, j + 1)
+        if m and m.end() < len(text) and text[m.end()] == "(":
+            end = closing_paren(text, m.end())
+            if end < 0:
+                raise SubmitError(f"unterminated ${m.group()}( in {text!r}")
+            return self._function(m.group(), text[m.end() + 1:end], depth), end + 1
+        return "$", j + 1
+
+    def _macro(self, body: str, depth: int) -> str:
+        name, colon, default = body.partition(":")
+        name = name.strip()
+        if not is_macro_name(name):
+            raise SubmitError(f"$({body}): {name!r} is not a macro name")
+        key = name.lower()
+        if key == "dollar":
+            return "$"
+        value = self.raw(key)
+        if value is None:
+            return self._expand(default, depth + 1) if colon else ""
+        return self._expand(value, depth + 1)
+
+    def _arg_value(self, arg: str, depth: int) -> str:
+        """A function argument: the expanded value of the macro it names, else its own text."""
+        arg = arg.strip()
+        if is_macro_name(arg):
+            value = self.raw(arg.lower())
+            if value is not None:
+                return self._expand(value, depth + 1)
+        return self._expand(arg, depth + 1)
+
+    def _function(self, fname: str, args: str, depth: int) -> str:
+        handler = _FUNCTIONS.get(fname)
+        if handler is None and fname.startswith("F") and set(fname[1:]) <= set("fpduwnxbqa"):
+            return _path_function(self, fname[1:], args, depth)
+        if handler is None:
+            raise SubmitError(f"${fname}() is not a macro function this reader knows")
+        return handler(self, args, depth)
+
+
+def _number(ex: Expander, text: str, what: str) -> int | float:
+    """`text` evaluated as a ClassAd expression that must give a number (no Python runs)."""
+    import classad
+
+    try:
+        value = classad.evaluate(classad.parse_expr(text))
+    except classad.ClassAdError:
+        value = None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SubmitError(f"{what}: {text!r} does not evaluate to a number")
+    return value
+
+
+def _fn_env(ex: Expander, args: str, depth: int) -> str:
+    name, colon, default = args.partition(":")
+    value = ex.env.get(name.strip())
+    if value is None:
+        return ex._expand(default, depth + 1) if colon else ""
+    return value
+
+
+def _formatted(ex: Expander, args: str, depth: int, real: bool) -> str:
+    what = "$REAL()" if real else "$INT()"
+    item, comma, fmt = args.partition(",")
+    value = _number(ex, ex._arg_value(item, depth), what)
+    fmt = fmt.strip() if comma else ("%.16G" if real else "%d")
+    if not (_REAL_FMT if real else _INT_FMT).match(fmt):
+        raise SubmitError(f"{what}: {fmt!r} is not a format for {'reals' if real else 'integers'}")
+    return fmt % (float(value) if real else int(value))
+
+
+def _fn_int(ex: Expander, args: str, depth: int) -> str:
+    return _formatted(ex, args, depth, real=False)
+
+
+def _fn_real(ex: Expander, args: str, depth: int) -> str:
+    return _formatted(ex, args, depth, real=True)
+
+
+def _split_list(ex: Expander, args: list[str], depth: int) -> list[str]:
+    if len(args) == 1:
+        return [a.strip() for a in ex._arg_value(args[0], depth).split(",")]
+    return [ex._expand(a.strip(), depth + 1) for a in args]
+
+
+def _fn_choice(ex: Expander, args: str, depth: int) -> str:
+    parts = args.split(",")
+    if len(parts) < 2:
+        raise SubmitError("$CHOICE(index, list...) needs an index and a list")
+    index = _number(ex, ex._arg_value(parts[0], depth), "$CHOICE()")
+    items = _split_list(ex, parts[1:], depth)
+    if not isinstance(index, int) or not 0 <= index < len(items):
+        raise SubmitError(f"$CHOICE(): index {index} is outside the list of {len(items)}")
+    return items[index]
+
+
+def _fn_substr(ex: Expander, args: str, depth: int) -> str:
+    parts = args.split(",")
+    if len(parts) not in (2, 3):
+        raise SubmitError("$SUBSTR(name, start[, length]) takes 2 or 3 arguments")
+    text = ex._arg_value(parts[0], depth)
+    start = _number(ex, ex._expand(parts[1], depth + 1), "$SUBSTR()")
+    start = int(start)
+    if start < 0:
+        start = max(0, len(text) + start)
+    rest = text[start:]
+    if len(parts) == 3:
+        length = int(_number(ex, ex._expand(parts[2], depth + 1), "$SUBSTR()"))
+        rest = rest[:length] if length >= 0 else rest[:max(0, len(rest) + length)]
+    return rest
+
+
+def _fn_random_integer(ex: Expander, args: str, depth: int) -> str:
+    parts = [int(_number(ex, ex._expand(p, depth + 1), "$RANDOM_INTEGER()"))
+             for p in args.split(",")]
+    if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] <= 0) or parts[1] < parts[0]:
+        raise SubmitError("$RANDOM_INTEGER(min, max[, step]) needs min <= max and step > 0")
+    ex.touched = True
+    return str(ex.rng.randrange(parts[0], parts[1] + 1, parts[2] if len(parts) == 3 else 1))
+
+
+def _fn_random_choice(ex: Expander, args: str, depth: int) -> str:
+    items = _split_list(ex, args.split(","), depth)
+    ex.touched = True
+    return ex.rng.choice(items)
+
+
+def _fn_dirname(ex: Expander, args: str, depth: int) -> str:
+    return _path_function(ex, "p", args, depth)
+
+
+def _fn_basename(ex: Expander, args: str, depth: int) -> str:
+    return _path_function(ex, "nx", args, depth)
+
+
+def _path_function(ex: Expander, flags: str, args: str, depth: int) -> str:
+    """$F[fpduwnxbqa](name): pieces of a path, as the manual's 'Function Macros' lists them."""
+    path = ex._arg_value(args, depth)
+    if "f" in flags and not path.startswith("/"):
+        path = os.path.join(ex.cwd, path)
+    if "w" in flags:
+        path = path.replace("/", "\\")
+    sep = "\\" if "w" in flags else "/"
+    cut = max(path.rfind("/"), path.rfind("\\"))
+    directory, filename = path[:cut + 1], path[cut + 1:]
+    stem, dot, ext = filename.rpartition(".")
+    if not dot or not stem:
+        stem, ext = filename, ""
+    else:
+        ext = ("" if "b" in flags else ".") + ext
+    picked = [c for c in flags if c in "pdnx"]
+    if not picked:
+        result = path
+    else:
+        result = ""
+        if "p" in flags:
+            result += directory
+        elif "d" in flags:
+            parent = directory.rstrip("/\\")
+            cut = max(parent.rfind("/"), parent.rfind("\\"))
+            last = parent[cut + 1:]
+            result += last + ("" if "b" in flags or not last else sep)
+        if "n" in flags:
+            result += stem
+        if "x" in flags:
+            result += ext
+    if "q" in flags:
+        quote = "'" if "a" in flags else '"'
+        result = quote + result + quote
+    return result
+
+
+_FUNCTIONS: dict[str, Callable[[Expander, str, int], str]] = {
+    "ENV": _fn_env,
+    "INT": _fn_int,
+    "REAL": _fn_real,
+    "CHOICE": _fn_choice,
+    "SUBSTR": _fn_substr,
+    "RANDOM_INTEGER": _fn_random_integer,
+    "RANDOM_CHOICE": _fn_random_choice,
+    "DIRNAME": _fn_dirname,
+    "BASENAME": _fn_basename,
+}

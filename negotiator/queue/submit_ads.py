@@ -1,0 +1,311 @@
+"""Submit commands -> job attributes, step by step in condor_submit's order (make_job_ad in
+submit_utils.cpp): Iwd, executable, arguments, environment, status, stdio, policy
+expressions, resources, accounting, simple commands, file transfer, then +Attrs and last the
+Requirements (negotiator.queue.requirements). Each step is a function of a JobContext.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from negotiator.queue import argsenv
+from negotiator.queue.errors import SubmitError
+from negotiator.queue.job_context import JobContext
+from negotiator.queue.keywords import SIMPLE
+from negotiator.queue.requirements import set_requirements, set_transfer_files
+from negotiator.queue.units import parse_size
+
+Step = Callable[[JobContext], None]
+
+#: JobStatus values
+IDLE, HELD = 1, 5
+#: HoldReasonCode for `hold = true` (CONDOR_HOLD_CODE::SubmittedOnHold)
+SUBMITTED_ON_HOLD = 15
+_NOTIFY = {"never": 0, "always": 1, "complete": 2, "error": 3, "start": 4}
+_SUBMITTER_NAME = re.compile(r"[A-Za-z0-9_.\-@+]+\Z")
+
+
+def set_iwd(ctx: JobContext) -> None:
+    short = ctx.param("initialdir", "Iwd") or ctx.param("initial_dir", "job_iwd")
+    base = str(ctx.submit_dir)
+    iwd = ctx.full_path(short, base) if short else ctx.full_path(base)
+    if iwd != "/" and iwd.endswith("/"):
+        iwd = iwd[:-1]
+    ctx.set("Iwd", iwd)
+
+
+def set_executable(ctx: JobContext) -> None:
+    uni = ctx.universe
+    pseudo = False
+    if uni.docker:
+        image = ctx.param("docker_image", "DockerImage")
+        if not image or not image.strip('"').strip():
+            raise SubmitError("docker jobs require a docker_image")
+        ctx.set("DockerImage", image.strip().strip('"').strip())
+        pseudo = True
+    if uni.container:
+        image = ctx.param("docker_image", "DockerImage")
+        if image is not None:
+            ctx.set("DockerImage", image.strip().strip('"').strip())
+        cimage = ctx.param("container_image", "ContainerImage")
+        if cimage is not None:
+            cimage = cimage.strip().strip('"').strip()
+            if not cimage or cimage.startswith(("instance://", "library://", "shub://")):
+                raise SubmitError(f"'{cimage}' is not a valid container image")
+            ctx.set("ContainerImage", cimage)
+            ctx.set(_image_kind(cimage), True)
+        elif image is None:
+            raise SubmitError("container jobs require a container_image or docker_image")
+        pseudo = True
+    if ctx.param("shell") is not None:
+        raise SubmitError("the 'shell' command is not supported")
+    name = ctx.param("executable", "Cmd")
+    if name is None:
+        if not pseudo:
+            raise SubmitError("no 'executable' was given")
+        ctx.set("TransferExecutable", False)
+        ctx.set("Cmd", "")
+        return
+    transfer = True
+    flag = ctx.param("transfer_executable", "TransferExecutable")
+    if flag is not None and flag[:1] in ("F", "f"):
+        transfer = False
+        ctx.set("TransferExecutable", False)
+    # relative executables resolve against the submit directory, not the Iwd (full_path(.., false))
+    ctx.set("Cmd", ctx.full_path(name, str(ctx.submit_dir)) if transfer else name)
+
+
+def _image_kind(image: str) -> str:
+    """WantDockerImage, WantSIF or WantSandboxImage (image_type_from_string)."""
+    if image.startswith("docker://"):
+        return "WantDockerImage"
+    if image.endswith(".sif"):
+        return "WantSIF"
+    return "WantSandboxImage"
+
+
+def set_arguments(ctx: JobContext) -> None:
+    attr, value = argsenv.arguments(ctx.param("arguments", "Args"), ctx.param("arguments2"))
+    ctx.set(attr, value)
+
+
+def set_environment(ctx: JobContext) -> None:
+    env1 = ctx.param("environment", "env")
+    env2 = ctx.param("environment2")
+    imported = None
+    getenv = ctx.param("getenv", "get_env")
+    if getenv is not None:
+        if not ctx.boolean("getenv", getenv):
+            imported = None
+        else:
+            imported = dict(ctx.env)
+    ctx.set("Environment", argsenv.environment(env1, env2, imported))
+
+
+def set_job_status(ctx: JobContext) -> None:
+    if ctx.param_bool("hold", False):
+        ctx.set("JobStatus", HELD)
+        ctx.set("HoldReasonCode", SUBMITTED_ON_HOLD)
+        ctx.set("HoldReason", "submitted on hold at user's request")
+    else:
+        ctx.set("JobStatus", IDLE)
+    ctx.set("EnteredCurrentStatus", ctx.submit_time)
+
+
+def _std_file(ctx: JobContext, keys: tuple[str, str], attr: str, xfer: tuple[str, str],
+              stream: tuple[str, str]) -> None:
+    transfer = ctx.param_bool(xfer[0], True, xfer[1])
+    streaming = ctx.param_bool(stream[0], False, stream[1])
+    value = ctx.param(*keys)
+    name = value if value else "/dev/null"
+    ctx.set(attr, name)
+    if name == "/dev/null":
+        transfer = False
+    if transfer:
+        ctx.set(stream[1], streaming)
+    else:
+        ctx.set(xfer[1], False)
+
+
+def set_stdio(ctx: JobContext) -> None:
+    _std_file(ctx, ("input", "stdin"), "In", ("transfer_input", "TransferIn"),
+              ("stream_input", "StreamIn"))
+    _std_file(ctx, ("output", "stdout"), "Out", ("transfer_output", "TransferOut"),
+              ("stream_output", "StreamOut"))
+    _std_file(ctx, ("error", "stderr"), "Err", ("transfer_error", "TransferErr"),
+              ("stream_error", "StreamErr"))
+
+
+def set_notification(ctx: JobContext) -> None:
+    how = ctx.param("notification", "JobNotification") or "never"
+    code = _NOTIFY.get(how.lower())
+    if code is None:
+        raise SubmitError("notification must be 'Never', 'Always', 'Complete', 'Start' or 'Error'")
+    ctx.set("JobNotification", code)
+
+
+def set_rank(ctx: JobContext) -> None:
+    rank = ctx.param("rank", "preferences")
+    if rank:
+        ctx.set_expr("Rank", rank)
+    else:
+        ctx.set("Rank", 0.0)
+
+
+def set_policy(ctx: JobContext) -> None:
+    """PeriodicHold/Release/Remove/Vacate, OnExitHold/Remove, LeaveJobInQueue, and reasons."""
+    for key, attr in (("periodic_hold", "PeriodicHold"),
+                      ("periodic_release", "PeriodicRelease"),
+                      ("periodic_remove", "PeriodicRemove"),
+                      ("periodic_vacate", "PeriodicVacate"),
+                      ("on_exit_remove", "OnExitRemove"),
+                      ("on_exit_hold", "OnExitHold"),
+                      ("leave_in_queue", "LeaveJobInQueue")):
+        text = ctx.param(key, attr)
+        if text:
+            ctx.set_expr(attr, text)
+        else:
+            ctx.set(attr, attr == "OnExitRemove")
+    for key, attr in (("periodic_hold_reason", "PeriodicHoldReason"),
+                      ("periodic_hold_subcode", "PeriodicHoldSubCode"),
+                      ("on_exit_hold_reason", "OnExitHoldReason"),
+                      ("on_exit_hold_subcode", "OnExitHoldSubCode")):
+        text = ctx.param(key, attr)
+        if text:
+            ctx.set_expr(attr, text)
+
+
+def set_kill_sig(ctx: JobContext) -> None:
+    for key, attr in (("kill_sig", "KillSig"), ("remove_kill_sig", "RemoveKillSig"),
+                      ("hold_kill_sig", "HoldKillSig")):
+        sig = ctx.param(key, attr)
+        if sig is None and attr == "KillSig" and ctx.universe.number != 5:
+            sig = "SIGTERM"
+        if sig:
+            ctx.set(attr, _signal_name(sig))
+    timeout = ctx.param_int("kill_sig_timeout", "KillSigTimeout")
+    if timeout is not None:
+        ctx.set("KillSigTimeout", timeout)
+
+
+def _signal_name(sig: str) -> str:
+    sig = sig.strip().upper()
+    if sig.isdigit():
+        return sig
+    return sig if sig.startswith("SIG") else "SIG" + sig
+
+
+def set_request_resources(ctx: JobContext) -> None:
+    cpus = ctx.param("request_cpus", "RequestCpus")
+    cpus = ctx.config.default_request_cpus if cpus is None else cpus
+    if cpus.lower() != "undefined":
+        ctx.set_expr("RequestCpus", cpus)
+    for key, attr, default, unit in (
+            ("request_disk", "RequestDisk", ctx.config.default_request_disk, 1024),
+            ("request_memory", "RequestMemory", ctx.config.default_request_memory, 1 << 20)):
+        text = ctx.param(key, attr)
+        text = default if text is None else text
+        if text.lower() == "undefined":
+            continue
+        if "," in text:
+            raise SubmitError(f"{key} = {text}: a retry value ('a, b') is not supported")
+        size = parse_size(text, unit)
+        if size is None:
+            ctx.set_expr(attr, text)
+        else:
+            ctx.set(attr, size)
+    for key, attr in ctx.requests:
+        text = ctx.param(key)
+        if text is not None and text.lower() != "undefined":
+            ctx.set_expr(attr, text)
+
+
+def set_accounting_group(ctx: JobContext) -> None:
+    project = ctx.param("project_name", "ProjectName")
+    if project is not None:
+        ctx.set("ProjectName", project)
+    group = ctx.param("accounting_group", "AccountingGroup")
+    if ctx.param_bool("nice_user", False, "NiceUser"):
+        if group is None:
+            group = ctx.config.nice_user_group
+        ctx.set("MaxJobRetirementTime", 0)
+    user = ctx.param("accounting_group_user", "AcctGroupUser")
+    if group is None and user is None:
+        return
+    user = user if user is not None else ctx.owner
+    if group is not None and not _SUBMITTER_NAME.match(group):
+        raise SubmitError(f"invalid accounting_group: {group}")
+    if not _SUBMITTER_NAME.match(user):
+        raise SubmitError(f"invalid accounting_group_user: {user}")
+    ctx.set("AcctGroupUser", user)
+    if group is not None:
+        ctx.set("AcctGroup", group)
+        ctx.set("AccountingGroup", f"{group}.{user}")
+    else:
+        ctx.set("AccountingGroup", user)
+
+
+def set_simple(ctx: JobContext) -> None:
+    """The commands that map straight onto one attribute (prunable_keywords)."""
+    for key, attr, kind in SIMPLE:
+        text = ctx.param(key, attr, "prio") if key == "priority" else ctx.param(key, attr)
+        if text is None:
+            continue
+        if kind == "bool":
+            ctx.set(attr, ctx.boolean(key, text))
+        elif kind == "int":
+            ctx.set(attr, ctx.integer(key, text))
+        elif kind == "expr":
+            ctx.set_expr(attr, text)
+        elif kind == "log":
+            ctx.set(attr, ctx.full_path(text) if text else text)
+        elif kind == "list":
+            ctx.set(attr, ",".join(w for w in re.split(r"[\s,]+", text) if w))
+        else:
+            ctx.set(attr, text.strip().strip('"') if kind == "qstring" else text)
+
+
+def set_image_size(ctx: JobContext) -> None:
+    cmd = ctx.get_str("Cmd") or ""
+    exe_kb = ctx.size_kb(cmd) if cmd.startswith("/") and ctx.get("TransferExecutable") is None \
+        else 0
+    ctx.set("ExecutableSize", exe_kb)
+    text = ctx.param("image_size", "ImageSize")
+    if text is not None:
+        size = parse_size(text, 1024)
+        if size is None or size < 1:
+            raise SubmitError(f"image_size = {text}: must be a positive size")
+        ctx.set("ImageSize", size)
+    else:
+        ctx.set("ImageSize", exe_kb)
+
+
+def set_auto_attributes(ctx: JobContext) -> None:
+    ctx.set("MinHosts", 1)
+    ctx.set("MaxHosts", 1)
+    ctx.set("CurrentHosts", 0)
+    if ctx.universe.number in (5, 11, 12, 13) and not ctx.has("JobLeaseDuration"):
+        ctx.set_expr("JobLeaseDuration", ctx.config.default_lease_duration)
+    if not ctx.has("JobPrio"):
+        ctx.set("JobPrio", 0)
+
+
+def set_forced_attributes(ctx: JobContext) -> None:
+    """`+Attr = expr` and `MY.Attr = expr`: raw job attributes, set last so that they win."""
+    for key, name in ctx.forced:
+        text = ctx.param(key)
+        if text is None:
+            continue
+        if not text:
+            raise SubmitError(f"{name} = : an attribute needs a value (quote strings: \"...\")")
+        ctx.set_expr(name, text)
+
+
+#: condor_submit's order; each step's reads decide whether it runs once or per proc
+STEPS: tuple[Step, ...] = (
+    set_iwd, set_executable, set_arguments, set_environment, set_job_status, set_stdio,
+    set_notification, set_rank, set_policy, set_kill_sig, set_request_resources,
+    set_accounting_group, set_simple, set_image_size, set_transfer_files, set_auto_attributes,
+    set_forced_attributes, set_requirements,
+)
