@@ -248,6 +248,11 @@ class JobQueue:
                             "RETURNING value").fetchone()
         return int(row[0])
 
+    def peek_cluster_id(self) -> int:
+        """The id next_cluster_id would reserve now (for a dry run; not reserved)."""
+        row = self.conn.execute("SELECT value FROM counters WHERE name = 'cluster'").fetchone()
+        return int(row[0]) + 1
+
     def submit(self, ads: list[ClassAd], now: float | None = None) -> int:
         """Queue the ads of one cluster (from SubmitFile.expand) in one transaction."""
         if not ads:
@@ -361,6 +366,11 @@ class JobQueue:
             f"WHERE {where} "
             "GROUP BY j.cluster, j.status ORDER BY j.cluster", params)
         return [BatchRow(*row) for row in rows]
+
+    def cluster_info(self) -> dict[int, tuple[str, str | None, int, int]]:
+        """Cluster id -> (owner, batch name, QDate, procs submitted)."""
+        rows = self.conn.execute("SELECT cluster, owner, batch, qdate, procs FROM clusters")
+        return {int(c): (o, b, int(qd), int(n)) for c, o, b, qd, n in rows}
 
     # changing -----------------------------------------------------------------------------
     def _row(self, c: sqlite3.Connection, cluster: int, proc: int) -> tuple[int, str] | None:

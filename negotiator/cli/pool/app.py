@@ -1,0 +1,113 @@
+"""The `pool` Typer app: the pool directory option, HTCondor-style arguments, clean errors."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from classad.errors import ClassAdError
+from negotiator.errors import NegotiatorError
+from negotiator.queue.jobqueue import JobQueue, QueueError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="An HTCondor-style pool: submit jobs, watch and steer the queue, run the pool.",
+    context_settings={"help_option_names": ["-h", "--help", "-help"]},
+)
+err = Console(stderr=True, highlight=False)
+
+_state: dict[str, Path | None] = {"pool": None}
+
+
+@app.callback()
+def _options(
+    pool: Annotated[Path | None, typer.Option(
+        "--pool", envvar="POOL_DIR", help="The pool directory (default: "
+        "$XDG_DATA_HOME/classad-pool, i.e. ~/.local/share/classad-pool).")] = None,
+) -> None:
+    _state["pool"] = pool
+
+
+def default_pool_dir() -> Path:
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "classad-pool"
+
+
+def pool_dir() -> Path:
+    """The pool directory: --pool, else $POOL_DIR, else the user's data directory."""
+    return _state["pool"] or default_pool_dir()
+
+
+def open_queue() -> JobQueue:
+    """The pool's job queue (pool.db), created with the directory if missing."""
+    return JobQueue(pool_dir() / "pool.db")
+
+
+def current_user() -> str:
+    return getpass.getuser()
+
+
+#: options that take a list of words up to the next option, as condor_q's -af does
+_LIST_OPTIONS = ("-af", "-autoformat", "--af")
+
+
+def spread_lists(argv: list[str]) -> list[str]:
+    """`-af A B C` -> `-af A -af B -af C`, so a list option reads like HTCondor's."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        tok = argv[i]
+        name = tok.split(":", 1)[0]
+        if name in _LIST_OPTIONS:
+            i += 1
+            words = 0
+            while i < len(argv) and not argv[i].startswith("-"):
+                out += ["-af", argv[i]]
+                words += 1
+                i += 1
+            if not words:
+                out.append("-af")
+            continue
+        out.append(tok)
+        i += 1
+    return out
+
+
+class UsageError(Exception):
+    """A bad command line found after parsing (e.g. a malformed job id)."""
+
+
+def main() -> None:
+    """Console entry point: a user's mistake is one line on stderr and exit 1, no traceback."""
+    try:
+        app(args=spread_lists(sys.argv[1:]), prog_name="pool", standalone_mode=False)
+    except (NegotiatorError, QueueError, ClassAdError, UsageError, ValueError) as exc:
+        err.print(f"pool: error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
+                  markup=False)
+        sys.exit(1)
+    except sqlite3.Error as exc:
+        err.print(f"pool: error: the job queue in {pool_dir()}: {exc}", markup=False)
+        sys.exit(1)
+    except OSError as exc:
+        err.print(f"pool: error: {exc}", markup=False)
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("pool: aborted")
+        sys.exit(130)
+    except Exception as exc:  # click's usage errors (unknown option, missing argument)
+        show = getattr(exc, "show", None)
+        code = getattr(exc, "exit_code", None)
+        if show is None or not isinstance(code, int):
+            raise
+        show()
+        sys.exit(code)

@@ -1,0 +1,123 @@
+"""`pool q` and `pool history`: condor_q's and condor_history's views of the queue."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Annotated
+
+import typer
+
+from negotiator.cli.pool import tables
+from negotiator.cli.pool.app import app, current_user, open_queue, pool_dir
+from negotiator.cli.pool.restrict import restriction
+from negotiator.queue.jobqueue import HELD, RUNNING
+
+Restrict = Annotated[list[str] | None, typer.Argument(
+    help="Job ids (CLUSTER or CLUSTER.PROC) and owner names.", show_default=False)]
+Json = Annotated[bool, typer.Option("-json", "--json", help="Ads as HTCondor's JSON.")]
+Long = Annotated[bool, typer.Option("-l", "-long", "--long", help="Whole ads (old-style).")]
+Af = Annotated[list[str] | None, typer.Option(
+    "-af", "--af", "-autoformat", help="Attributes or expressions to print, one line per ad.",
+    show_default=False)]
+Constraint = Annotated[list[str] | None, typer.Option(
+    "-constraint", "--constraint", help="A ClassAd expression each ad must make true.",
+    show_default=False)]
+
+
+def _write(lines: list[str]) -> None:
+    sys.stdout.write("".join(line + "\n" for line in lines))
+
+
+@app.command("q")
+def q(
+    restrict: Restrict = None,
+    constraint: Constraint = None,
+    af: Af = None,
+    long: Long = False,
+    as_json: Json = False,
+    nobatch: Annotated[bool, typer.Option("-nobatch", "--nobatch", help="One line per job.")]
+    = False,
+    batch: Annotated[bool, typer.Option("-batch", "--batch", help="One line per batch "
+                                        "(the default).")] = False,
+    run: Annotated[bool, typer.Option("-run", "--run", help="Running jobs and their hosts.")]
+    = False,
+    hold: Annotated[bool, typer.Option("-hold", "--hold", help="Held jobs and why.")] = False,
+    allusers: Annotated[bool, typer.Option("-allusers", "--allusers", help="Every user's jobs "
+                                           "(default: yours, unless ids or owners are given).")]
+    = False,
+    better_analyze: Annotated[bool, typer.Option(
+        "-better-analyze", "--better-analyze", "-analyze", "--analyze",
+        help="Why the selected jobs do (not) match the published slots.")] = False,
+) -> None:
+    """Show the job queue, as condor_q does."""
+    now = time.time()
+    r = restriction(restrict, constraint)
+    mine = not allusers and not r.ids and not r.owners
+    me = current_user()
+    statuses = (RUNNING,) if run else (HELD,) if hold else ()
+    sel = r.selection(statuses)
+    if mine:
+        sel = type(sel)(sel.ids, (me,), statuses)
+    with open_queue() as queue:
+        if better_analyze:
+            from negotiator.cli.pool.analyze import better_analyze as analyze_jobs
+
+            _write(analyze_jobs(queue, queue.select(sel, r.constraint), str(pool_dir()), now))
+            return
+        if long or as_json or af:
+            ads = queue.select(sel, r.constraint)
+            if af:
+                _write(tables.autoformat(ads, af))
+            else:
+                sys.stdout.write(tables.long_form(ads, as_json))
+            return
+        lines = ["", tables.header(str(pool_dir()), now)]
+        if nobatch or run or hold:
+            ads = queue.select(sel, r.constraint)
+            lines += tables.job_table(ads, now, "run" if run else "hold" if hold else "all")
+            counts = _count(ads)
+        elif r.constraint is not None:
+            ads = queue.select(sel, r.constraint)
+            lines += tables.batch_table(tables.batch_rows(ads, queue.cluster_info()))
+            counts = _count(ads)
+        else:
+            lines += tables.batch_table(queue.batches(sel))
+            counts = queue.count_by_status(sel)
+        lines += ["", tables.totals_line("query", counts)]
+        if mine:
+            lines.append(tables.totals_line(me, queue.count_by_status(type(sel)((), (me,)))))
+        lines += [tables.totals_line("all users", queue.count_by_status()), ""]
+        _write(lines)
+
+
+def _count(ads: list[object]) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for ad in ads:
+        status = ad.eval("JobStatus")  # type: ignore[attr-defined]
+        if type(status) is int:
+            counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+@app.command("history")
+def history(
+    restrict: Restrict = None,
+    constraint: Constraint = None,
+    limit: Annotated[int | None, typer.Option(
+        "-limit", "--limit", "-match", "--match", min=0,
+        help="At most this many jobs (newest first).")] = None,
+    af: Af = None,
+    long: Long = False,
+    as_json: Json = False,
+) -> None:
+    """Show finished (completed or removed) jobs, newest first, as condor_history does."""
+    r = restriction(restrict, constraint)
+    with open_queue() as queue:
+        ads = queue.history(limit, r.as_constraint())
+    if af:
+        _write(tables.autoformat(ads, af))
+    elif long or as_json:
+        sys.stdout.write(tables.long_form(ads, as_json))
+    else:
+        _write(tables.history_table(ads))
