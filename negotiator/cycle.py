@@ -328,6 +328,8 @@ class _Engine:
                 cand = Candidate(current, cand.claim, cand.key)
             if self._admitted(cand, job, turn):
                 chosen = cand
+                if cand.slot.partitionable and self.config.carve_pslots:
+                    keep.append(cand)  # what is left after the carve is offered to the next job
                 break
             blocked = True
             keep.append(cand)

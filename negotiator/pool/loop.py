@@ -30,6 +30,7 @@ IDLE, RUNNING, REMOVED, COMPLETED, HELD = 1, 2, 3, 4, 5
 PING_SECONDS = 1.0
 PUBLISH_SECONDS = 1.0
 USAGE_SECONDS = 5.0
+SANDBOX_PREFIX = "dir_"  # + the dispatch token: the attempt's sandbox directory
 
 
 @dataclass
@@ -145,7 +146,7 @@ class PoolLoop:
         except (EngineUnavailable, OSError) as err:
             self._event(f"cannot list containers on {node.name}: {err}")
             return
-        by_token = {os.path.basename(a.sandbox): a for a in found.attempts}
+        by_token = {os.path.basename(a.sandbox).removeprefix(SANDBOX_PREFIX): a for a in found.attempts}
         for run in [r for r in self.running.values() if r.node is node and r.attempt is None
                     and r.launching is None]:
             attempt = by_token.pop(run.token, None)
@@ -450,7 +451,7 @@ class PoolLoop:
 
     def _sandbox(self, node: Node, token: str) -> str:
         index = self.nodes.index(node) + 1 if node in self.nodes else 0
-        return str(self.settings.execute_dir / f"node{index}" / f"dir_{token}")
+        return str(self.settings.execute_dir / f"node{index}" / f"{SANDBOX_PREFIX}{token}")
 
     # -- what others read ---------------------------------------------------------------------
     def _note_usage(self, now: float) -> None:
