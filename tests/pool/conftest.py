@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -56,6 +57,7 @@ class Pool:
     work: Path
     nodes: list[str]
     runs: list[subprocess.Popen[str]] = field(default_factory=list)
+    logs: list[IO[str]] = field(default_factory=list)
 
     def configure(self, extra: str = "", *, cpus: int | None = 2, interval: float = 0.5) -> None:
         text = (f"POOL_EXECUTE_NODES = {' '.join(self.nodes)}\n"
@@ -89,6 +91,7 @@ class Pool:
         proc = subprocess.Popen([str(POOL), "run", *args], stdout=log, stderr=subprocess.STDOUT,
                                 cwd=self.work, env=self.env(), text=True, start_new_session=True)
         self.runs.append(proc)
+        self.logs.append(log)
         return proc
 
     def run_until_done(self, timeout: float = 240) -> str:
@@ -103,6 +106,9 @@ class Pool:
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait()
+        for log in self.logs:
+            log.close()
+        self.logs.clear()
 
     def af(self, command: str, *attrs: str, constraint: str | None = None) -> list[list[str]]:
         args = [command, "-af", *attrs]
