@@ -38,6 +38,7 @@ class Running:
     cancel_subcode: int = 0
     started: float = field(default_factory=time.time)
     usage_noted: float = 0.0
+    reused: bool = False  # its claim went on to the next job when the container ended
 
 
 def token_of(job_id: str, start: int) -> str:

@@ -7,6 +7,7 @@ import dataclasses
 import math
 import os
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,11 +26,18 @@ from negotiator.pool.attempts import Launcher, Running, result_from_json, result
 from negotiator.pool.jobpolicy import JOB_POLICY, periodic
 from negotiator.pool.nodes import DSlot, Node, node_names, owner_label
 from negotiator.pool.settings import PoolSettings
+from negotiator.queue.jobqueue import Selection
 
 IDLE, RUNNING, REMOVED, COMPLETED, HELD = 1, 2, 3, 4, 5
 PING_SECONDS = 1.0
 PUBLISH_SECONDS = 1.0
 USAGE_SECONDS = 5.0
+STATE_SAVE_SECONDS = 1.0  # the accountant's state is saved at least this often while cycling
+STATE_RELOAD_SECONDS = 5.0
+FAST_MATCHER_SLOTS = 128
+CLAIM_WORKLIFE = 1200.0  # seconds a claim may be reused for further jobs (HTCondor's default)
+REUSE_BUDGET = 64
+QUEUE_CHECK_SECONDS = 0.25  # how often the queue is read for new jobs and rm/hold of running ones  # idle jobs looked at when a claim is reused  # the columnar index pays for itself only in larger pools
 SANDBOX_PREFIX = "dir_"  # + the dispatch token: the attempt's sandbox directory
 
 
@@ -73,6 +81,9 @@ class PoolLoop:
         self.last_ping = -math.inf
         self.last_publish = -math.inf
         self.last_usage = time.time()
+        self.last_save = self.last_reload = self.last_grew_check = self.last_actions = -math.inf
+        self.idle_by_submitter: dict[str, deque[ClassAd]] = {}
+        self.seen_queue: tuple[int, int] = (0, 0)
         self.dirty = True  # something changed that a new cycle could use
 
     # -- start-up ---------------------------------------------------------------------------
@@ -174,7 +185,9 @@ class PoolLoop:
         if now - self.last_ping >= PING_SECONDS:
             self.last_ping = now
             self._check_nodes(now)
-        self._reconcile_actions(now)
+        if now - self.last_actions >= QUEUE_CHECK_SECONDS:
+            self.last_actions = now
+            self._reconcile_actions(now)
         self._progress(now)
         if now - self.last_periodic >= self.settings.periodic_interval:
             self.last_periodic = now
@@ -190,13 +203,25 @@ class PoolLoop:
         since = now - self.last_cycle
         if since >= self.settings.interval:
             return True
-        return self.dirty and since >= self.settings.min_interval
+        if since < self.settings.min_interval:
+            return False
+        if not self.dirty and now - self.last_grew_check >= QUEUE_CHECK_SECONDS and self._queue_grew(now):
+            self.dirty = True  # condor_submit's reschedule: new idle jobs get a cycle soon
+        return self.dirty
+
+    def _queue_grew(self, now: float) -> bool:
+        self.last_grew_check = now
+        seen = (int(self.queue.peek_cluster_id()), int(self.queue.count_by_status().get(IDLE, 0)))
+        grew = seen[0] != self.seen_queue[0] or seen[1] > self.seen_queue[1]
+        self.seen_queue = seen
+        return grew
 
     def idle_work(self) -> bool:
         """Jobs still to run or running (held jobs wait for a release and do not count)."""
         if self.running:
             return True
-        return bool(self.queue.with_status(IDLE)) or bool(self.queue.with_status(REMOVED))
+        counts = self.queue.count_by_status()
+        return bool(counts.get(IDLE) or counts.get(REMOVED))
 
     # -- nodes --------------------------------------------------------------------------------
     def _check_nodes(self, now: float) -> None:
@@ -220,14 +245,17 @@ class PoolLoop:
     def _reconcile_actions(self, now: float) -> None:
         if not self.running:
             return
-        for status, kind in ((REMOVED, "remove"), (HELD, "hold")):
-            for ad in self.queue.with_status(status):
-                run = self.running.get(_job_id(ad))
-                if run is None or run.cancel is not None:
-                    continue
-                run.cancel = kind
-                run.cancel_reason = ads.text(ad, "HoldReason" if kind == "hold" else "RemoveReason") or ""
-                self._cancel(run)
+        ids = tuple(_id_pair(job_id) for job_id, run in self.running.items() if run.cancel is None)
+        if not ids:
+            return
+        for ad in self.queue.select(Selection(ids=ids, statuses=(REMOVED, HELD))):
+            run = self.running.get(_job_id(ad))
+            if run is None or run.cancel is not None:
+                continue
+            kind = "remove" if int(ads.number(ad, "JobStatus", 0)) == REMOVED else "hold"
+            run.cancel = kind
+            run.cancel_reason = ads.text(ad, "HoldReason" if kind == "hold" else "RemoveReason") or ""
+            self._cancel(run)
 
     def _cancel(self, run: Running) -> None:
         hold = run.cancel == "hold"
@@ -284,6 +312,9 @@ class PoolLoop:
             return
         self.queue.update(run.job_id, {"PoolOutcome": result_json(run.result)}, now=now)
         self.launcher.finish(run, run.result)
+        # the container is gone: its claim can take the next job while the output moves
+        if run.dslot.successor is None and self._reuse(run.node, run.dslot, now):
+            run.reused = True
 
     def _concluded(self, run: Running, now: float) -> None:
         assert run.finishing is not None
@@ -301,12 +332,37 @@ class PoolLoop:
         successor = run.dslot.successor
         if successor is not None:
             self._start_successor(run, successor, now)
+        elif not run.reused and run.cancel not in ("evict", "lease"):
+            self._reuse(run.node, run.dslot, now)
+
+    def _reuse(self, node: Node, old: DSlot, now: float) -> bool:
+        """The schedd's claim reuse: the submitter's next idle job that fits and matches the
+        dynamic slot starts on it at once, without a negotiation (up to CLAIM_WORKLIFE)."""
+        waiting = self.idle_by_submitter.get(old.submitter)
+        if not waiting or not node.alive or now - old.claimed >= CLAIM_WORKLIFE:
+            return False
+        slot = node.dynamic_ad(old, now, _claim_attrs(old.job))
+        for _ in range(min(len(waiting), REUSE_BUDGET)):
+            job = waiting.popleft()
+            job_id = _job_id(job)
+            if job_id in self.running:
+                continue
+            cpus, memory, disk = request(job, slot)
+            if cpus > old.cpus or memory > old.memory or disk > old.disk:
+                continue
+            if not ads.symmetric_match(job, slot):
+                continue
+            fresh = DSlot(old.name, job_id, old.cpus, old.memory, old.disk, old.submitter, job, now,
+                          claimed=old.claimed)
+            if self._start(node, fresh, job, now):
+                return True
+        return False
 
     def _drop(self, run: Running) -> None:
         self.running.pop(run.job_id, None)
-        if run.dslot.successor is None:
+        if run.dslot.successor is None and run.node.dslots.get(run.dslot.name) is run.dslot:
             run.node.dslots.pop(run.dslot.name, None)
-        self.dirty = True
+            self.dirty = True  # resources came back to the partitionable slot
 
     def _requeue(self, job_id: str, ad: ClassAd, now: float, why: str, *, revert: bool = False) -> None:
         attrs: dict[str, Any] = {"PoolDispatch": None, "PoolOutcome": None, "RemoteHost": None,
@@ -360,22 +416,30 @@ class PoolLoop:
 
     def _cycle(self, now: float) -> None:
         self.last_cycle, self.dirty = now, False
+        self.seen_queue = (self.queue.peek_cluster_id(), self.queue.count_by_status().get(IDLE, 0))
         waiting = {r.dslot.successor for r in self.running.values() if r.dslot.successor}
         jobs = [ad for ad in self.queue.with_status(IDLE) if _job_id(ad) not in waiting]
         slots = self.slot_ads(now)
         if not slots:
             return
         began = time.perf_counter()
-        self.state = load_state(self.settings.state_path)  # `pool userprio -setfactor` edits it
-        result, state = negotiate(slots, jobs, self.state, self.settings.negotiator, now)
+        if now - self.last_reload >= STATE_RELOAD_SECONDS:  # `pool userprio -setfactor` edits it
+            self.state, self.last_reload = load_state(self.settings.state_path), now
+        result, state = negotiate(slots, jobs, self.state, self.settings.negotiator, now,
+                                  fast=len(slots) >= FAST_MATCHER_SLOTS)
         self.state = state
-        save_state(self.settings.state_path, state)
+        if result.matches or now - self.last_save >= STATE_SAVE_SECONDS:
+            save_state(self.settings.state_path, state)  # one transaction: old or new state
+            self.last_save = now
         self.counters.cycles += 1
         self.counters.last_cycle = result
         self.counters.last_cycle_seconds = time.perf_counter() - began
         self.counters.matches += len(result.matches)
-        if not result.matches:
-            return
+        matched = {m.job for m in result.matches}
+        self.idle_by_submitter = {}
+        for ad in jobs:
+            if _job_id(ad) not in matched:
+                self.idle_by_submitter.setdefault(submitter_of(ad), deque()).append(ad)
         by_id = {_job_id(ad): ad for ad in jobs}
         by_slot = {ads.text(ad, "Name"): ad for ad in slots}
         for match in result.matches:
@@ -420,16 +484,20 @@ class PoolLoop:
         old.node.dslots.pop(dslot.name, None)
         self._start(old.node, fresh, ad, now)
 
-    def _start(self, node: Node, dslot: DSlot, job: ClassAd, now: float) -> None:
+    def _start(self, node: Node, dslot: DSlot, job: ClassAd, now: float) -> bool:
         """Intent before action: the queue records the start, then the container is made."""
         job_id = _job_id(job)
+        found = self.queue.get(job_id)  # the cycle's copy may be stale (NumJobStarts, status)
+        if found is None or int(ads.number(found, "JobStatus", 0)) != IDLE:
+            return False
+        job = found
         try:
             spec = spec_from_ad(job)
         except SpecError as err:
             self.queue.update(job_id, {"HoldReason": f"Cannot run the job: {err}", "HoldReasonCode": 6,
                                        "HoldReasonSubCode": 0}, status=HELD, expect_status=IDLE, now=now)
             conclude.log_held(job, f"Cannot run the job: {err}", 6, 0)
-            return
+            return False
         start = int(ads.number(job, "NumJobStarts", 0)) + 1
         token = token_of(job_id, start)
         attrs: dict[str, Any] = {
@@ -441,13 +509,14 @@ class PoolLoop:
         if "jobstartdate" not in job._exprs:
             attrs["JobStartDate"] = int(now)
         if not self.queue.update(job_id, attrs, status=RUNNING, expect_status=IDLE, now=now):
-            return  # held or removed since the cycle read it
+            return False  # held or removed since the cycle read it
         node.dslots[dslot.name] = dslot
         run = Running(job_id, token, node, dslot, spec, self._sandbox(node, token), started=now)
         self.running[job_id] = run
         config = dataclasses.replace(node.config, slot_name=dslot.name.partition("@")[0])
         self.launcher.launch(run, config, job.to_string("old"))
         self.counters.started += 1
+        return True
 
     def _sandbox(self, node: Node, token: str) -> str:
         index = self.nodes.index(node) + 1 if node in self.nodes else 0
@@ -490,6 +559,11 @@ class PoolLoop:
     def _event(self, line: str) -> None:
         self.counters.note(line)
         self.say(line)
+
+
+def _id_pair(job_id: str) -> tuple[int, int | None]:
+    cluster, _, proc = job_id.partition(".")
+    return int(cluster), int(proc)
 
 
 def _job_id(ad: ClassAd) -> str:

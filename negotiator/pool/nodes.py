@@ -10,7 +10,9 @@ from typing import Any
 from classad import ClassAd, parse_expr
 from executor import EngineUnavailable, ExecutorConfig
 
-START = "True"
+_START = parse_expr("True")
+_REQUIREMENTS = parse_expr("START")
+_SLOT_WEIGHT = parse_expr("Cpus")
 #: the HTCondor version whose startd this slot stands in for (submit's Requirements read it)
 CONDOR_VERSION = "$CondorVersion: 25.14.1 2026-01-01 BuildID: classad-pool $"
 
@@ -29,6 +31,11 @@ class DSlot:
     started: float
     #: a job that won this slot by preemption, to start when the current one has left
     successor: str | None = None
+    #: when the claim began (claims are reused for later jobs up to CLAIM_WORKLIFE)
+    claimed: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.claimed = self.claimed or self.started
 
 
 @dataclass
@@ -49,6 +56,7 @@ class Node:
     cpus: int | None = None
     memory: int | None = None
     error: str = ""
+    _machine_ad: tuple[dict[str, Any], ClassAd] | None = None
 
     @property
     def slot_name(self) -> str:
@@ -92,6 +100,9 @@ class Node:
         self.alive = ok
         return ok
 
+    def _machine_classad(self) -> ClassAd:
+        return _machine_attrs_ad(self.machine, self.host())
+
     def host(self) -> str:
         return str(self.machine.get("Machine") or self.name)
 
@@ -123,7 +134,7 @@ class Node:
             "State": "Unclaimed", "Activity": "Idle",
             "ChildRemoteUser": [d.submitter for d in self.dslots.values()],
         })
-        ad["SlotWeight"] = parse_expr("Cpus")
+        ad["SlotWeight"] = _SLOT_WEIGHT
         ad["EnteredCurrentState"] = int(self.entered_state)
         return ad
 
@@ -143,24 +154,32 @@ class Node:
         return ad
 
     def _base(self, now: float) -> ClassAd:
-        ad = ClassAd()
-        for key, value in self.machine.items():
-            if key not in ("Name",):
-                ad[key] = value
-        if "Requirements" not in ad:
-            ad["Start"] = parse_expr(START) if "Start" not in ad else ad.lookup("Start")
-            ad["Requirements"] = parse_expr("START")
-        if "CondorVersion" not in ad:
-            ad["CondorVersion"] = CONDOR_VERSION
-        if "HasFileTransfer" not in ad:
-            ad["HasFileTransfer"] = True  # the pool transfers Iwd files in and out
-        ad["Machine"] = self.host()
+        if self._machine_ad is None or self._machine_ad[0] is not self.machine:
+            self._machine_ad = (self.machine, self._machine_classad())
+        ad = self._machine_ad[1].copy()
         ad["MyCurrentTime"] = int(now)
         ad["LastHeardFrom"] = int(self.last_seen)
         ad["EnteredCurrentActivity"] = int(self.entered_state)
         ad["LoadAvg"] = 0.0
         ad["PoolNodeUrl"] = self.url
         return ad
+
+
+def _machine_attrs_ad(machine: dict[str, Any], host: str) -> ClassAd:
+    ad = ClassAd()
+    for key, value in machine.items():
+        if key not in ("Name",):
+            ad[key] = value
+    if "Requirements" not in ad:
+        if "Start" not in ad:
+            ad["Start"] = _START
+        ad["Requirements"] = _REQUIREMENTS
+    if "CondorVersion" not in ad:
+        ad["CondorVersion"] = CONDOR_VERSION
+    if "HasFileTransfer" not in ad:
+        ad["HasFileTransfer"] = True  # the pool transfers Iwd files in and out
+    ad["Machine"] = host
+    return ad
 
 
 def node_names(hosts: list[str]) -> list[str]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import htcondor2  # the oracle: a test dependency, never skipped
 import pytest
 
 from tests.pool.conftest import Pool
 
-htcondor2 = pytest.importorskip("htcondor2")
 pytestmark = pytest.mark.docker
 
 IMAGE = "classad-pool/busybox:test"
