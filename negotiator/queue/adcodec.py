@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from classad import ast
@@ -51,6 +51,27 @@ def encode_pairs(pairs: Iterable[tuple[str, ast.Expr]], extra: dict[str, Any] | 
 def encode(ad: ClassAd) -> str:
     """An ad as one line of JSON (see the module's description)."""
     return encode_pairs((name, ad[name]) for name in ad)
+
+
+def encoder_for(names: list[str]) -> Callable[[tuple[ast.Expr, ...]], str]:
+    """A fast `encode_pairs` for many ads with the same attribute names, values given in order."""
+    heads = [_ENCODER.encode(name) + ":" for name in names]
+    quote = _ENCODER.encode
+
+    def encode_row(exprs: tuple[ast.Expr, ...]) -> str:
+        parts = []
+        for head, expr in zip(heads, exprs, strict=True):
+            v: Any = expr.value if type(expr) is ast.Literal else None
+            t = type(v)
+            if t is str:
+                parts.append(head + quote(v))
+            elif t is int and _INT64[0] <= v <= _INT64[1]:
+                parts.append(head + str(v))
+            else:
+                parts.append(head + quote(_value(expr)))
+        return "{" + ",".join(parts) + "}"
+
+    return encode_row
 
 
 def _expr(value: Any) -> ast.Expr:

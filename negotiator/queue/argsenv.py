@@ -12,9 +12,12 @@ kept sorted by name, and stored as `Environment` in the V2 form.
 
 from __future__ import annotations
 
+import re
+
 from negotiator.queue.errors import SubmitError
 
 _V1_DELIMS = "!#$%&*+,-/:;<>?@^`|~\x1f"
+_PLAIN = re.compile(r"[^ \t\n\r']+")
 
 
 def is_v2_quoted(text: str) -> bool:
@@ -44,6 +47,8 @@ def v2_quoted_to_raw(text: str) -> str:
 
 def split_v2_raw(raw: str) -> list[str]:
     """Words of a V2 raw string: white space separates, single quotes group."""
+    if "'" not in raw:
+        return raw.split()
     words: list[str] = []
     buf: list[str] = []
     token = False
@@ -81,6 +86,8 @@ def split_v2_raw(raw: str) -> list[str]:
 
 def join_v2_raw(words: list[str]) -> str:
     """Words back into a V2 raw string (append_arg in condor_arglist.cpp)."""
+    if all(word and _PLAIN.fullmatch(word) for word in words):
+        return " ".join(words)
     result = ""
     for word in words:
         if result:
@@ -113,6 +120,8 @@ def arguments(args1: str | None, args2: str | None) -> tuple[str, str]:
         return "Arguments", ""
     if is_v2_quoted(args1):
         return "Arguments", join_v2_raw(split_v2_raw(v2_quoted_to_raw(args1)))
+    if '"' not in args1:
+        return "Args", " ".join(args1.split())
     raw: list[str] = []
     i = 0
     while i < len(args1):

@@ -8,6 +8,8 @@ Translators that read nothing per-proc run once per queue statement; the rest ru
 from __future__ import annotations
 
 import functools
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,10 @@ from classad import ast
 from negotiator.queue.errors import SubmitError
 from negotiator.queue.macros import Expander
 
+_SLASHES = re.compile(r"/{2,}")
+_CONST, _FORMAT, _FULL = 0, 1, 2
+#: (kind, constant value / format / raw text, command name, live names for the format)
+_Plan = tuple[int, str | None, str | None, tuple[str, ...]]
 _TRUE = {"true", "yes", "t", "y", "1"}
 _FALSE = {"false", "no", "f", "n", "0"}
 
@@ -51,6 +57,10 @@ class SubmitConfig:
     default_lease_duration: str = "2400"
     #: NICE_USER_ACCOUNTING_GROUP_NAME
     nice_user_group: str = "nice-user"
+    #: condor_submit 25.12+ lets vanilla jobs skip the Disk check on starters >= 25.12; that
+    #: clause reads TARGET.CondorVersion, so a slot without it never matches (split(undefined)
+    #: is ERROR in HTCondor too). False gives the older `(TARGET.Disk >= RequestDisk)`.
+    disk_version_clause: bool = True
 
 
 @dataclass(slots=True)
@@ -81,12 +91,18 @@ class JobContext:
     last_key: str | None = None
     #: file sizes already looked up (path -> KiB)
     sizes: dict[str, int] = field(default_factory=dict)
+    #: directories already looked up (path -> usable)
+    dirs: dict[str, bool] = field(default_factory=dict)
     #: (command, attribute) for each request_<resource> other than cpus, memory and disk
     requests: tuple[tuple[str, str], ...] = ()
     #: (command, attribute) for each `+Attr` / `MY.Attr`
     forced: tuple[tuple[str, str], ...] = ()
     #: what the current step set (lower-case name -> (spelling, value))
     written: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    #: how each tuple of command names is read for any proc (see _plan)
+    plans: dict[tuple[str, ...], _Plan] = field(default_factory=dict)
+    #: booleans read from commands that are the same for every proc
+    bools: dict[tuple[str, tuple[str, ...], bool], bool] = field(default_factory=dict)
     #: the current step read an attribute of the job
     read_job: bool = False
     #: reading an attribute of the job raises ReplayNeeded (the job holds only this proc's part)
@@ -95,28 +111,54 @@ class JobContext:
     # ---- reading commands --------------------------------------------------------------------
     def param(self, *names: str) -> str | None:
         """The expanded value of the first of `names` that is defined (names ignore case)."""
+        plan = self.plans.get(names)
+        if plan is None:
+            plan = self.plans[names] = self._plan(names)
+        kind, text, key, fields = plan
+        if key is not None:
+            self.last_key = key
+        if kind == _CONST:
+            return text
+        self.dynamic = True
+        if kind == _FORMAT:
+            assert text is not None
+            return text.format(*map(self.ex.live.__getitem__, fields)).strip()
+        self.ex.touched = False
+        return self.ex.expand(text, key).strip()  # type: ignore[arg-type]
+
+    def _plan(self, names: tuple[str, ...]) -> _Plan:
+        """How to get a command's value for any proc of this queue statement: a constant, a
+        format of live values, or (a live value feeding a function) a full expansion."""
         for name in names:
             key = name.lower()
-            raw = self.ex.raw(key)
+            if key in self.ex.live:
+                return (_FORMAT, "{0}", key, (key,))
+            raw = self.ex.macros.get(key)
             if raw is None:
                 continue
             self.last_key = key
-            if key in self.ex.live:
-                self.dynamic = True
             if "$" not in raw:
-                return raw.strip()
-            self.ex.touched = False
-            value = self.ex.expand(raw, key)
-            if self.ex.touched:
-                self.dynamic = True
-            return value.strip()
-        return None
+                return (_CONST, raw.strip(), key, ())
+            template = self.ex.template(raw, key)
+            if template is None:
+                return (_FULL, raw, key, ())
+            if len(template) == 1:
+                return (_CONST, template[0].strip(), key, ())
+            literal = [p.replace("{", "{{").replace("}", "}}") for p in template[::2]]
+            fmt = "".join(lit + (f"{{{i}}}" if i < len(literal) - 1 else "")
+                          for i, lit in enumerate(literal))
+            return (_FORMAT, fmt, key, template[1::2])
+        return (_CONST, None, None, ())
 
     def param_bool(self, name: str, default: bool, *alts: str) -> bool:
+        memo = self.bools.get((name, alts, default))
+        if memo is not None:
+            return memo
         text = self.param(name, *alts)
-        if text is None:
-            return default
-        return self.boolean(name, text)
+        value = default if text is None else self.boolean(name, text)
+        if self.plans[(name, *alts)][0] == _CONST:  # the same for every proc
+            self.bools[(name, alts, default)] = value
+        return value
 
     def boolean(self, name: str, text: str) -> bool:
         low = text.strip().lower()
@@ -180,9 +222,16 @@ class JobContext:
         return iwd
 
     def full_path(self, name: str, base: str | None = None) -> str:
-        """`name` made absolute against the Iwd (or `base`), with `//` and `/./` folded."""
+        """`name` made absolute against the Iwd (or `base`), with `//` folded."""
         path = name if name.startswith("/") else f"{base or self.iwd()}/{name}"
         return _compress(path)
+
+    def is_dir(self, path: str) -> bool:
+        """Whether `path` is a directory we may enter (looked up once per path)."""
+        found = self.dirs.get(path)
+        if found is None:
+            found = self.dirs[path] = os.path.isdir(path) and os.access(path, os.X_OK)
+        return found
 
     def size_kb(self, path: str) -> int:
         """The size of a file in KiB rounded up (0 when it cannot be read), looked up once."""
@@ -197,8 +246,8 @@ class JobContext:
 
 
 def _compress(path: str) -> str:
-    parts = [p for p in path.split("/") if p not in ("", ".")]
-    return "/" + "/".join(parts) + ("/" if path.endswith("/") and parts else "")
+    """Repeated slashes folded into one (compress_path); `.` and `..` are kept."""
+    return _SLASHES.sub("/", path)
 
 
 def _evaluate(text: str) -> Any:

@@ -24,6 +24,7 @@ from classad.match import is_true
 from classad.parser import parse_expr
 from negotiator.queue import adcodec
 from negotiator.queue.constraint import evaluate_constraint
+from negotiator.queue.split import split_cluster
 
 IDLE, RUNNING, REMOVED, COMPLETED, HELD, TRANSFERRING, SUSPENDED = 1, 2, 3, 4, 5, 6, 7
 STATUS_NAMES = {IDLE: "idle", RUNNING: "running", REMOVED: "removed", COMPLETED: "completed",
@@ -32,6 +33,8 @@ STATUS_NAMES = {IDLE: "idle", RUNNING: "running", REMOVED: "removed", COMPLETED:
 HOLD_BY_USER = 1
 #: attributes kept as columns, not in the stored ad text
 _COLUMNS = {"clusterid", "procid", "jobstatus"}
+#: the attributes submit reads from each ad (Owner also stays in the stored ad)
+_READ = _COLUMNS | {"owner"}
 #: the key of a job row's list of cluster attributes it has deleted
 _DELETED = ""
 #: attributes the schedd gives every new job ad (condor_submit leaves them to it)
@@ -184,14 +187,6 @@ def _encode_diff(ad: ClassAd, common: ClassAd, by_name: dict[str, ast.Expr] | No
     return adcodec.encode_pairs(pairs, {_DELETED: gone} if gone else None)
 
 
-def _literal(ad: ClassAd, key: str) -> Any:
-    """The value of attribute `key` (lower case): a literal's value read directly."""
-    expr = ad.get_expr(key)
-    if type(expr) is ast.Literal:
-        return expr.value
-    return ad.eval(key) if expr is not None else None
-
-
 def _int_attr(ad: ClassAd, name: str) -> int | None:
     value = ad.eval(name)
     return value if type(value) is int else None
@@ -265,20 +260,8 @@ class JobQueue:
         if type(owner) is not str:
             raise QueueError("job ads need an Owner string")
         stamp = int(time.time() if now is None else now)
-        shared = {name: expr for name, expr in zip(first, first.exprs(), strict=True)
-                  if name.lower() not in _COLUMNS}
-        for ad in ads[1:]:
-            hits = 0
-            for name, expr in zip(ad, ad.exprs(), strict=True):
-                base = shared.get(name)
-                if base is None:
-                    continue
-                if base is expr or base == expr:
-                    hits += 1
-                else:
-                    del shared[name]
-            if hits < len(shared):  # some shared name missing here (or spelt otherwise)
-                shared = {n: e for n, e in shared.items() if ad.lookup(n) == e}
+        split = split_cluster(ads, _COLUMNS, _READ)
+        shared = split.shared
         base_ad = ClassAd(shared)
         common = base_ad.copy()
         for name, value in _SUBMIT_DEFAULTS.items():
@@ -289,18 +272,17 @@ class JobQueue:
         if "EnteredCurrentStatus" not in common:
             common["EnteredCurrentStatus"] = _int_attr(common, "QDate") or stamp
         batch = common.eval("JobBatchName")
-        rows = []
-        seen: set[int] = set()
-        for ad in ads:
-            proc = _literal(ad, "procid")
-            if type(proc) is not int or proc in seen:
-                raise QueueError("each job ad needs its own integer ProcId")
-            if _literal(ad, "clusterid") not in (None, cluster) or _literal(ad, "owner") != owner:
-                raise QueueError("the ads of one submit share ClusterId and Owner")
-            seen.add(proc)
-            status = _literal(ad, "jobstatus")
-            rows.append((cluster, proc, status if type(status) is int else IDLE, owner,
-                         _encode_diff(ad, base_ad, shared)))
+        encode_row = adcodec.encoder_for(split.own_names)
+        procs = split.read["procid"]
+        if len(set(procs)) != len(procs) or any(type(p) is not int for p in procs):
+            raise QueueError("each job ad needs its own integer ProcId")
+        if (any(c not in (None, cluster) for c in split.read["clusterid"])
+                or any(o != owner for o in split.read["owner"])):
+            raise QueueError("the ads of one submit share ClusterId and Owner")
+        rows = [(cluster, proc, status if type(status) is int else IDLE, owner,
+                 encode_row(own) if own is not None else _encode_diff(ad, base_ad, shared))
+                for ad, own, proc, status in zip(ads, split.own, procs, split.read["jobstatus"],
+                                                 strict=True)]
         with self._write() as c:
             c.execute("INSERT INTO clusters VALUES (?, ?, ?, ?, ?, ?)",
                       (cluster, owner, batch if type(batch) is str else None,
@@ -349,6 +331,11 @@ class JobQueue:
 
     def with_status(self, status: int) -> list[ClassAd]:
         return self._ads("status = ?", [status])
+
+    def any_with_status(self, status: int) -> bool:
+        """Whether some job is in `status` (an index probe: no ad is read)."""
+        return self.conn.execute("SELECT 1 FROM jobs WHERE status = ? LIMIT 1",
+                                 (status,)).fetchone() is not None
 
     def count_by_status(self, selection: Selection = Selection()) -> dict[int, int]:
         """JobStatus -> number of jobs, for the jobs `selection` picks (one SQL GROUP BY)."""

@@ -41,6 +41,14 @@ def closing_paren(text: str, start: int) -> int:
     return -1
 
 
+#: marks a live value in a compiled template: SENTINEL + name + SENTINEL
+SENTINEL = "\x00"
+
+
+class NotTemplatable(Exception):
+    """A live value was used inside a function ($INT($(Process))...): expand it per proc."""
+
+
 def is_macro_name(name: str) -> bool:
     return _NAME.match(name) is not None
 
@@ -53,7 +61,7 @@ class Expander:
     live value or drew a random number, i.e. when its result may differ from proc to proc.
     """
 
-    __slots__ = ("cwd", "env", "live", "macros", "rng", "touched")
+    __slots__ = ("cwd", "env", "live", "macros", "rng", "sentinel", "touched")
 
     def __init__(self, macros: Mapping[str, str], live: Mapping[str, str],
                  env: Mapping[str, str], cwd: str, rng: random.Random) -> None:
@@ -63,13 +71,15 @@ class Expander:
         self.cwd = cwd
         self.rng = rng
         self.touched = False
+        #: compile mode: a live value expands to a marker (see `template`)
+        self.sentinel = False
 
     def raw(self, key: str) -> str | None:
         """The unexpanded value of macro `key` (lower case), or None."""
         value = self.live.get(key)
         if value is not None:
             self.touched = True
-            return value
+            return SENTINEL + key + SENTINEL if self.sentinel else value
         return self.macros.get(key)
 
     def param(self, key: str) -> str | None:
@@ -78,6 +88,19 @@ class Expander:
         if value is None:
             return None
         return self.expand(value, key)
+
+    def template(self, text: str, name: str = "") -> tuple[str, ...] | None:
+        """`text` expanded except for live values: literal pieces and live names alternate
+        (`("out.", "process", "")`). None when a live value feeds a function or a random
+        number is drawn: such text is expanded per proc."""
+        self.sentinel = True
+        try:
+            expanded = self.expand(text, name)
+        except NotTemplatable:
+            return None
+        finally:
+            self.sentinel = False
+        return tuple(expanded.split(SENTINEL))
 
     def expand(self, text: str, name: str = "") -> str:
         try:
@@ -158,10 +181,22 @@ class Expander:
     def _function(self, fname: str, args: str, depth: int) -> str:
         handler = _FUNCTIONS.get(fname)
         if handler is None and fname.startswith("F") and set(fname[1:]) <= set("fpduwnxbqa"):
-            return _path_function(self, fname[1:], args, depth)
+            handler = _F_FUNCTIONS.setdefault(fname, _flagged(fname[1:]))
         if handler is None:
             raise SubmitError(f"${fname}() is not a macro function this reader knows")
-        return handler(self, args, depth)
+        if not self.sentinel:
+            return handler(self, args, depth)
+        before, self.touched = self.touched, False
+        try:
+            result = handler(self, args, depth)
+        except SubmitError:
+            if self.touched:
+                raise NotTemplatable from None
+            raise
+        if self.touched:
+            raise NotTemplatable
+        self.touched = before
+        return result
 
 
 def _number(ex: Expander, text: str, what: str) -> int | float:
@@ -180,8 +215,8 @@ def _number(ex: Expander, text: str, what: str) -> int | float:
 def _fn_env(ex: Expander, args: str, depth: int) -> str:
     name, colon, default = args.partition(":")
     value = ex.env.get(name.strip())
-    if value is None:
-        return ex._expand(default, depth + 1) if colon else ""
+    if value is None:  # the manual: "evaluates to UNDEFINED unless ... default-value is used"
+        return ex._expand(default, depth + 1) if colon else "UNDEFINED"
     return value
 
 
@@ -295,6 +330,14 @@ def _path_function(ex: Expander, flags: str, args: str, depth: int) -> str:
         result = quote + result + quote
     return result
 
+
+def _flagged(flags: str) -> Callable[[Expander, str, int], str]:
+    def handler(ex: Expander, args: str, depth: int) -> str:
+        return _path_function(ex, flags, args, depth)
+    return handler
+
+
+_F_FUNCTIONS: dict[str, Callable[[Expander, str, int], str]] = {}
 
 _FUNCTIONS: dict[str, Callable[[Expander, str, int], str]] = {
     "ENV": _fn_env,

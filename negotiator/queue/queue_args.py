@@ -95,7 +95,7 @@ def _head(head: str) -> tuple[int, tuple[str, ...]]:
     """`[count] [var[, var...]]` before the keyword."""
     tokens = head.split(None, 1)
     count = 1
-    if tokens and not _VAR.match(tokens[0].rstrip(",")):
+    if tokens and not all(_VAR.match(p) for p in tokens[0].split(",") if p):
         count = _count(tokens[0])
         head = tokens[1] if len(tokens) > 1 else ""
     names = tuple(t for t in _SPLIT.split(head.strip()) if t)
@@ -191,7 +191,7 @@ def _matches(patterns: list[str], pick: str, base: Path) -> list[str]:
             if (pick == "files" and is_dir) or (pick == "dirs" and not is_dir):
                 continue
             seen.add(hit)
-            found.append(hit)
+            found.append(hit + "/" if is_dir else hit)  # condor_submit marks directories
             if len(found) > MAX_ITEMS:
                 raise SubmitError(f"'matching' found more than {MAX_ITEMS} files")
     return found

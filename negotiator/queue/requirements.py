@@ -31,14 +31,16 @@ def universe(text: str | None, has_docker_image: bool, has_container_image: bool
         uni = Universe(UNIVERSES.get(name) or int(name))
     elif name in _UNSUPPORTED_UNIVERSES or name.isdigit():
         raise SubmitError(f"universe = {text}: this universe is not supported "
-                          "(vanilla, docker, container, scheduler and local are)")
+                          "(vanilla, docker, container, scheduler and local are)", key="universe")
     else:
-        raise SubmitError(f"universe = {text}: there is no such universe")
+        raise SubmitError(f"universe = {text}: there is no such universe", key="universe")
     if uni.number in (5, 12):
         if uni.docker and has_container_image:
-            raise SubmitError("docker universe does not allow use of container_image")
+            raise SubmitError("docker universe does not allow use of container_image",
+                              key="container_image")
         if not uni.docker and has_docker_image and has_container_image:
-            raise SubmitError("cannot declare both docker_image and container_image")
+            raise SubmitError("cannot declare both docker_image and container_image",
+                              key="container_image")
         if not uni.docker and (has_docker_image or has_container_image):
             uni.container = True
     return uni
@@ -78,15 +80,16 @@ def set_transfer_files(ctx: JobContext) -> None:
     should = _SHOULD.get((should_text or "IF_NEEDED").lower())
     if should is None:
         raise SubmitError(f"invalid value ({should_text}) for ShouldTransferFiles: "
-                          "specify YES, NO, or IF_NEEDED")
+                          "specify YES, NO, or IF_NEEDED", key="should_transfer_files")
     if should == "NO" and (inputs or out_text is not None):
         raise SubmitError("you specified files to transfer (transfer_input_files or "
-                          "transfer_output_files) but disabled should_transfer_files")
+                          "transfer_output_files) but disabled should_transfer_files",
+                          key="should_transfer_files")
     when_text = ctx.param("when_to_transfer_output", "WhenToTransferOutput")
     when = _WHEN.get((when_text or "ON_EXIT").lower())
     if when is None:
         raise SubmitError(f"invalid value ({when_text}) for WhenToTransferOutput: "
-                          "specify ON_EXIT or ON_EXIT_OR_EVICT")
+                          "specify ON_EXIT or ON_EXIT_OR_EVICT", key="when_to_transfer_output")
     if not default_should and when_text is None and should == "NO":
         when = "NEVER"
     if (should == "NO") != (when == "NEVER"):
@@ -160,7 +163,7 @@ def set_requirements(ctx: JobContext) -> None:
         job, machine = _references(ctx_parse(answer))
         if "requirements" in job or "requirements" in machine:
             raise SubmitError(f"Requirements = {answer} is circular; did you intend to use "
-                              "$(Requirements)?")
+                              "$(Requirements)?", key="requirements")
     uni = ctx.universe
     parts = [answer] if answer else []
     arch = f'(TARGET.Arch == "{ctx.config.arch}")'
@@ -200,8 +203,8 @@ def ctx_parse(text: str) -> ast.Expr:
     try:
         return parse(text)
     except Exception as e:  # the classad parser's syntax error
-        raise SubmitError(f"requirements = {text[1:-1]}: not a valid ClassAd expression ({e})") \
-            from None
+        raise SubmitError(f"requirements = {text[1:-1]}: not a valid ClassAd expression ({e})",
+                          key="requirements") from None
 
 
 def _container_clause(ctx: JobContext) -> str:
@@ -224,7 +227,7 @@ def _disk_clause(ctx: JobContext, checks_disk: bool) -> str:
     disk = _literal_number(request)
     if disk is not None and disk <= 0.0:
         return ""
-    if ctx.universe.number == 5:
+    if ctx.universe.number == 5 and ctx.config.disk_version_clause:
         # starters since 25.12 adjust RequestDisk for common files themselves
         return (' && (versionGE(split(TARGET.CondorVersion)[1], "25.12.0") || '
                 "(TARGET.Disk >= RequestDisk))")

@@ -28,9 +28,9 @@ from negotiator.queue.macros import Expander
 from negotiator.queue.queue_args import MAX_PROCS, QueueSpec, parse_queue
 from negotiator.queue.requirements import universe
 from negotiator.queue.submit_lang import Assign, Cond, Conditionals, Queue, logical_lines
-from negotiator.queue.template import ProcTemplate
+from negotiator.queue.template import ABSENT, ProcTemplate
 
-__all__ = ["SubmitConfig", "SubmitError", "SubmitFile", "read_submit"]
+__all__ = ["ABSENT", "ClusterAds", "SubmitConfig", "SubmitError", "SubmitFile", "read_submit"]
 
 #: the HTCondor version `if version >= ...` compares with (the oracle's: htcondor 25.14.1)
 EMULATED_VERSION = (25, 14, 1)
@@ -47,6 +47,26 @@ class QueueBlock:
     places: dict[str, str]
     spec: QueueSpec
     where: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterAds:
+    """The procs of one queue statement kept the way the schedd keeps them: one ad they share
+    (the first proc's, without ProcId) and, per proc, the attributes that differ from it
+    (name -> Python value or expression tree; `ABSENT` for one the proc does not have)."""
+
+    common: classad.ClassAd
+    procs: list[dict[str, Any]]
+
+    def ad(self, index: int) -> classad.ClassAd:
+        """The full ad of the `index`-th proc of this statement."""
+        ad = self.common.copy()
+        for name, value in self.procs[index].items():
+            if value is ABSENT:
+                del ad[name]
+            else:
+                ad[name] = value
+        return ad
 
 
 @dataclass(slots=True)
@@ -70,9 +90,42 @@ class SubmitFile:
             ads.extend(block_ads)
         return ads
 
+    def expand_clusters(self, cluster_id: int, owner: str, qdate: int, submit_dir: Path,
+                        env: Mapping[str, str] | None = None, *,
+                        config: SubmitConfig | None = None) -> list[ClusterAds]:
+        """Like `expand`, one ClusterAds per queue statement that makes procs: the shared
+        attributes once, and per proc only what differs (ProcId, Out, ...)."""
+        result: list[ClusterAds] = []
+        for builder, first in self._builders(cluster_id, owner, qdate, submit_dir, env, config):
+            split = builder.build_split(first)
+            if split is not None:
+                result.append(split)
+        return result
+
+    def param(self, name: str, *, cluster_id: int = 1, proc: int = 0, block: int = 0,
+              env: Mapping[str, str] | None = None) -> str | None:
+        """The expanded value of macro or command `name` as a proc of queue statement `block`
+        sees it (Process = `proc`, the block's first item), or None if it is not defined."""
+        b = self.blocks[block]
+        live = next(iter(_proc_values(b.spec)), {"step": "0"})
+        ex = Expander({**_defaults(cluster_id, 0, self, SubmitConfig()), **b.macros},
+                      {**live, "process": str(proc), "procid": str(proc)},
+                      dict(os.environ if env is None else env), str(Path.cwd()),
+                      random.Random(cluster_id))
+        try:
+            return ex.param(name.lower())
+        except SubmitError as e:
+            raise e.at(b.places.get(name.lower(), b.where)) from None
+
     def _expand(self, cluster_id: int, owner: str, qdate: int, submit_dir: Path,
                 env: Mapping[str, str] | None,
                 config: SubmitConfig | None) -> Iterable[list[classad.ClassAd]]:
+        for builder, first in self._builders(cluster_id, owner, qdate, submit_dir, env, config):
+            yield builder.build(first)
+
+    def _builders(self, cluster_id: int, owner: str, qdate: int, submit_dir: Path,
+                  env: Mapping[str, str] | None,
+                  config: SubmitConfig | None) -> Iterable[tuple[_Builder, int]]:
         config = config or SubmitConfig()
         environ = dict(os.environ if env is None else env)
         rng = random.Random(cluster_id)
@@ -88,15 +141,17 @@ class SubmitFile:
                     builder.ctx.universe.container):
                 raise SubmitError("all jobs of a cluster must have the same universe",
                                   block.where)
-            yield builder.build(first)
+            yield builder, first
             first += block.spec.procs
 
 
 def read_submit(path: Path | None, text: str | None = None, *,
-                append: Iterable[str] = (), submit_dir: Path | None = None) -> SubmitFile:
+                append: Iterable[str] = (), submit_dir: Path | None = None,
+                defines: Mapping[str, str] | None = None) -> SubmitFile:
     """Parse a submit file (from `path`, or `text` named by `path`).
 
-    `append` lines are commands added before the first queue statement (condor_submit -a).
+    `append` lines are commands added before the first queue statement (condor_submit -a);
+    `defines` are macros set before the file is read (condor_submit NAME=value).
     Items files and `matching` globs are looked up in `submit_dir` (default: the file's
     directory, or the current directory for text).
     """
@@ -106,7 +161,10 @@ def read_submit(path: Path | None, text: str | None = None, *,
             raise SubmitError("no submit file or text given")
         text = _read(path)
     base = submit_dir or (path.parent if path is not None else Path.cwd())
-    return _Reader(name, path, base).read(text, list(append))
+    reader = _Reader(name, path, base)
+    for i, (key, value) in enumerate((defines or {}).items()):
+        reader._run([Assign(key, value, f"<define {i + 1}>")])
+    return reader.read(text, list(append))
 
 
 def _read(path: Path) -> str:
@@ -297,31 +355,50 @@ class _Builder:
         self.ctx.forced = tuple((key, block.spellings[key][3:]) for key in block.macros
                                 if key.startswith("my."))
         with self._located():
+            has_docker = self.ctx.param("docker_image") is not None
+            has_container = self.ctx.param("container_image") is not None
             self.ctx.universe = universe(self.ctx.param("universe", "JobUniverse"),
-                                         self.ctx.param("docker_image") is not None,
-                                         self.ctx.param("container_image") is not None)
+                                         has_docker, has_container)
         self.base = _cluster_attrs(cluster_id, owner, qdate, config, sf)
 
     def _located(self) -> _Locate:
         return _Locate(self.ctx, self.block)
 
     def build(self, first: int) -> list[classad.ClassAd]:
-        spec = self.block.spec
         ads: list[classad.ClassAd] = []
-        procs = _proc_values(spec)
         template: ProcTemplate | None = None
-        for n, live in enumerate(procs):
-            proc = first + n
-            self.live.clear()
-            self.live.update(live)
-            self.live["process"] = self.live["procid"] = str(proc)
-            with self._located():
+        live, ctx = self.live, self.ctx
+        with self._located():
+            for n, values in enumerate(_proc_values(self.block.spec)):
+                proc = first + n
+                live.update(values)
+                live["process"] = live["procid"] = str(proc)
                 if template is None:
-                    template = ProcTemplate.record(self.ctx, self.base)
+                    template = ProcTemplate.record(ctx, self.base)
                     ads.append(template.first_ad(proc))
                 else:
-                    ads.append(template.next_ad(self.ctx, proc))
+                    ads.append(template.next_ad(ctx, proc))
         return ads
+
+    def build_split(self, first: int) -> ClusterAds | None:
+        template: ProcTemplate | None = None
+        procs: list[dict[str, Any]] = []
+        live, ctx = self.live, self.ctx
+        with self._located():
+            for n, values in enumerate(_proc_values(self.block.spec)):
+                proc = first + n
+                live.update(values)
+                live["process"] = live["procid"] = str(proc)
+                if template is None:
+                    template = ProcTemplate.record(ctx, self.base)
+                    procs.append({"ProcId": proc})
+                else:
+                    procs.append(template.next_delta(ctx, proc))
+        if template is None:
+            return None
+        common = template.ad.copy()
+        del common["ProcId"]
+        return ClusterAds(common, procs)
 
 
 class _Locate:
@@ -335,24 +412,27 @@ class _Locate:
 
     def __exit__(self, kind: object, error: BaseException | None, tb: object) -> None:
         if isinstance(error, SubmitError):
-            key = self.ctx.last_key
+            key = error.key.lower() if error.key else self.ctx.last_key
             where = self.block.places.get(key, self.block.where) if key else self.block.where
             raise error.at(where) from None
 
 
 def _proc_values(spec: QueueSpec) -> Iterable[dict[str, str]]:
-    """The live macro values of each proc (Process/ProcId are added by the caller)."""
+    """The live macro values of each proc (Process/ProcId are added by the caller). The
+    same dict is yielded again, updated: the caller copies what it needs before the next."""
+    steps = [str(step) for step in range(spec.count)]
+    live: dict[str, str] = {}
     if spec.items is None:
-        for step in range(spec.count):
-            yield {"step": str(step)}
+        for step in steps:
+            live["step"] = step
+            yield live
         return
     names = [v.lower() for v in spec.variables]
     for index, values in spec.items:
-        base = dict(zip(names, values, strict=True))
-        base["itemindex"] = base["row"] = str(index)
-        for step in range(spec.count):
-            live = dict(base)
-            live["step"] = str(step)
+        live.update(zip(names, values, strict=True))
+        live["itemindex"] = live["row"] = str(index)
+        for step in steps:
+            live["step"] = step
             yield live
 
 

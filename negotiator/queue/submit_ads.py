@@ -32,6 +32,8 @@ def set_iwd(ctx: JobContext) -> None:
     iwd = ctx.full_path(short, base) if short else ctx.full_path(base)
     if iwd != "/" and iwd.endswith("/"):
         iwd = iwd[:-1]
+    if not ctx.is_dir(iwd):  # ComputeIWD: the directory must exist and be searchable
+        raise SubmitError(f"No such directory: {iwd}")
     ctx.set("Iwd", iwd)
 
 
@@ -115,24 +117,25 @@ def set_job_status(ctx: JobContext) -> None:
 
 def _std_file(ctx: JobContext, keys: tuple[str, str], attr: str, xfer: tuple[str, str],
               stream: tuple[str, str]) -> None:
-    transfer = ctx.param_bool(xfer[0], True, xfer[1])
-    streaming = ctx.param_bool(stream[0], False, stream[1])
-    value = ctx.param(*keys)
-    name = value if value else "/dev/null"
+    name = ctx.param(*keys) or "/dev/null"
     ctx.set(attr, name)
-    if name == "/dev/null":
-        transfer = False
-    if transfer:
-        ctx.set(stream[1], streaming)
+    if name != "/dev/null" and ctx.param_bool(xfer[0], True, xfer[1]):
+        ctx.set(stream[1], ctx.param_bool(stream[0], False, stream[1]))
     else:
         ctx.set(xfer[1], False)
 
 
-def set_stdio(ctx: JobContext) -> None:
+def set_stdin(ctx: JobContext) -> None:
     _std_file(ctx, ("input", "stdin"), "In", ("transfer_input", "TransferIn"),
               ("stream_input", "StreamIn"))
+
+
+def set_stdout(ctx: JobContext) -> None:
     _std_file(ctx, ("output", "stdout"), "Out", ("transfer_output", "TransferOut"),
               ("stream_output", "StreamOut"))
+
+
+def set_stderr(ctx: JobContext) -> None:
     _std_file(ctx, ("error", "stderr"), "Err", ("transfer_error", "TransferErr"),
               ("stream_error", "StreamErr"))
 
@@ -208,7 +211,7 @@ def set_request_resources(ctx: JobContext) -> None:
         text = default if text is None else text
         if text.lower() == "undefined":
             continue
-        if "," in text:
+        if "," in text and parse_size(text.split(",", 1)[0], unit) is not None:
             raise SubmitError(f"{key} = {text}: a retry value ('a, b') is not supported")
         size = parse_size(text, unit)
         if size is None:
@@ -235,9 +238,9 @@ def set_accounting_group(ctx: JobContext) -> None:
         return
     user = user if user is not None else ctx.owner
     if group is not None and not _SUBMITTER_NAME.match(group):
-        raise SubmitError(f"invalid accounting_group: {group}")
+        raise SubmitError(f"invalid accounting_group: {group}", key="accounting_group")
     if not _SUBMITTER_NAME.match(user):
-        raise SubmitError(f"invalid accounting_group_user: {user}")
+        raise SubmitError(f"invalid accounting_group_user: {user}", key="accounting_group_user")
     ctx.set("AcctGroupUser", user)
     if group is not None:
         ctx.set("AcctGroup", group)
@@ -304,7 +307,8 @@ def set_forced_attributes(ctx: JobContext) -> None:
 
 #: condor_submit's order; each step's reads decide whether it runs once or per proc
 STEPS: tuple[Step, ...] = (
-    set_iwd, set_executable, set_arguments, set_environment, set_job_status, set_stdio,
+    set_iwd, set_executable, set_arguments, set_environment, set_job_status, set_stdin,
+    set_stdout, set_stderr,
     set_notification, set_rank, set_policy, set_kill_sig, set_request_resources,
     set_accounting_group, set_simple, set_image_size, set_transfer_files, set_auto_attributes,
     set_forced_attributes, set_requirements,

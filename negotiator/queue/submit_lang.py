@@ -78,8 +78,12 @@ def logical_lines(text: str, filename: str) -> Iterator[Statement]:
         if _QUEUE.match(line) and not line[5:].lstrip().startswith("="):
             args = line[5:].strip()
             block = None
-            if args.endswith("("):
+            paren = args.find("(")
+            if paren >= 0 and ")" not in args[paren:]:  # the items go on to a line with ')'
+                first = args[paren + 1:].strip()
                 block, i = _block(lines, i, where)
+                block = ((first,) if first else ()) + block
+                args = args[:paren + 1]
             yield Queue(args, block, where)
             continue
         m = _COND.match(line)
@@ -137,7 +141,7 @@ def _multiline(lines: list[str], i: int, tag: str, where: str) -> tuple[str, int
         i += 1
         if line.strip() == "@" + tag:
             return "\n".join(body), i
-        body.append(line)
+        body.append(line.strip())
     raise SubmitError(f"'@={tag}' is never closed by a line '@{tag}'", where)
 
 

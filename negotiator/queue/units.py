@@ -25,7 +25,8 @@ def parse_size(text: str, base: int) -> int | None:
     digits = (fraction or "")[:3]
     fract = sum(int(d) / 10 ** (i + 1) for i, d in enumerate(digits))
     mult = _MULT[unit.lower()] if unit else base
-    result = int((value + fract) * mult + base - 1) // base
+    total = int((value + fract) * mult + base - 1)  # C truncates, then divides toward zero
+    result = abs(total) // base * (1 if total >= 0 else -1)
     if not -_INT64 <= result < _INT64:
         return None
     return result

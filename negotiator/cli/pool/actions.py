@@ -55,7 +55,7 @@ def run_action(action: Action, targets: list[str] | None, constraint: str | None
         for cluster, proc in r.ids:
             n, m = _one(queue, action, Selection(((cluster, proc),)), "true", why, subcode)
             if proc is None:
-                ok = n > 0 and n == m
+                ok = n > 0
                 lines.append(f"All jobs in cluster {cluster} have been {done}" if ok else
                              f"Couldn't find/{verb} all jobs in cluster {cluster}")
             else:
@@ -66,7 +66,7 @@ def run_action(action: Action, targets: list[str] | None, constraint: str | None
             failed |= not ok
         for owner in r.owners:
             n, m = _one(queue, action, Selection((), (owner,)), "true", why, subcode)
-            ok = n > 0 and n == m
+            ok = n > 0
             lines.append(f'All jobs of user "{owner}" have been {done}' if ok else
                          f'Couldn\'t find/{verb} all of user "{owner}"\'s job(s)')
             failed |= not ok

@@ -22,7 +22,7 @@ app = typer.Typer(
     help="An HTCondor-style pool: submit jobs, watch and steer the queue, run the pool.",
     context_settings={"help_option_names": ["-h", "--help", "-help"]},
 )
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 _state: dict[str, Path | None] = {"pool": None}
 
@@ -65,7 +65,10 @@ def spread_lists(argv: list[str]) -> list[str]:
     i = 0
     while i < len(argv):
         tok = argv[i]
-        name = tok.split(":", 1)[0]
+        name, colon, _ = tok.partition(":")
+        if name in _LIST_OPTIONS and colon:
+            raise UsageError(f"{tok}: -af qualifiers are not supported; use -af ATTR ... "
+                             "or -json")
         if name in _LIST_OPTIONS:
             i += 1
             words = 0
@@ -88,7 +91,10 @@ class UsageError(Exception):
 def main() -> None:
     """Console entry point: a user's mistake is one line on stderr and exit 1, no traceback."""
     try:
-        app(args=spread_lists(sys.argv[1:]), prog_name="pool", standalone_mode=False)
+        args = spread_lists(sys.argv[1:])
+        code = app(args=args, prog_name="pool", standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except (NegotiatorError, QueueError, ClassAdError, UsageError, ValueError) as exc:
         err.print(f"pool: error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
                   markup=False)

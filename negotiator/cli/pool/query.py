@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from classad.ad import ClassAd
 from negotiator.cli.pool import tables
 from negotiator.cli.pool.app import app, current_user, open_queue, pool_dir
 from negotiator.cli.pool.restrict import restriction
@@ -91,10 +92,10 @@ def q(
         _write(lines)
 
 
-def _count(ads: list[object]) -> dict[int, int]:
+def _count(ads: list[ClassAd]) -> dict[int, int]:
     counts: dict[int, int] = {}
     for ad in ads:
-        status = ad.eval("JobStatus")  # type: ignore[attr-defined]
+        status = ad.eval("JobStatus")
         if type(status) is int:
             counts[status] = counts.get(status, 0) + 1
     return counts

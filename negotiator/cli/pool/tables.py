@@ -98,7 +98,7 @@ def batch_table(rows: Iterable[BatchRow]) -> list[str]:
     owner_w = max([len("OWNER")] + [len(b.owner) for b in batches.values()])
     name_w = max([len("BATCH_NAME")] + [len(b.name) for b in batches.values()])
     cols = ["DONE", "RUN", "IDLE"] + (["HOLD"] if held else []) + ["TOTAL"]
-    lines = [f"{'OWNER':<{owner_w}} {'BATCH_NAME':<{name_w}}    SUBMITTED "
+    lines = [f"{'OWNER':<{owner_w}} {'BATCH_NAME':<{name_w}}{'SUBMITTED':>13}"
              + "".join(f"{c:>7}" for c in cols) + " JOB_IDS"]
     for b in batches.values():
         total = sum(b.clusters.values())
@@ -136,7 +136,8 @@ def run_time(ad: ClassAd, now: float) -> float:
 
 
 def _id(ad: ClassAd) -> str:
-    return f"{ad.eval('ClusterId')}.{ad.eval('ProcId')}"
+    """condor_q's job id column: cluster right-aligned in 4, proc left-aligned in 3."""
+    return f"{ad.eval('ClusterId')!s:>4}.{ad.eval('ProcId')!s:<3}"
 
 
 def _cmd(ad: ClassAd) -> str:
@@ -154,14 +155,14 @@ def job_table(ads: list[ClassAd], now: float, mode: str) -> list[str]:
         lines = [" ID      OWNER          HELD_SINCE  HOLD_REASON"]
         for ad in ads:
             owner, reason = _val(ad, "Owner"), _val(ad, "HoldReason")
-            lines.append(f"{_id(ad):>8}   {owner!s:<14} {_date(_val(ad, 'EnteredCurrentStatus')):<11} "
+            lines.append(f"{_id(ad)} {owner!s:<14} {_date(_val(ad, 'EnteredCurrentStatus')):<11} "
                          f"{reason if type(reason) is str else ''}")
         return lines
     if mode == "run":
         lines = [" ID      OWNER            SUBMITTED     RUN_TIME HOST(S)"]
         for ad in ads:
             host = _val(ad, "RemoteHost")
-            lines.append(f"{_id(ad):>8}   {_val(ad, 'Owner')!s:<14} {_date(_val(ad, 'QDate')):>11}"
+            lines.append(f"{_id(ad)} {_val(ad, 'Owner')!s:<14} {_date(_val(ad, 'QDate')):>11}"
                          f" {_duration(run_time(ad, now)):>12} "
                          f"{host if type(host) is str else ''}")
         return lines
@@ -170,22 +171,22 @@ def job_table(ads: list[ClassAd], now: float, mode: str) -> list[str]:
         status = _val(ad, "JobStatus")
         size = _num(ad, "MemoryUsage") or _num(ad, "ImageSize") / 1024.0
         prio = _val(ad, "JobPrio")
-        lines.append(f"{_id(ad):>8}   {_val(ad, 'Owner')!s:<14} {_date(_val(ad, 'QDate')):>11}"
-                     f" {_duration(run_time(ad, now)):>12} {_ST.get(status, '?')}  "  # type: ignore[arg-type]
+        lines.append(f"{_id(ad)} {_val(ad, 'Owner')!s:<14} {_date(_val(ad, 'QDate')):>11}"
+                     f" {_duration(run_time(ad, now)):>12} {_ST.get(status, '?')}  "
                      f"{prio if type(prio) is int else 0:<3} {size:<4.1f} {_cmd(ad)}")
     return lines
 
 
 def history_table(ads: list[ClassAd]) -> list[str]:
     """condor_history's default table."""
-    lines = [" ID     OWNER          SUBMITTED   RUN_TIME     ST  COMPLETED   CMD"]
+    lines = [" ID      OWNER            SUBMITTED     RUN_TIME ST   COMPLETED CMD"]
     for ad in ads:
         status = _val(ad, "JobStatus")
         done = _val(ad, "CompletionDate")
-        lines.append(f"{_id(ad):>8} {_val(ad, 'Owner')!s:<14} {_date(_val(ad, 'QDate')):>11} "
+        lines.append(f"{_id(ad)} {_val(ad, 'Owner')!s:<14} {_date(_val(ad, 'QDate')):>11} "
                      f"{_duration(_num(ad, 'RemoteWallClockTime')):>12} "
-                     f"{_ST.get(status, '?'):<2}  "  # type: ignore[arg-type]
-                     f"{_date(done) if done else '':<11} {_cmd(ad)}")
+                     f"{_ST.get(status, '?')} "
+                     f"{_date(done) if done else '':>11} {_cmd(ad)}")
     return lines
 
 
