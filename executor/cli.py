@@ -51,20 +51,11 @@ def _config(slot: str, user: str | None, networks: list[str] | None = None,
     return ExecutorConfig(**extra)
 
 
-def _read_job_ad(path: Path) -> tuple[Any, str]:
+def _read_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise UserError(f"cannot read job ad {path}: {err.strerror}") from err
-    try:
-        import classad
-    except ImportError as err:
-        raise UserError("the classad package is not importable; cannot read job ads") from err
-    try:
-        return classad.parse_ad(text), text
-    except classad.ClassAdSyntaxError as err:
-        first = str(err).splitlines()[0] if str(err) else "syntax error"
-        raise UserError(f"{path}: {first.removeprefix('<string>:')}") from err
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise UserError(f"cannot read job ad {path}: {getattr(err, 'strerror', None) or err}") from err
 
 
 def _describe(result: JobResult) -> str:
@@ -107,13 +98,13 @@ def run(
     Exit status: 0 completed with exit code 0, 3 completed otherwise, 4 held, 5 removed
     (SIGINT/SIGTERM to this command removes the job), 1 for errors before the job could run.
     """
-    from executor.jobad import spec_from_ad
+    from executor.boundedad import spec_from_text
     from executor.runner import run_job
 
     stop = threading.Event()
     try:
-        ad, text = _read_job_ad(jobad)
-        spec = spec_from_ad(ad, default_iwd=str(jobad.resolve().parent))
+        text = _read_text(jobad)
+        spec = spec_from_text(text, str(jobad), str(jobad.resolve().parent))  # before any thread starts
         config = _config(slot, user, allow_network, vacate_timeout)
         executor = _executor(docker_host, config)
         for sig in (signal.SIGINT, signal.SIGTERM):
