@@ -24,7 +24,6 @@ MAX_REPLY = 64 * 1024 * 1024
 
 def _evaluate(text: str, where: str, default_iwd: str) -> dict[str, Any]:
     import classad
-
     from executor.jobad import spec_from_ad
 
     try:

@@ -92,6 +92,8 @@ def run(
     allow_network: Annotated[list[str] | None, typer.Option(
         help="Also allow DockerNetworkType nat or host (none is always allowed).")] = None,
     vacate_timeout: Annotated[float, typer.Option(help="Seconds from SIGTERM to SIGKILL.")] = 10.0,
+    eval_timeout: Annotated[float, typer.Option(
+        help="Seconds (and 1 GB) allowed for evaluating the job ad; a runaway expression is an error.")] = 10.0,
 ) -> None:
     """Run one job ad as a slot would and print its final state.
 
@@ -102,13 +104,14 @@ def run(
     from executor.runner import run_job
 
     stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):  # from the start: a signal before the job ran removes it
+        signal.signal(sig, lambda *_: stop.set())
     try:
         text = _read_text(jobad)
-        spec = spec_from_text(text, str(jobad), str(jobad.resolve().parent))  # before any thread starts
+        spec = spec_from_text(text, str(jobad), str(jobad.resolve().parent),  # before any thread starts
+                              seconds=eval_timeout)
         config = _config(slot, user, allow_network, vacate_timeout)
         executor = _executor(docker_host, config)
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: stop.set())
         result = run_job(executor, spec, config, sandbox=str(sandbox) if sandbox else None,
                          job_ad=text, stop=stop)
     except (UserError, SpecError, EngineUnavailable) as err:
@@ -122,15 +125,17 @@ def run(
     raise typer.Exit(_exit_status(result))
 
 
-def _to_classad_text(attrs: dict[str, Any]) -> str:
+def _to_classad_text(attrs: dict[str, Any], fmt: str = "old") -> str:
     try:
         import classad
     except ImportError as err:
         raise UserError("the classad package is not importable; use --json") from err
+    from executor.machine import EXPRESSIONS
+
     ad = classad.ClassAd()
     for name, value in attrs.items():
-        ad[name] = value
-    text: str = ad.to_string("old")
+        ad[name] = classad.parse_expr(value) if name in EXPRESSIONS else value
+    text: str = ad.to_string(fmt)
     return text
 
 
@@ -148,7 +153,7 @@ def machine_ad(
         config = _config(slot, None, allow_network)
         executor = _executor(docker_host, config)
         attrs = machine_attributes(executor.client, config, executor.base_url)
-        typer.echo(json.dumps(attrs, indent=2) if as_json else _to_classad_text(attrs).rstrip("\n"))
+        typer.echo(_to_classad_text(attrs, "json" if as_json else "old").rstrip("\n"))
     except (UserError, SpecError, EngineUnavailable) as err:
         _fail(str(err))
     except OSError as err:

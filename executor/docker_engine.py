@@ -19,8 +19,8 @@ from docker.transport import UnixHTTPAdapter
 
 from executor import containers as ct
 from executor import sandbox as sb
-from executor.jobfiles import write_all
 from executor.images import USE_TAG_REPO
+from executor.jobfiles import write_all
 from executor.protocol import EngineUnavailable, Executor, JobHandle
 from executor.spec import (
     MEMORY_SUBCODE,
@@ -116,8 +116,12 @@ class _Stream:
         if self.fd >= 0:
             os.close(self.fd)
             self.fd = -1
-        with contextlib.suppress(Exception):
-            self.sock.close()
+        # attach_socket hands out the socket.SocketIO of the upgraded connection; closing that does
+        # not close the socket under it (the SDK reaches for the same `_sock` to set timeouts)
+        for obj in (self.sock, getattr(self.sock, "_sock", None)):
+            with contextlib.suppress(Exception):
+                if obj is not None:
+                    obj.close()
 
 
 def _timestamp(text: str | None) -> float | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import threading
 from dataclasses import dataclass, field
@@ -48,6 +49,11 @@ def launch(executor: Executor, spec: JobSpec, config: ExecutorConfig, *, sandbox
     path = sb.make(spec, config, sandbox, execute_dir)
     attempt = Attempt(spec, path, None, keep_sandbox=sandbox is not None, config=config)
     try:
+        sb.check_iwd(spec)
+    except OSError as err:
+        attempt.early = _refused(err, HoldCode.TRANSFER_INPUT_ERROR)
+        return attempt
+    try:
         sb.check_destinations(spec)
         attempt.log = user_log(spec)
         if attempt.log is not None and submit_event:
@@ -73,10 +79,8 @@ def launch(executor: Executor, spec: JobSpec, config: ExecutorConfig, *, sandbox
         raise
     result = executor.poll(attempt.handle)
     if log is not None and (result is None or result.started):
-        try:
+        with contextlib.suppress(OSError):  # finish() holds the job if its terminal event cannot be written
             log.execute(spec, config.slot_name)
-        except OSError:
-            pass  # finish() holds the job when its terminal event cannot be written
     return attempt
 
 
@@ -87,10 +91,8 @@ def _note_memory(executor: Executor, attempt: Attempt) -> None:
     usage = executor.usage(attempt.handle)
     if usage.peak_memory_mb > attempt.reported_memory_mb:
         attempt.reported_memory_mb = usage.peak_memory_mb
-        try:
+        with contextlib.suppress(OSError):  # finish() holds the job if its terminal event cannot be written
             attempt.log.image_size(attempt.spec, usage)
-        except OSError:
-            pass  # finish() holds the job when its terminal event cannot be written
 
 
 def finish(executor: Executor, attempt: Attempt, result: JobResult) -> JobResult:

@@ -252,6 +252,12 @@ def _changed(sandbox: str, before: Snapshot) -> list[str]:
     return [name for name, stamp in sorted(snapshot(sandbox).stamps.items()) if before.stamps.get(name) != stamp]
 
 
+def check_iwd(spec: JobSpec) -> None:
+    """Refuse, before the job runs, an Iwd we cannot open or that belongs to root or to someone else."""
+    fd, _ = open_iwd(spec)
+    os.close(fd)
+
+
 def check_destinations(spec: JobSpec) -> None:
     """Refuse, before the job runs, an Out, Err, UserLog or remap outside Iwd (a JobFileError)."""
     for what, name in (("Out", spec.stdout), ("Err", spec.stderr), ("UserLog", spec.user_log),

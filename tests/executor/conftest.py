@@ -121,6 +121,15 @@ def _iwd_belongs_to_a_user(request: pytest.FixtureRequest) -> None:
         os.chown(request.getfixturevalue("tmp_path"), IWD_UID, IWD_UID)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("CLASSAD_POOL_SLOW") == "1":
+        return
+    skip = pytest.mark.skip(reason="slow soak test: set CLASSAD_POOL_SLOW=1")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when == "call" and report.passed and "docker" in report.keywords:
         _passed_docker_tests.append(report.nodeid)
