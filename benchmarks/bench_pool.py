@@ -7,8 +7,8 @@ lifecycle more than 20%: 1000 trivial jobs from one submit file through `pool ru
 
     DOCKER_HOST=unix:///... python benchmarks/bench_pool.py [--jobs 1000] [--workers 4]
 
-The reference is the executor's runner (benchmarks/bench_executor.py's executor loop: sandbox,
-user log, container, output) with WORKERS threads, measured before and after the pool run (their
+The reference is the executor's runner (the job of benchmarks/bench_executor.py's executor loop:
+sandbox, user log, container, stdout back) with WORKERS threads, measured before and after the pool run (their
 mean is the reference, so drift hits both). The pool run is the installed `pool` command, from
 its start to its exit (`pool run --until-done`, Python start-up included), on a node whose
 slot has WORKERS cpus (POOL_NODE_CPUS), so both keep WORKERS jobs in flight.
@@ -24,14 +24,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.bench_executor import IMAGE, ensure_image, executor_job, round_of
+from benchmarks.bench_executor import IMAGE, ensure_image, round_of
 from executor.docker_engine import DockerExecutor
-from executor.spec import ExecutorConfig
+from executor.runner import run_job
+from executor.spec import ExecutorConfig, JobSpec
 
+SUBMIT_UID = 4242  # owns the jobs' Iwd when we are root (the executor refuses root-owned Iwd)
 SUBMIT = """\
 universe = docker
 docker_image = {image}
 executable = /bin/true
+transfer_executable = false
 should_transfer_files = YES
 output = out/$(Process).out
 log = pool.log
@@ -42,16 +45,29 @@ queue {jobs}
 """
 
 
-def executor_rate(jobs: int, workers: int, base: str) -> float:
+def executor_job(executor: DockerExecutor, config: ExecutorConfig, iwd: str, execute: str,
+                 n: int) -> None:
+    """bench_executor's trivial job (stdout and a user log in Iwd), Iwd owned by a user."""
+    spec = JobSpec(image=IMAGE, cluster=1000, proc=n, command=("true",), iwd=iwd,
+                   stdout=f"out.{n}", user_log="bench.log")
+    result = run_job(executor, spec, config, execute_dir=execute)
+    if result.status != "completed" or result.exit_code != 0:
+        raise RuntimeError(f"job {n} ended {result.to_dict()}")
+
+
+def executor_rate(jobs: int, workers: int, base: Path) -> float:
+    iwd, execute = base / "iwd", base / "execute"
+    iwd.mkdir(parents=True, exist_ok=True)
+    execute.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        os.chown(iwd, SUBMIT_UID, SUBMIT_UID)
     config = ExecutorConfig()
     with DockerExecutor(config) as executor:
         ensure_image(executor.client, executor.base_url)
-        round_of(lambda n: executor_job(executor, config, base, n), workers, workers)  # warm up
-        elapsed, _ = round_of(lambda n: executor_job(executor, config, base, n), jobs, workers)
-    for name in os.listdir(base):
-        path = os.path.join(base, name)
-        if os.path.isfile(path):
-            os.remove(path)
+        round_of(lambda n: executor_job(executor, config, str(iwd), str(execute), n),
+                 workers, workers)  # warm up
+        elapsed, _ = round_of(lambda n: executor_job(executor, config, str(iwd), str(execute), n),
+                              jobs, workers)
     return jobs / elapsed
 
 
@@ -67,6 +83,10 @@ def pool_rate(jobs: int, workers: int, work: Path) -> tuple[float, float]:
     (work / "out").mkdir()
     (work / "jobs.sub").write_text(SUBMIT.format(image=IMAGE, jobs=jobs), encoding="utf-8")
     env = {**os.environ, "POOL_DIR": str(directory)}
+    if os.geteuid() == 0:  # job files are never written as root: Iwd belongs to a user
+        os.chown(work, SUBMIT_UID, SUBMIT_UID)
+        os.chown(work / "out", SUBMIT_UID, SUBMIT_UID)
+        env["USER"] = env["LOGNAME"] = "cp-bench"
     subprocess.run([str(pool), "submit", "jobs.sub"], cwd=work, env=env, check=True,
                    stdout=subprocess.DEVNULL)
     start = time.perf_counter()
@@ -91,10 +111,9 @@ def main() -> int:
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     with tempfile.TemporaryDirectory(prefix="bench-pool-") as tmp:
         base = Path(tmp)
-        (base / "exec").mkdir()
-        before = executor_rate(args.reference_jobs, args.workers, str(base / "exec"))
+        before = executor_rate(args.reference_jobs, args.workers, base / "exec-1")
         rate, elapsed = pool_rate(args.jobs, args.workers, base / "pool-run")
-        after = executor_rate(args.reference_jobs, args.workers, str(base / "exec"))
+        after = executor_rate(args.reference_jobs, args.workers, base / "exec-2")
     reference = (before + after) / 2
     ratio = rate / reference
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())

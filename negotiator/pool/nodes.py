@@ -166,9 +166,14 @@ class Node:
 
 
 def _machine_attrs_ad(machine: dict[str, Any], host: str) -> ClassAd:
+    from executor import machine as machine_ad
+
+    expressions: frozenset[str] = getattr(machine_ad, "EXPRESSIONS", frozenset())
     ad = ClassAd()
     for key, value in machine.items():
-        if key not in ("Name",):
+        if key in expressions and isinstance(value, str):
+            ad[key] = parse_expr(value)  # `executor machine-ad` writes these unquoted
+        elif key != "Name":
             ad[key] = value
     if "Requirements" not in ad:
         if "Start" not in ad:

@@ -20,16 +20,21 @@ from typing import IO
 import pytest
 
 from tests.executor.conftest import (
+    IWD_UID,
     Engine,
     _can_start_private,
     _short_dir,
     build_image,
+    pytest_collection_modifyitems,  # slow soak tests run only with CLASSAD_POOL_SLOW=1
     start_engine,
     stop_engine,
     unavailable,
 )
 
+__all__ = ["pytest_collection_modifyitems"]
+
 POOL = Path(sys.executable).parent / "pool"
+SUBMITTER = "cp-pool-tester"  # a name without a passwd entry: jobs act as Iwd's owner
 JOB_ID = re.compile(r"^\d+\.\d+$")
 
 
@@ -71,6 +76,8 @@ class Pool:
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k != "DOCKER_HOST"}
         env["POOL_DIR"] = str(self.directory)
+        if os.geteuid() == 0:  # `pool submit` takes Owner from $USER; Iwd belongs to IWD_UID
+            env["USER"] = env["LOGNAME"] = SUBMITTER
         return env
 
     def __call__(self, *args: str, check: bool = True, timeout: float = 120) -> str:
@@ -131,6 +138,8 @@ class Pool:
 def pool(engines: tuple[Engine, Engine], tmp_path: Path) -> Iterator[Pool]:
     work = tmp_path / "work"
     work.mkdir()
+    if os.geteuid() == 0:  # as under a real schedd, job files belong to a (non-root) user
+        os.chown(work, IWD_UID, IWD_UID)
     made = Pool(tmp_path / "pooldir", work, [engines[0].host, engines[1].host])
     made.configure()
     yield made

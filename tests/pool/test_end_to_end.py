@@ -31,6 +31,7 @@ def docker_job(group: str, user: str, command: str, count: int, extra: str = "")
 universe = docker
 docker_image = {IMAGE}
 executable = /bin/sh
+transfer_executable = false
 arguments = "-c '{command}'"
 accounting_group = {group}
 accounting_group_user = {user}
