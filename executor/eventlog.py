@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import socket
@@ -138,8 +139,10 @@ class EventLog:
         last = None
         try:
             fd = self._open(os.O_RDONLY)
-        except FileNotFoundError:
-            return None
+        except OSError as err:  # JobFileError carries ENOENT without being a FileNotFoundError
+            if err.errno == errno.ENOENT:
+                return None
+            raise
         with open(fd, encoding="utf-8", errors="replace") as log:
             while line := log.readline(MAX_LINE):
                 m = _HEADER.match(line)

@@ -139,3 +139,24 @@ def test_quota_preemption_evicts_the_group_over_its_quota(pool: Pool, engines: t
         (f"{a}.{evicted[0]}", "JOB_EVICTED"): 1}
     pool("rm", str(a))
     pool.wait_for(lambda: pool.af("q", "ClusterId") == [], 60)
+
+
+def test_periodic_and_on_exit_policies_hold_with_their_reasons(pool: Pool) -> None:
+    pool.configure(cpus=2)
+    c = pool.submit("p.sub", docker_job(
+        "g", "u", "sleep 60", 1,
+        'periodic_hold = (JobStatus == 2) && (time() - EnteredCurrentStatus) > 1\n'
+        'periodic_hold_reason = "ran too long"\nperiodic_hold_subcode = 7\n'))
+    e = pool.submit("e.sub", docker_job(
+        "h", "u", "exit 3", 1, "on_exit_hold = ExitCode != 0\n"))
+    pool.start()
+    pool.wait_for(lambda: len(pool.af("q", "ClusterId", constraint="JobStatus == 5 && RemoteHost =?= undefined")) == 2, 90)
+    held = {int(r[0]): r[1:] for r in pool.af("q", "ClusterId", "HoldReasonCode", "HoldReasonSubCode",
+                                               "ExitCode")}
+    assert held[c][:2] == ["3", "7"]
+    assert held[e] == ["3", "0", "3"]
+    reasons = {int(r[0]): " ".join(r[1:]) for r in pool.af("q", "ClusterId", "HoldReason")}
+    assert reasons[c] == "ran too long"
+    assert reasons[e] == "The job attribute OnExitHold expression 'ExitCode != 0' evaluated to TRUE"
+    assert (f"{c}.0", "JOB_HELD") in events(pool.work / "g.log")
+    assert (f"{e}.0", "JOB_HELD") in events(pool.work / "h.log")
