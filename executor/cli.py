@@ -51,20 +51,11 @@ def _config(slot: str, user: str | None, networks: list[str] | None = None,
     return ExecutorConfig(**extra)
 
 
-def _read_job_ad(path: Path) -> tuple[Any, str]:
+def _read_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise UserError(f"cannot read job ad {path}: {err.strerror}") from err
-    try:
-        import classad
-    except ImportError as err:
-        raise UserError("the classad package is not importable; cannot read job ads") from err
-    try:
-        return classad.parse_ad(text), text
-    except classad.ClassAdSyntaxError as err:
-        first = str(err).splitlines()[0] if str(err) else "syntax error"
-        raise UserError(f"{path}: {first.removeprefix('<string>:')}") from err
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise UserError(f"cannot read job ad {path}: {getattr(err, 'strerror', None) or err}") from err
 
 
 def _describe(result: JobResult) -> str:
@@ -101,23 +92,26 @@ def run(
     allow_network: Annotated[list[str] | None, typer.Option(
         help="Also allow DockerNetworkType nat or host (none is always allowed).")] = None,
     vacate_timeout: Annotated[float, typer.Option(help="Seconds from SIGTERM to SIGKILL.")] = 10.0,
+    eval_timeout: Annotated[float, typer.Option(
+        help="Seconds (and 1 GB) allowed for evaluating the job ad; a runaway expression is an error.")] = 10.0,
 ) -> None:
     """Run one job ad as a slot would and print its final state.
 
     Exit status: 0 completed with exit code 0, 3 completed otherwise, 4 held, 5 removed
     (SIGINT/SIGTERM to this command removes the job), 1 for errors before the job could run.
     """
-    from executor.jobad import spec_from_ad
+    from executor.boundedad import spec_from_text
     from executor.runner import run_job
 
     stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):  # from the start: a signal before the job ran removes it
+        signal.signal(sig, lambda *_: stop.set())
     try:
-        ad, text = _read_job_ad(jobad)
-        spec = spec_from_ad(ad, default_iwd=str(jobad.resolve().parent))
+        text = _read_text(jobad)
+        spec = spec_from_text(text, str(jobad), str(jobad.resolve().parent),  # before any thread starts
+                              seconds=eval_timeout)
         config = _config(slot, user, allow_network, vacate_timeout)
         executor = _executor(docker_host, config)
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: stop.set())
         result = run_job(executor, spec, config, sandbox=str(sandbox) if sandbox else None,
                          job_ad=text, stop=stop)
     except (UserError, SpecError, EngineUnavailable) as err:
@@ -131,15 +125,17 @@ def run(
     raise typer.Exit(_exit_status(result))
 
 
-def _to_classad_text(attrs: dict[str, Any]) -> str:
+def _to_classad_text(attrs: dict[str, Any], fmt: str = "old") -> str:
     try:
         import classad
     except ImportError as err:
         raise UserError("the classad package is not importable; use --json") from err
+    from executor.machine import EXPRESSIONS
+
     ad = classad.ClassAd()
     for name, value in attrs.items():
-        ad[name] = value
-    text: str = ad.to_string("old")
+        ad[name] = classad.parse_expr(value) if name in EXPRESSIONS else value
+    text: str = ad.to_string(fmt)
     return text
 
 
@@ -157,7 +153,7 @@ def machine_ad(
         config = _config(slot, None, allow_network)
         executor = _executor(docker_host, config)
         attrs = machine_attributes(executor.client, config, executor.base_url)
-        typer.echo(json.dumps(attrs, indent=2) if as_json else _to_classad_text(attrs).rstrip("\n"))
+        typer.echo(_to_classad_text(attrs, "json" if as_json else "old").rstrip("\n"))
     except (UserError, SpecError, EngineUnavailable) as err:
         _fail(str(err))
     except OSError as err:

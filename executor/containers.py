@@ -16,11 +16,12 @@ LABEL_OWNER = "io.classad-pool.owner"
 LABEL_JOB = "io.classad-pool.job"
 LABEL_SANDBOX = "io.classad-pool.sandbox"
 LABEL_SPEC = "io.classad-pool.spec"
+LABEL_NOTE = "io.classad-pool.note."  # + key: the runner's notes (kept sandbox, input manifest)
 STDOUT_FILE = "_condor_stdout"
 STDERR_FILE = "_condor_stderr"
 JOB_AD_FILE = ".job.ad"
 INTERNAL_FILES = frozenset(
-    {STDOUT_FILE, STDERR_FILE, JOB_AD_FILE, ".machine.ad", ".docker_stderror", ".input_manifest"}
+    {STDOUT_FILE, STDERR_FILE, JOB_AD_FILE, ".machine.ad", ".docker_stderror"}
 )
 NETWORK_MODES = {"none": "none", "host": "host", "nat": "bridge"}
 PIDS_LIMIT = 4096
@@ -60,7 +61,7 @@ def environment(spec: JobSpec, sandbox: str, config: ExecutorConfig) -> dict[str
         "TEMP": sandbox,
         "TMP": sandbox,
     })
-    if os.path.exists(os.path.join(sandbox, JOB_AD_FILE)):
+    if os.path.lexists(os.path.join(sandbox, JOB_AD_FILE)):  # written by us before the job runs
         env["_CONDOR_JOB_AD"] = os.path.join(sandbox, JOB_AD_FILE)
     return env
 
@@ -72,7 +73,13 @@ def labels(handle: JobHandle, config: ExecutorConfig) -> dict[str, str]:
         LABEL_JOB: handle.spec.job_id,
         LABEL_SANDBOX: handle.sandbox,
         LABEL_SPEC: handle.spec.to_json(),
+        **{LABEL_NOTE + key: value for key, value in handle.notes},
     }
+
+
+def notes(container_labels: dict[str, str]) -> dict[str, str]:
+    """The runner's notes back from a container's labels."""
+    return {k.removeprefix(LABEL_NOTE): v for k, v in container_labels.items() if k.startswith(LABEL_NOTE)}
 
 
 def create_options(handle: JobHandle, config: ExecutorConfig) -> dict[str, Any]:
@@ -96,10 +103,10 @@ def create_options(handle: JobHandle, config: ExecutorConfig) -> dict[str, Any]:
         "network_mode": NETWORK_MODES[spec.network],
         "labels": labels(handle, config),
         "mounts": [Mount(target=sandbox, source=sandbox, type="bind")],
-        "log_config": LogConfig(
-            type="local",  # byte-exact and kept across engine restarts, unlike json-file/attach
-            config={"max-size": f"{config.log_max_mb}m", "max-file": "1", "compress": "false"},
-        ),
+        # HTCondor's DOCKER_LOG_DRIVER_NONE: stdout/stderr are streamed from an attach made before
+        # start into the sandbox files, byte-exact and unbounded (a log driver splits lines at 16 KiB
+        # and rotates or caps what it keeps).
+        "log_config": LogConfig(type="none"),
     }
     if spec.network != "host":
         options["hostname"] = hostname(spec)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import itertools
 import os
 import re
 import socket
-import struct
 import threading
 import time
 from datetime import datetime
@@ -15,11 +15,12 @@ from typing import Any
 
 import docker
 from docker.errors import APIError, DockerException, ImageNotFound, NotFound
-from docker.models.containers import _create_container_args
 from docker.transport import UnixHTTPAdapter
 
 from executor import containers as ct
+from executor import sandbox as sb
 from executor.images import USE_TAG_REPO
+from executor.jobfiles import write_all
 from executor.protocol import EngineUnavailable, Executor, JobHandle
 from executor.spec import (
     MEMORY_SUBCODE,
@@ -60,15 +61,67 @@ def _message(err: Exception) -> str:
     return " ".join(str(text).split())
 
 
-def _read_exactly(stream: Any, size: int) -> bytes:
-    chunks, left = [], size
-    while left > 0:
-        chunk = stream.read(left)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
+class _Stream:
+    """An attach connection: docker's multiplexed stdout/stderr frames into the sandbox files.
+
+    Each frame is an 8-byte header (stream id, 0, 0, 0, big-endian size) and its data. Data goes
+    to the files as it arrives, so memory stays at one read buffer however large a frame is.
+    """
+
+    READ = 1 << 20
+
+    def __init__(self, sock: Any, sinks: list[int | None]) -> None:
+        self.sock = sock  # the SDK's socket object: keeps the hijacked connection alive
+        self.fd = os.dup(sock.fileno())
+        os.set_blocking(self.fd, True)  # no read timeout: a job may be silent for days
+        self.sinks = sinks
+        self.error: OSError | None = None  # first failed write; the rest is drained and dropped
+        self.bytes = 0
+
+    def pump(self) -> None:
+        """Copy frames until the container closes its output (or the engine goes away)."""
+        header = bytearray()
+        remaining, sink = 0, None
+        try:
+            while chunk := os.read(self.fd, self.READ):
+                view, i, n = memoryview(chunk), 0, len(chunk)
+                while i < n:
+                    if remaining:
+                        take = min(remaining, n - i)
+                        self._write(sink, view[i:i + take])
+                        i, remaining = i + take, remaining - take
+                        continue
+                    need = min(8 - len(header), n - i)
+                    header += view[i:i + need]
+                    i += need
+                    if len(header) == 8:
+                        sink = self.sinks[1] if header[0] == 2 else self.sinks[0]
+                        remaining = int.from_bytes(header[4:8], "big")
+                        header.clear()
+        except OSError:
+            pass  # the engine went away; the monitor re-attaches if the container lives on
+        finally:
+            self.close()
+
+    def _write(self, fd: int | None, data: memoryview) -> None:
+        if fd is None or self.error is not None:
+            return
+        try:
+            write_all(fd, data)
+            self.bytes += len(data)
+        except OSError as err:
+            self.error = err
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+        # attach_socket hands out the socket.SocketIO of the upgraded connection; closing that does
+        # not close the socket under it (the SDK reaches for the same `_sock` to set timeouts)
+        for obj in (self.sock, getattr(self.sock, "_sock", None)):
+            with contextlib.suppress(Exception):
+                if obj is not None:
+                    obj.close()
 
 
 def _timestamp(text: str | None) -> float | None:
@@ -90,15 +143,27 @@ class _Job:
         self.cancel_kind: str | None = None
         self.cancel_reason = ""
         self.killer: threading.Timer | None = None
+        self.sinks: list[int | None] = [None, None]  # _condor_stdout, _condor_stderr
+        self.stream: _Stream | None = None
+        self.output_error: OSError | None = None
         self.peak_rss = 0
         self.peak_memory = 0
         self.cpu_user = 0.0
         self.cpu_sys = 0.0
         self.started_at = time.time()
 
+    def close_sinks(self) -> None:
+        for i, fd in enumerate(self.sinks):
+            if fd is not None:
+                os.close(fd)
+                self.sinks[i] = None
+
     def finish(self, result: JobResult) -> None:
         if self.killer is not None:
             self.killer.cancel()
+        if self.stream is not None:
+            self.stream.close()
+        self.close_sinks()
         self.result = result
         self.done.set()
 
@@ -165,10 +230,11 @@ class DockerExecutor:
 
     # -- the Protocol -------------------------------------------------------------------------
 
-    def start(self, spec: JobSpec, sandbox: str) -> JobHandle:
+    def start(self, spec: JobSpec, sandbox: str, notes: tuple[tuple[str, str], ...] = ()) -> JobHandle:
         ct.check_network(spec, self.config)
-        handle = JobHandle(ct.container_name(spec, self.config, next(self._seq)), spec, sandbox)
+        handle = JobHandle(ct.container_name(spec, self.config, next(self._seq)), spec, sandbox, notes)
         job = _Job(handle)
+        job.sinks = sb.open_std_files(sandbox, self.config)
         with self._lock:
             self._jobs[handle.name] = job
         try:
@@ -178,6 +244,7 @@ class DockerExecutor:
             job.container = self._create(image, handle)
             self._remember_use(image)
             try:
+                job.stream = self._attach(job)
                 job.container.start()
             except APIError as err:
                 raise _Hold(JobResult.held(HoldCode.FAILED_TO_CREATE_PROCESS, 0,
@@ -188,6 +255,7 @@ class DockerExecutor:
         except OSError as err:  # requests' connection errors are OSErrors
             with self._lock:
                 self._jobs.pop(handle.name, None)
+            job.finish(JobResult("removed"))
             self._forget_container(handle.name)
             raise EngineUnavailable(f"lost the Docker engine at {self.base_url}: {_message(err)}") from err
         self._watch(job)
@@ -235,12 +303,16 @@ class DockerExecutor:
 
     def adopt(self, container: Any, spec: JobSpec, sandbox: str) -> JobHandle:
         """Watch a container found by label after our own restart, starting it if never started."""
-        handle = JobHandle(container.name, spec, sandbox)
+        handle = JobHandle(container.name, spec, sandbox, tuple(ct.notes(container.labels or {}).items()))
         job = _Job(handle)
         job.container = container
         job.started_at = _timestamp(container.attrs.get("State", {}).get("StartedAt")) or time.time()
         with self._lock:
             self._jobs[handle.name] = job
+        job.sinks = sb.open_std_files(sandbox, self.config, append=True)
+        if container.status in ("created", "running"):
+            with contextlib.suppress(APIError, OSError):  # output missed while we were away is lost
+                job.stream = self._attach(job)
         if container.status == "created":
             try:
                 container.start()
@@ -285,10 +357,12 @@ class DockerExecutor:
                                        started=True)) from err
 
     def _create_container(self, image: str, options: dict[str, Any]) -> Any:
-        """`containers.create()` without the inspect the SDK sends after it: the id is enough."""
-        args = _create_container_args({**options, "image": image, "version": self.client.api._version})
-        created = self.client.api.create_container(**args)
-        return self.client.containers.prepare_model({"Id": created["Id"], "Name": f"/{options['name']}"})
+        return self.client.containers.create(image, **options)
+
+    def _attach(self, job: _Job) -> _Stream:
+        """Attach to stdout and stderr (before start: nothing is missed, nothing is buffered)."""
+        params = {"stdout": 1, "stderr": 1, "stream": 1, "logs": 0}
+        return _Stream(self.client.api.attach_socket(job.container.id, params=params), job.sinks)
 
     def _remember_use(self, image: str) -> None:
         """Tag the image under htcondor.org/ (as HTCondor does) so the LRU GC sees its last use."""
@@ -310,37 +384,25 @@ class DockerExecutor:
                          daemon=True).start()
 
     def _sample(self, job: _Job) -> None:
-        """Follow the engine's stats stream while the job runs (a sample at once, then 1/s).
+        """Sample the engine's stats while the job runs (after the first interval, then ~1/s).
 
-        Jobs shorter than the first interval are never sampled: a stats stream costs the engine
+        Jobs shorter than the first interval are never sampled: a stats call costs the engine
         more than a trivial container does. cgroup v1 keeps the true peak, so sparse samples do.
         """
-        api = self.client.api
         while not job.done.wait(self.config.stats_interval):
             if not self._socket_answers():
                 continue  # the engine is restarting; the monitor rides it out
             try:
-                # the SDK's stats(stream=True) never closes its response; hold it ourselves
-                response = api._get(api._url("/containers/{0}/stats", job.container.id),
-                                    params={"stream": True}, stream=True)
-            except (APIError, OSError):
-                continue
-            try:
-                api._raise_for_status(response)
-                for stats in api._stream_helper(response, decode=True):
-                    if job.done.is_set() or str(stats.get("read", "")).startswith("0001-"):
-                        break  # an exited container streams empty samples forever
-                    job.absorb(stats)
+                stats = job.container.stats(stream=False)
             except Exception:  # telemetry only; urllib3 raises its own exception types
-                pass
-            finally:
-                response.close()
+                continue
+            if not job.done.is_set() and not str(stats.get("read", "")).startswith("0001-"):
+                job.absorb(stats)
 
     def _monitor(self, job: _Job) -> None:
         try:
             state = self._await_exit(job)
             result = self._decide(job, state)
-            self._copy_logs(job)
         except _Hold as hold:
             result = hold.result
         except Exception as err:  # never lose a job to a bug or an engine surprise
@@ -352,6 +414,10 @@ class DockerExecutor:
         """Block until the container stops, riding out engine restarts; returns State."""
         while True:
             try:
+                if job.stream is not None:
+                    job.stream.pump()
+                    job.output_error = job.output_error or job.stream.error
+                    job.stream = None
                 job.container.wait()
                 job.container.reload()
                 state: dict[str, Any] = job.container.attrs["State"]
@@ -365,6 +431,14 @@ class DockerExecutor:
                 if isinstance(err, APIError) and not err.is_server_error():
                     raise
                 self._await_engine(job, err)
+                self._reattach(job)
+
+    def _reattach(self, job: _Job) -> None:
+        """After an engine restart the container may run on (live-restore): follow its output again."""
+        with contextlib.suppress(APIError, OSError):
+            job.container.reload()
+            if job.container.attrs["State"].get("Running"):
+                job.stream = self._attach(job)
 
     def _await_engine(self, job: _Job, err: Exception) -> None:
         deadline = time.monotonic() + self.config.engine_timeout
@@ -419,29 +493,12 @@ class DockerExecutor:
         if state.get("Error"):
             return JobResult.held(HoldCode.FAILED_TO_CREATE_PROCESS, 0,
                                   f"Error running docker job: {state['Error']}", usage=usage, started=True)
+        if job.output_error is not None:
+            code = job.output_error.errno or errno.EIO
+            return JobResult.held(HoldCode.TRANSFER_OUTPUT_ERROR, code,
+                                  f"Cannot keep the job's stdout/stderr in its sandbox: (errno {code}) "
+                                  f"{os.strerror(code)}", usage=usage, started=True)
         return JobResult("completed", exit_code, sig, usage=usage, started=True)
-
-    def _copy_logs(self, job: _Job) -> None:
-        """stdout and stderr from the engine's log into the sandbox, in one request.
-
-        The body is docker's multiplexed stream: 8-byte frame headers (stream id, size) and data.
-        """
-        api = self.client.api
-        response = api._get(api._url("/containers/{0}/logs", job.container.id), stream=True,
-                            params={"stdout": 1, "stderr": 1, "follow": 0, "timestamps": 0, "tail": "all"})
-        paths = [os.path.join(job.handle.sandbox, name) for name in (ct.STDOUT_FILE, ct.STDERR_FILE)]
-        try:
-            api._raise_for_status(response)
-            with open(paths[0], "wb") as out, open(paths[1], "wb") as err:
-                sinks = {1: out, 2: err}
-                while header := _read_exactly(response.raw, 8):
-                    size = struct.unpack(">I", header[4:8])[0]
-                    sinks.get(header[0], out).write(_read_exactly(response.raw, size))
-        finally:
-            response.close()
-        if os.getuid() == 0:
-            for path in paths:
-                os.chown(path, self.config.uid, self.config.gid)
 
     def _kill(self, job: _Job, sig: str) -> None:
         if job.container is None or job.done.is_set():

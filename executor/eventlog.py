@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import socket
@@ -9,12 +10,14 @@ import threading
 import time
 from collections.abc import Iterable
 
+from executor import jobfiles as jf
 from executor.spec import JobResult, JobSpec, Usage
 
 SUBMIT, EXECUTE, EVICTED, TERMINATED, IMAGE_SIZE = 0, 1, 4, 5, 6
 ABORTED, HELD, RELEASED = 9, 12, 13
 TERMINAL = frozenset({TERMINATED, ABORTED, HELD})
 _HEADER = re.compile(r"^(\d{3}) \((\d+)\.(\d+)\.(\d+)\) ")
+MAX_LINE = 64 * 1024  # longer lines of a log are read in pieces (never all in memory)
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
 
@@ -38,10 +41,29 @@ def host_sinful() -> str:
 
 
 class EventLog:
-    """Appends events for jobs to one user log; safe to share between threads."""
+    """Appends events for jobs to one user log; safe to share between threads.
 
-    def __init__(self, path: str) -> None:
-        self.path = path
+    The log is `name` below directory `root`, opened there as the submitting user (the owner of
+    `root`, see sandbox.submit_identity for `owner`), never through a link, and only if it is a
+    regular file.
+    """
+
+    def __init__(self, root: str, name: str, owner: JobSpec | None = None) -> None:
+        self.root, self.name = root, name
+        self.path = os.path.join(root, name)
+        self.owner = owner or JobSpec(image="-", iwd=root)
+
+    def _open(self, flags: int) -> int:
+        from executor.sandbox import open_iwd  # sandbox -> containers -> docker SDK: load lazily
+
+        root, who = open_iwd(self.owner)
+        try:
+            with jf.acting_as(who):
+                fd, _ = jf.open_file(root, self.name, flags)
+        finally:
+            os.close(root)
+        os.set_blocking(fd, True)
+        return fd
 
     def write(self, code: int, spec: JobSpec, text: str, body: Iterable[str] = (),
               when: float | None = None) -> None:
@@ -50,8 +72,12 @@ class EventLog:
         lines += [f"\t{line}" for line in body]
         lines.append("...")
         data = "\n".join(lines) + "\n"
-        with _lock(self.path), open(self.path, "a", encoding="utf-8") as log:
-            log.write(data)
+        with _lock(self.path):
+            fd = self._open(os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+            try:
+                jf.write_all(fd, data.encode())
+            finally:
+                os.close(fd)
 
     def submit(self, spec: JobSpec) -> None:
         self.write(SUBMIT, spec, f"Job submitted from host: {host_sinful()}")
@@ -112,11 +138,14 @@ class EventLog:
         """The code of the job's most recent event, or None (used to never report twice)."""
         last = None
         try:
-            with open(self.path, encoding="utf-8", errors="replace") as log:
-                for line in log:
-                    m = _HEADER.match(line)
-                    if m and int(m[2]) == spec.cluster and int(m[3]) == spec.proc:
-                        last = int(m[1])
-        except FileNotFoundError:
-            return None
+            fd = self._open(os.O_RDONLY)
+        except OSError as err:  # JobFileError carries ENOENT without being a FileNotFoundError
+            if err.errno == errno.ENOENT:
+                return None
+            raise
+        with open(fd, encoding="utf-8", errors="replace") as log:
+            while line := log.readline(MAX_LINE):
+                m = _HEADER.match(line)
+                if m and int(m[2]) == spec.cluster and int(m[3]) == spec.proc:
+                    last = int(m[1])
         return last

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Iterable
 from typing import Any, Protocol
 
@@ -53,13 +54,17 @@ def _int(ad: JobAd, name: str, default: int) -> int:
         return default
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise SpecError(f"job attribute {name} must be a number, not {value!r}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SpecError(f"job attribute {name} must be a finite number, not {value!r}")
+    if abs(value) > 2**62:
+        raise SpecError(f"job attribute {name} is out of range: {value!r}")
     return int(math.ceil(value))
 
 
-def _bool(ad: JobAd, name: str) -> bool:
+def _bool(ad: JobAd, name: str, default: bool = False) -> bool:
     value = _value(ad, name)
     if value is None:
-        return False
+        return default
     if isinstance(value, bool):
         return value
     raise SpecError(f"job attribute {name} must be a boolean, not {value!r}")
@@ -86,7 +91,7 @@ def _command(ad: JobAd, iwd: str) -> tuple[tuple[str, ...] | None, tuple[str, ..
         raise SpecError(f"Arguments: {exc}") from None
     if not cmd:
         return (tuple(args) if args else None), ()
-    if _bool(ad, "TransferExecutable"):
+    if _bool(ad, "TransferExecutable", True):  # HTCondor's default: Cmd travels with the job
         source = cmd if os.path.isabs(cmd) else os.path.join(iwd, cmd)
         return (f"./{os.path.basename(cmd)}", *args), (source,)
     return (cmd, *args), ()
@@ -107,6 +112,20 @@ def _env(ad: JobAd) -> tuple[tuple[str, str], ...]:
 def string_list(text: str) -> list[str]:
     """ClassAd string lists such as TransferInput: commas and/or whitespace separate items."""
     return [item for item in text.replace(",", " ").split() if item]
+
+
+def _remaps(ad: JobAd) -> tuple[tuple[str, str], ...]:
+    """TransferOutputRemaps = "name = dest; name2 = dest2" (a backslash escapes `;` and `=`)."""
+    text = _str(ad, "TransferOutputRemaps") or ""
+    pairs = []
+    for item in re.split(r"(?<!\\);", text):
+        if not item.strip():
+            continue
+        parts = [p.strip().replace("\\;", ";").replace("\\=", "=") for p in re.split(r"(?<!\\)=", item, maxsplit=1)]
+        if len(parts) != 2 or not all(parts):
+            raise SpecError(f"TransferOutputRemaps entry {item.strip()!r} is not NAME = DESTINATION")
+        pairs.append((parts[0], parts[1]))
+    return tuple(pairs)
 
 
 def _std(ad: JobAd, name: str) -> str | None:
@@ -144,6 +163,7 @@ def spec_from_ad(ad: JobAd, default_iwd: str | None = None) -> JobSpec:
         stdout=_std(ad, "Out"),
         stderr=_std(ad, "Err"),
         user_log=_str(ad, "UserLog"),
+        output_remaps=_remaps(ad),
         network=(_str(ad, "DockerNetworkType") or "none").lower(),
         kill_sig=_kill_sig(ad),
         owner=_str(ad, "Owner") or "",

@@ -19,13 +19,17 @@ class JobHandle:
     name: str  # container name, unique per attempt
     spec: JobSpec
     sandbox: str
+    notes: tuple[tuple[str, str], ...] = ()  # the runner's notes, kept in the container's labels
 
 
 class Executor(Protocol):
     """What a slot needs from a container runtime. Job problems are results, never exceptions."""
 
-    def start(self, spec: JobSpec, sandbox: str) -> JobHandle:
-        """Create and start the job's container; failures show up in poll() as a held result."""
+    def start(self, spec: JobSpec, sandbox: str, notes: tuple[tuple[str, str], ...] = ()) -> JobHandle:
+        """Create and start the job's container; failures show up in poll() as a held result.
+
+        stdout and stderr stream into the sandbox's _condor_stdout/_condor_stderr while it runs.
+        """
         ...
 
     def poll(self, handle: JobHandle) -> JobResult | None:

@@ -6,10 +6,11 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from executor.containers import LABEL_SANDBOX, LABEL_SPEC
+from executor.containers import LABEL_SANDBOX, LABEL_SPEC, notes
 from executor.docker_engine import DockerExecutor
-from executor.eventlog import TERMINAL
-from executor.runner import Attempt, read_manifest, user_log
+from executor.eventlog import TERMINAL, EventLog
+from executor.runner import NOTE_KEEP, NOTE_MANIFEST, Attempt, user_log
+from executor.sandbox import Snapshot, remove
 from executor.spec import JobSpec
 
 
@@ -40,16 +41,34 @@ def recover(executor: DockerExecutor) -> Recovered:
             container.remove(force=True, v=True)
             continue
         spec, sandbox = parsed
+        noted = notes(container.labels or {})
+        keep = noted.get(NOTE_KEEP, "1") != "0"  # unknown: keep, never delete what we did not make
         if not os.path.isdir(sandbox):
             found.removed.append((container.name, f"sandbox {sandbox} is gone"))
             container.remove(force=True, v=True)
             continue
-        log = user_log(spec)
-        if container.status != "running" and log is not None and log.last_event(spec) in TERMINAL:
+        log = _log(spec)
+        if container.status != "running" and log is not None and _last(log, spec) in TERMINAL:
             found.already_reported.append(container.name)
             container.remove(force=True, v=True)
+            if not keep:
+                remove(sandbox)
             continue
         handle = executor.adopt(container, spec, sandbox)
-        found.attempts.append(Attempt(spec, sandbox, log, handle, read_manifest(sandbox),
-                                      keep_sandbox=True, recovered=True))
+        found.attempts.append(Attempt(spec, sandbox, log, handle, Snapshot.from_json(noted.get(NOTE_MANIFEST, "{}")),
+                                      keep_sandbox=keep, recovered=True, config=executor.config))
     return found
+
+
+def _log(spec: JobSpec) -> EventLog | None:
+    try:
+        return user_log(spec)
+    except OSError:
+        return None
+
+
+def _last(log: EventLog, spec: JobSpec) -> int | None:
+    try:
+        return log.last_event(spec)
+    except OSError:
+        return None

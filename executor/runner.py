@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import os
+import contextlib
+import errno
 import threading
 from dataclasses import dataclass, field
 
@@ -11,9 +11,9 @@ from executor import sandbox as sb
 from executor.containers import JOB_AD_FILE
 from executor.eventlog import TERMINAL, EventLog
 from executor.protocol import Executor, JobHandle
-from executor.spec import ExecutorConfig, JobResult, JobSpec
+from executor.spec import ExecutorConfig, HoldCode, JobResult, JobSpec
 
-MANIFEST = ".input_manifest"
+NOTE_KEEP, NOTE_MANIFEST = "keep-sandbox", "input-manifest"
 
 
 @dataclass
@@ -28,56 +28,59 @@ class Attempt:
     early: JobResult | None = None
     keep_sandbox: bool = False
     recovered: bool = False
+    config: ExecutorConfig = field(default_factory=ExecutorConfig)
     reported_memory_mb: int = 0
 
 
 def user_log(spec: JobSpec) -> EventLog | None:
+    """The job's event log in Iwd, written as the submitting user (JobFileError if outside Iwd)."""
     if not spec.user_log:
         return None
-    path = spec.user_log if os.path.isabs(spec.user_log) else os.path.join(spec.iwd, spec.user_log)
-    return EventLog(path)
+    return EventLog(spec.iwd, sb.iwd_relative(spec, spec.user_log, "UserLog"), spec)
 
 
-def write_manifest(sandbox: str, snapshot: sb.Snapshot) -> None:
-    with open(os.path.join(sandbox, MANIFEST), "w", encoding="utf-8") as out:
-        json.dump(snapshot.stamps, out)
-
-
-def read_manifest(sandbox: str) -> sb.Snapshot:
-    try:
-        with open(os.path.join(sandbox, MANIFEST), encoding="utf-8") as src:
-            raw = json.load(src)
-        return sb.Snapshot({str(k): (int(v[0]), int(v[1])) for k, v in raw.items()})
-    except (OSError, ValueError, TypeError, IndexError):
-        return sb.Snapshot({})
+def _refused(err: OSError, code: HoldCode) -> JobResult:
+    return JobResult.held(code, err.errno or errno.EIO, f"Job files refused before running: {err}")
 
 
 def launch(executor: Executor, spec: JobSpec, config: ExecutorConfig, *, sandbox: str | None = None,
            execute_dir: str | None = None, job_ad: str | None = None, submit_event: bool = True) -> Attempt:
     """Make the sandbox, transfer input, start the container and log submit/execute events."""
-    log = user_log(spec)
-    if log is not None and submit_event:
-        log.submit(spec)
     path = sb.make(spec, config, sandbox, execute_dir)
-    attempt = Attempt(spec, path, log, keep_sandbox=sandbox is not None)
+    attempt = Attempt(spec, path, None, keep_sandbox=sandbox is not None, config=config)
+    try:
+        sb.check_iwd(spec)
+    except OSError as err:
+        attempt.early = _refused(err, HoldCode.TRANSFER_INPUT_ERROR)
+        return attempt
+    try:
+        sb.check_destinations(spec)
+        attempt.log = user_log(spec)
+        if attempt.log is not None and submit_event:
+            attempt.log.submit(spec)
+    except OSError as err:
+        attempt.log = None  # a log we may not write gets no events
+        attempt.early = _refused(err, HoldCode.TRANSFER_OUTPUT_ERROR)
+        return attempt
+    log = attempt.log
     if job_ad is not None:
-        with open(os.path.join(path, JOB_AD_FILE), "w", encoding="utf-8") as out:
-            out.write(job_ad)
+        sb.write_file(path, JOB_AD_FILE, job_ad.encode(), config)
     try:
         attempt.snapshot = sb.transfer_input(spec, path, config)
     except sb.TransferError as err:
         attempt.early = err.result(started=False)
         return attempt
-    write_manifest(path, attempt.snapshot)
+    notes = ((NOTE_KEEP, "1" if attempt.keep_sandbox else "0"), (NOTE_MANIFEST, attempt.snapshot.to_json()))
     try:
-        attempt.handle = executor.start(spec, path)
+        attempt.handle = executor.start(spec, path, notes)
     except Exception:
         if not attempt.keep_sandbox:
             sb.remove(path)
         raise
     result = executor.poll(attempt.handle)
     if log is not None and (result is None or result.started):
-        log.execute(spec, config.slot_name)
+        with contextlib.suppress(OSError):  # finish() holds the job if its terminal event cannot be written
+            log.execute(spec, config.slot_name)
     return attempt
 
 
@@ -88,21 +91,27 @@ def _note_memory(executor: Executor, attempt: Attempt) -> None:
     usage = executor.usage(attempt.handle)
     if usage.peak_memory_mb > attempt.reported_memory_mb:
         attempt.reported_memory_mb = usage.peak_memory_mb
-        attempt.log.image_size(attempt.spec, usage)
+        with contextlib.suppress(OSError):  # finish() holds the job if its terminal event cannot be written
+            attempt.log.image_size(attempt.spec, usage)
 
 
 def finish(executor: Executor, attempt: Attempt, result: JobResult) -> JobResult:
     """Transfer output (completed jobs), write the terminal event once, remove container+sandbox."""
     if result.status == "completed":
         try:
-            sb.transfer_output(attempt.spec, attempt.sandbox, attempt.snapshot)
+            sb.transfer_output(attempt.spec, attempt.sandbox, attempt.snapshot, attempt.config)
         except sb.TransferError as err:
             result = err.result(started=True).with_changes(usage=result.usage)
     log = attempt.log
-    if log is not None and not (attempt.recovered and log.last_event(attempt.spec) in TERMINAL):
-        if result.usage.peak_memory_mb > attempt.reported_memory_mb:
-            log.image_size(attempt.spec, result.usage)
-        log.outcome(attempt.spec, result, disk_kb=sb.disk_kb(attempt.sandbox))
+    try:
+        if log is not None and not (attempt.recovered and log.last_event(attempt.spec) in TERMINAL):
+            if result.usage.peak_memory_mb > attempt.reported_memory_mb:
+                log.image_size(attempt.spec, result.usage)
+            log.outcome(attempt.spec, result, disk_kb=sb.disk_kb(attempt.sandbox))
+    except OSError as err:  # the log became unwritable (or a link) while the job ran
+        if result.status != "held":
+            result = JobResult.held(HoldCode.TRANSFER_OUTPUT_ERROR, err.errno or errno.EIO,
+                                    f"Cannot write the user log: {err}", usage=result.usage, started=True)
     if attempt.handle is not None:
         executor.release(attempt.handle)
     if not attempt.keep_sandbox:

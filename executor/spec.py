@@ -29,6 +29,8 @@ class HoldCode(IntEnum):
     INVALID_DOCKER_IMAGE = 35
 
 
+MAX_CPUS = 1 << 16
+MAX_MEMORY_MB = 1 << 30  # 1 PiB: anything larger is a typo, not a request
 MEMORY_SUBCODE = 102  # JobOutOfResources subcode for memory (HTCondor 24.0.12+)
 
 
@@ -49,6 +51,7 @@ class JobSpec:
     stdout: str | None = None  # Out, relative to iwd; None: discarded like /dev/null
     stderr: str | None = None  # Err
     user_log: str | None = None  # UserLog
+    output_remaps: tuple[tuple[str, str], ...] = ()  # TransferOutputRemaps: sandbox name -> Iwd path
     network: str = "none"  # DockerNetworkType: none | nat | host
     kill_sig: str = "SIGTERM"
     owner: str = ""
@@ -57,10 +60,13 @@ class JobSpec:
     def __post_init__(self) -> None:
         if not self.image.strip():
             raise SpecError("the job has no DockerImage")
-        if self.cpus < 1:
-            raise SpecError(f"RequestCpus must be at least 1, not {self.cpus}")
-        if self.memory_mb < 6:
-            raise SpecError(f"RequestMemory must be at least 6 MB (Docker's minimum), not {self.memory_mb}")
+        if not 1 <= self.cpus <= MAX_CPUS:
+            raise SpecError(f"RequestCpus must be between 1 and {MAX_CPUS}, not {self.cpus}")
+        if not 6 <= self.memory_mb <= MAX_MEMORY_MB:
+            raise SpecError(f"RequestMemory must be between 6 MB (Docker's minimum) and {MAX_MEMORY_MB} MB, "
+                            f"not {self.memory_mb}")
+        if not (0 <= self.cluster < 2**31 and 0 <= self.proc < 2**31):
+            raise SpecError(f"ClusterId and ProcId must be between 0 and 2147483647, not {self.cluster}.{self.proc}")
         if self.network not in NETWORKS:
             raise SpecError(f"DockerNetworkType must be one of {', '.join(NETWORKS)}, not {self.network!r}")
         if not os.path.isabs(self.iwd):
@@ -80,7 +86,8 @@ class JobSpec:
             if raw.get(key) is not None:
                 raw[key] = tuple(raw[key])
         raw["transfer_input"] = tuple(raw.get("transfer_input", ()))
-        raw["env"] = tuple((str(k), str(v)) for k, v in raw.get("env", ()))
+        for key in ("env", "output_remaps"):
+            raw[key] = tuple((str(k), str(v)) for k, v in raw.get(key, ()))
         return cls(**raw)
 
 
@@ -101,7 +108,6 @@ class ExecutorConfig:
     vacate_timeout: float = 10.0  # SIGTERM -> SIGKILL escalation
     stats_interval: float = 1.0  # delay before following the stats stream (1 sample/s)
     engine_timeout: float = 60.0  # how long a lost engine may take to come back mid-job
-    log_max_mb: int = 1024  # stdout+stderr kept per job by the engine's "local" log driver
     instance: str = ""  # owner label; recovery only touches our own containers
     init: bool = True
 

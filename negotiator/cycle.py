@@ -27,7 +27,7 @@ from negotiator.matchmaking.records import (
 )
 from negotiator.policy import accountant, hgq
 from negotiator.policy.accountant import AccountantState
-from negotiator.policy.groups import ROOT, GroupTree, assigned_group, build_tree
+from negotiator.policy.groups import ROOT, GroupTree, assign_quotas, assigned_group, build_tree
 from negotiator.policy.pie import Limits, admits, shares, starvation, submitter_limit
 from negotiator.policy.settings import NegotiatorConfig
 
@@ -89,14 +89,17 @@ class _Engine:
         self.pool_weight = sum(s.weight for s in slots)
         self.min_weight = min((s.weight for s in slots if s.weight > 0), default=1.0)
         self.all_slots = len(slots)
-        #: per remote submitter: its RemoteUserPrio and RemoteGroup, as expression nodes
-        self._remote_attrs: dict[str, tuple[ast.Expr, ast.Expr]] = {}
-        self.slots = {s.index: self._with_remote_attrs(s) for s in slots}
         self.usage: dict[str, float] = {}
         self.counts: dict[str, int] = {}
         for slot in slots:
             if slot.remote is not None:
                 self._charge(slot.remote, slot.weight, 1)
+        #: per remote submitter: the Remote* attributes PREEMPTION_REQUIREMENTS/RANK read
+        self._remote_attrs: dict[str, dict[str, ast.Expr]] = {}
+        self._quotas = (assign_quotas(self.tree, self.pool_weight,
+                                      config.allow_quota_oversubscription)
+                        if self.tree.enabled else {})
+        self.slots = {s.index: self._with_remote_attrs(s) for s in slots}
         #: each submitter's idle jobs in queue order, by Job.index (removal is O(1))
         self.pending: dict[str, dict[int, Job]] = {}
         for job in sorted(jobs, key=lambda j: j.order):
@@ -138,13 +141,29 @@ class _Engine:
         ad = slot.ad.copy()
         found = self._remote_attrs.get(slot.remote)
         if found is None:
-            found = self._remote_attrs[slot.remote] = (
-                to_expr(accountant.effective_priority(slot.remote, self.state, self.config)),
-                to_expr(assigned_group(self.tree, slot.remote)))
-        ad["RemoteUserPrio"], ad["RemoteGroup"] = found
+            found = self._remote_attrs[slot.remote] = self._remote_values(slot.remote)
+        for name, value in found.items():
+            ad[name] = value
         return Slot(
             slot.index, slot.name, ad, slot.weight, slot.partitionable, slot.remote, slot.carved
         )
+
+    def _remote_values(self, remote: str) -> dict[str, ast.Expr]:
+        """HTCondor's ephemeral Remote* attributes for a slot claimed by `remote`, as of the
+        cycle's start: its priority, usage, group, the group's usage and (with HGQ) quota."""
+        group = assigned_group(self.tree, remote)
+        values: dict[str, object] = {
+            "RemoteUserPrio": accountant.effective_priority(remote, self.state, self.config),
+            "RemoteGroup": group,
+            "RemoteNegotiatingGroup": group,
+            "RemoteUserResourcesInUse": self.usage.get(remote, 0.0),
+        }
+        quota = self._quotas.get(group)
+        if quota is not None and group != ROOT:
+            values["RemoteGroupResourcesInUse"] = sum(
+                (u for n, u in self.usage.items() if assigned_group(self.tree, n) == group), 0.0)
+            values["RemoteGroupQuota"] = quota.quota
+        return {name: to_expr(value) for name, value in values.items()}
 
     # -- the cycle -----------------------------------------------------------------------
     def run(self) -> None:
@@ -311,6 +330,8 @@ class _Engine:
                 cand = Candidate(current, cand.claim, cand.key)
             if self._admitted(cand, job, turn):
                 chosen = cand
+                if cand.slot.partitionable and self.config.carve_pslots:
+                    keep.append(cand)  # what is left after the carve is offered to the next job
                 break
             blocked = True
             keep.append(cand)

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCKERD = ROOT / "scripts" / "dockerd.sh"
 BUSYBOX = ROOT / "scripts" / "busybox-image.sh"
 IMAGE = "classad-pool/busybox:test"
+IWD_UID = 4242  # the submitting user of the tests' jobs: owns every test's Iwd (tmp_path) when we are root
 REQUIRE = os.environ.get("CLASSAD_POOL_REQUIRE_DOCKER") == "1"
 _passed_docker_tests: list[str] = []
 
@@ -111,6 +112,22 @@ def private_engine() -> Iterator[Callable[[], Engine]]:
     yield make
     for directory in directories:
         stop_engine(directory)
+
+
+@pytest.fixture(autouse=True)
+def _iwd_belongs_to_a_user(request: pytest.FixtureRequest) -> None:
+    """As root, a job's Iwd must belong to its (non-root) submitter, as under a real schedd."""
+    if os.geteuid() == 0 and "tmp_path" in request.fixturenames:
+        os.chown(request.getfixturevalue("tmp_path"), IWD_UID, IWD_UID)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("CLASSAD_POOL_SLOW") == "1":
+        return
+    skip = pytest.mark.skip(reason="slow soak test: set CLASSAD_POOL_SLOW=1")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

@@ -18,7 +18,7 @@ from .conftest import ROOT, Engine
 JOB = """[
   ClusterId = 7; ProcId = 2; Owner = "alice";
   DockerImage = "{image}";
-  Cmd = "/bin/sh";
+  Cmd = "/bin/sh"; TransferExecutable = false;
   Arguments = "-c 'cat input.txt; echo $GREETING; echo made > output.txt; exit 5'";
   Environment = "GREETING='hello world' OTHER=1";
   RequestCpus = 1; RequestMemory = 32 * 2;
@@ -72,16 +72,23 @@ def test_run_with_a_kept_sandbox_and_a_held_job(engine: Engine, tmp_path: Path) 
 
 @pytest.mark.docker
 def test_sigterm_to_executor_run_removes_the_job(engine: Engine, tmp_path: Path) -> None:
-    (tmp_path / "job.ad").write_text(f'[DockerImage = "{engine.image}"; Cmd = "sleep"; Arguments = "600"]')
+    (tmp_path / "job.ad").write_text(f'[DockerImage = "{engine.image}"; Cmd = "sleep"; Arguments = "600"; '
+                                      'TransferExecutable = false; UserLog = "job.log"]')
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DOCKER_HOST": engine.host}
     with subprocess.Popen([sys.executable, "-m", "executor.cli", "run", str(tmp_path / "job.ad"), "--json"],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as proc:
-        time.sleep(2)
+        deadline = time.monotonic() + 60  # a loaded machine may take seconds to start python
+        while time.monotonic() < deadline and "001 (" not in _text(tmp_path / "job.log"):
+            time.sleep(0.1)
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=60)
     assert proc.returncode == 5, err
     state = json.loads(out)
     assert (state["status"], state["signal"]) == ("removed", 15)
+
+
+def _text(path: Path) -> str:
+    return path.read_text() if path.exists() else ""
 
 
 @pytest.mark.docker

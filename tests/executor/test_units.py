@@ -69,7 +69,8 @@ def test_job_ad_to_spec() -> None:
         ContainerImage = "docker://debian:12"; Cmd = "/bin/echo"; Arguments = "'a b' c";
         Environment = "X=1 Y='y y'"; RequestCpus = 2; RequestMemory = 1.5 * 1024;
         TransferInput = "in1, in2"; TransferOutput = "out1"; Out = "o"; Err = "/dev/null";
-        UserLog = "/tmp/log"; DockerNetworkType = "NAT"; KillSig = "SIGINT"; DockerPullPolicy = "always"
+        UserLog = "/tmp/log"; DockerNetworkType = "NAT"; KillSig = "SIGINT"; DockerPullPolicy = "always";
+        TransferExecutable = false
     ]""")
     spec = spec_from_ad(ad)
     assert spec == JobSpec(
@@ -77,6 +78,41 @@ def test_job_ad_to_spec() -> None:
         env=(("X", "1"), ("Y", "y y")), cpus=2, memory_mb=1536, iwd="/work/bob",
         transfer_input=("in1", "in2"), transfer_output=("out1",), stdout="o", stderr=None,
         user_log="/tmp/log", network="nat", kill_sig="SIGINT", owner="bob", pull_always=True)
+
+
+def test_transfer_executable_defaults_to_true_as_in_htcondor() -> None:
+    classad = pytest.importorskip("classad")
+    from executor.jobad import spec_from_ad
+
+    spec = spec_from_ad(classad.parse_ad('[DockerImage = "i"; Iwd = "/w"; Cmd = "run.sh"; Arguments = "x"]'))
+    assert spec.command == ("./run.sh", "x") and spec.transfer_input == ("/w/run.sh",)
+    spec = spec_from_ad(classad.parse_ad('[DockerImage = "i"; Iwd = "/w"; Cmd = "/opt/t"; TransferExecutable = true]'))
+    assert spec.command == ("./t",) and spec.transfer_input == ("/opt/t",)
+    spec = spec_from_ad(classad.parse_ad('[DockerImage = "i"; Iwd = "/w"; Cmd = "/bin/sh"; TransferExecutable = false]'))
+    assert spec.command == ("/bin/sh",) and spec.transfer_input == ()
+
+
+def test_output_remaps_are_parsed() -> None:
+    classad = pytest.importorskip("classad")
+    from executor.jobad import spec_from_ad
+
+    ad = classad.parse_ad('[DockerImage = "i"; TransferOutputRemaps = "a = x/a.txt; b=../c ;"]')
+    assert spec_from_ad(ad).output_remaps == (("a", "x/a.txt"), ("b", "../c"))
+    with pytest.raises(SpecError, match="NAME = DESTINATION"):
+        spec_from_ad(classad.parse_ad('[DockerImage = "i"; TransferOutputRemaps = "a"]'))
+
+
+@pytest.mark.parametrize(("attr", "value"), [
+    ("RequestMemory", "1e400"), ("RequestMemory", "-1"), ("RequestMemory", "real(\"NaN\")"),
+    ("RequestMemory", "1e300"), ("RequestCpus", "0"), ("RequestCpus", "-real(\"INF\")"),
+    ("ClusterId", "-4"), ("ProcId", "3e12"),
+])
+def test_absurd_requests_are_one_clear_error(attr: str, value: str) -> None:
+    classad = pytest.importorskip("classad")
+    from executor.jobad import spec_from_ad
+
+    with pytest.raises(SpecError, match=attr):
+        spec_from_ad(classad.parse_ad(f'[DockerImage = "i"; {attr} = {value}]'))
 
 
 def test_job_ad_defaults_and_errors(tmp_path: Path) -> None:
@@ -157,7 +193,7 @@ def test_config_refuses_root() -> None:
 
 def test_event_log_is_read_by_htcondor(tmp_path: Path) -> None:
     htcondor2 = pytest.importorskip("htcondor2")
-    log = EventLog(str(tmp_path / "log"))
+    log = EventLog(str(tmp_path), "log")
     spec = JobSpec(image="i", cluster=1234, proc=5, iwd="/tmp")
     log.submit(spec)
     log.execute(spec, "slot1")
