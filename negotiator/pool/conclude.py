@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from classad import ClassAd
+from classad.ad import ClassAd
 from executor import JobResult, SpecError
 from executor.jobad import spec_from_ad
 from executor.runner import user_log

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from classad import ClassAd
+from classad.ad import ClassAd
 from negotiator import ads
 
 JOB_POLICY = 3  # HoldReasonCode: the job's policy expression put it on hold (condor_holdcodes.h)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from classad import ClassAd
+from classad.ad import ClassAd
 from executor import EngineUnavailable, ExecutorConfig, JobResult, SpecError
 from executor.jobad import spec_from_ad
 from negotiator import ads

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from classad import ClassAd, parse_expr
+from classad import parse_expr
+from classad.ad import ClassAd
 from negotiator import ads
 from negotiator.cli.pool import tables
 from negotiator.cli.pool.app import app, open_queue
