@@ -205,6 +205,8 @@ class DockerExecutor:
         except DockerException as err:
             raise EngineUnavailable(f"cannot reach the Docker engine at {self.base_url}: {_message(err)}") from err
         api, stock = self.client.api, getattr(self.client.api, "_custom_adapter", None)
+        if self.base_url.startswith("unix://"):
+            api.trust_env = False  # no proxy or .netrc lookups (10+ environ scans a job) on a local socket
         if isinstance(stock, UnixHTTPAdapter):
             stock.close()
             api._custom_adapter = _SocketPool(stock.socket_path, api.timeout, max_pool_size=MAX_CONNECTIONS)

@@ -16,6 +16,7 @@ import pwd
 import shutil
 import stat
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from executor import jobfiles as jf
@@ -111,7 +112,7 @@ def open_iwd(spec: JobSpec) -> tuple[int, jf.Identity]:
 
 
 @contextlib.contextmanager
-def roots(spec: JobSpec, sandbox: str, config: ExecutorConfig, code: HoldCode):  # type: ignore[no-untyped-def]
+def roots(spec: JobSpec, sandbox: str, config: ExecutorConfig, code: HoldCode) -> Iterator[Roots]:
     """Both roots for one transfer; a refusal to open them is a TransferError with `code`."""
     fds: list[int] = []
     try:
