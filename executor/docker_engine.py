@@ -355,7 +355,14 @@ class DockerExecutor:
                                        started=True)) from err
 
     def _create_container(self, image: str, options: dict[str, Any]) -> Any:
-        return self.client.containers.create(image, **options)
+        """The SDK's public low-level create: `containers.create()` would also inspect the new
+        container, a request per job we do not need (the id and name are enough)."""
+        api = self.client.api
+        host = {k: options[k] for k in ct.HOST_CONFIG_KEYS if k in options}
+        rest = {k: v for k, v in options.items() if k not in ct.HOST_CONFIG_KEYS}
+        rest["host_config"] = api.create_host_config(**host)
+        created = api.create_container(image, **rest)
+        return self.client.containers.prepare_model({"Id": created["Id"], "Name": f"/{options['name']}"})
 
     def _attach(self, job: _Job) -> _Stream:
         """Attach to stdout and stderr (before start: nothing is missed, nothing is buffered).

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import json
 import os
 import pwd
 import shutil
 import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -24,6 +26,7 @@ from executor.containers import INTERNAL_FILES, JOB_AD_FILE, STDERR_FILE, STDOUT
 from executor.spec import ExecutorConfig, HoldCode, JobResult, JobSpec
 
 MAX_WALK = 1_000_000  # entries counted by disk_kb
+IDENTITY_TTL = 60.0  # seconds a user's groups are cached
 
 
 class TransferError(Exception):
@@ -76,11 +79,17 @@ def submit_identity(spec: JobSpec, iwd_fd: int) -> jf.Identity:
     if st.st_uid == 0:
         raise jf.JobFileError(errno.EPERM, f"Iwd {spec.iwd} is owned by root; job files are never read or "
                                            "written as root (give Iwd to the submitting user)")
+    return _user(st.st_uid, st.st_gid, int(time.monotonic() // IDENTITY_TTL))
+
+
+@functools.lru_cache(maxsize=256)
+def _user(uid: int, fallback_gid: int, epoch: int) -> jf.Identity:
+    """uid's primary and supplementary groups (cached for IDENTITY_TTL seconds: NSS reads files)."""
     try:
-        user = pwd.getpwuid(st.st_uid)
+        user = pwd.getpwuid(uid)
     except KeyError:
-        return jf.Identity(st.st_uid, st.st_gid, (st.st_gid,))
-    return jf.Identity(st.st_uid, user.pw_gid, tuple(os.getgrouplist(user.pw_name, user.pw_gid)))
+        return jf.Identity(uid, fallback_gid, (fallback_gid,))
+    return jf.Identity(uid, user.pw_gid, tuple(os.getgrouplist(user.pw_name, user.pw_gid)))
 
 
 @dataclass
