@@ -27,6 +27,11 @@ NETWORK_MODES = {"none": "none", "host": "host", "nat": "bridge"}
 PIDS_LIMIT = 4096
 
 
+# create_options() keys that belong in HostConfig (the SDK's public api.create_host_config)
+HOST_CONFIG_KEYS = frozenset({"init", "cpu_shares", "mem_limit", "memswap_limit", "pids_limit", "cap_drop",
+                              "security_opt", "privileged", "network_mode", "mounts", "log_config"})
+
+
 def normalize_image(ref: str) -> str:
     """Strip `docker://`, add `:latest` when neither a tag nor a digest is given."""
     ref = ref.strip().removeprefix("docker://")

@@ -70,9 +70,9 @@ class _Stream:
 
     READ = 1 << 20
 
-    def __init__(self, sock: Any, sinks: list[int | None]) -> None:
-        self.sock = sock  # the SDK's socket object: keeps the hijacked connection alive
-        self.fd = os.dup(sock.fileno())
+    def __init__(self, response: Any, sinks: list[int | None]) -> None:
+        self.response = response  # owns the upgraded connection; closing it closes the socket
+        self.fd = os.dup(response.raw.connection.sock.fileno())
         os.set_blocking(self.fd, True)  # no read timeout: a job may be silent for days
         self.sinks = sinks
         self.error: OSError | None = None  # first failed write; the rest is drained and dropped
@@ -116,12 +116,8 @@ class _Stream:
         if self.fd >= 0:
             os.close(self.fd)
             self.fd = -1
-        # attach_socket hands out the socket.SocketIO of the upgraded connection; closing that does
-        # not close the socket under it (the SDK reaches for the same `_sock` to set timeouts)
-        for obj in (self.sock, getattr(self.sock, "_sock", None)):
-            with contextlib.suppress(Exception):
-                if obj is not None:
-                    obj.close()
+        with contextlib.suppress(Exception):
+            self.response.close()
 
 
 def _timestamp(text: str | None) -> float | None:
@@ -209,6 +205,8 @@ class DockerExecutor:
         except DockerException as err:
             raise EngineUnavailable(f"cannot reach the Docker engine at {self.base_url}: {_message(err)}") from err
         api, stock = self.client.api, getattr(self.client.api, "_custom_adapter", None)
+        if self.base_url.startswith("unix://"):
+            api.trust_env = False  # no proxy or .netrc lookups (10+ environ scans a job) on a local socket
         if isinstance(stock, UnixHTTPAdapter):
             stock.close()
             api._custom_adapter = _SocketPool(stock.socket_path, api.timeout, max_pool_size=MAX_CONNECTIONS)
@@ -357,12 +355,33 @@ class DockerExecutor:
                                        started=True)) from err
 
     def _create_container(self, image: str, options: dict[str, Any]) -> Any:
-        return self.client.containers.create(image, **options)
+        """The SDK's public low-level create: `containers.create()` would also inspect the new
+        container, a request per job we do not need (the id and name are enough)."""
+        api = self.client.api
+        host = {k: options[k] for k in ct.HOST_CONFIG_KEYS if k in options}
+        rest = {k: v for k, v in options.items() if k not in ct.HOST_CONFIG_KEYS}
+        rest["host_config"] = api.create_host_config(**host)
+        created = api.create_container(image, **rest)
+        return self.client.containers.prepare_model({"Id": created["Id"], "Name": f"/{options['name']}"})
 
     def _attach(self, job: _Job) -> _Stream:
-        """Attach to stdout and stderr (before start: nothing is missed, nothing is buffered)."""
-        params = {"stdout": 1, "stderr": 1, "stream": 1, "logs": 0}
-        return _Stream(self.client.api.attach_socket(job.container.id, params=params), job.sinks)
+        """Attach to stdout and stderr (before start: nothing is missed, nothing is buffered).
+
+        The request is the documented POST /containers/{id}/attach with `Upgrade: tcp`, sent
+        through the SDK's session so it shares its connection pool; we keep the response, so a
+        refused attach is closed at once and a granted one when the stream ends.
+        """
+        api = self.client.api
+        response = api.post(f"{api.base_url}/v{api.api_version}/containers/{job.container.id}/attach",
+                            params={"stdout": 1, "stderr": 1, "stream": 1, "logs": 0},
+                            headers={"Connection": "Upgrade", "Upgrade": "tcp"}, stream=True)
+        try:
+            if response.status_code not in (101, 200):
+                raise APIError(f"attach refused: {response.status_code} {response.text[:200]}")
+            return _Stream(response, job.sinks)
+        except BaseException:
+            response.close()
+            raise
 
     def _remember_use(self, image: str) -> None:
         """Tag the image under htcondor.org/ (as HTCondor does) so the LRU GC sees its last use."""

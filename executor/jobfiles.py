@@ -122,10 +122,14 @@ def _walk_open(dirfd: int, path: str, flags: int, mode: int) -> int:
     current = dirfd
     try:
         for part in parts[:-1]:
-            nxt = os.open(part, os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW | O_CLOEXEC, dir_fd=current)
+            nxt = os.open(part, os.O_PATH | os.O_NOFOLLOW | O_CLOEXEC, dir_fd=current)
             if current != dirfd:
                 os.close(current)
             current = nxt
+            mode = os.fstat(current).st_mode
+            if not stat.S_ISDIR(mode):
+                err = errno.ELOOP if stat.S_ISLNK(mode) else errno.ENOTDIR
+                raise OSError(err, os.strerror(err), path)
         return os.open(parts[-1], flags | os.O_NOFOLLOW | O_CLOEXEC, mode, dir_fd=current)
     finally:
         if current != dirfd:

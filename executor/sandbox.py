@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import json
 import os
 import pwd
 import shutil
 import stat
 import tempfile
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from executor import jobfiles as jf
@@ -23,6 +26,7 @@ from executor.containers import INTERNAL_FILES, JOB_AD_FILE, STDERR_FILE, STDOUT
 from executor.spec import ExecutorConfig, HoldCode, JobResult, JobSpec
 
 MAX_WALK = 1_000_000  # entries counted by disk_kb
+IDENTITY_TTL = 60.0  # seconds a user's groups are cached
 
 
 class TransferError(Exception):
@@ -75,11 +79,17 @@ def submit_identity(spec: JobSpec, iwd_fd: int) -> jf.Identity:
     if st.st_uid == 0:
         raise jf.JobFileError(errno.EPERM, f"Iwd {spec.iwd} is owned by root; job files are never read or "
                                            "written as root (give Iwd to the submitting user)")
+    return _user(st.st_uid, st.st_gid, int(time.monotonic() // IDENTITY_TTL))
+
+
+@functools.lru_cache(maxsize=256)
+def _user(uid: int, fallback_gid: int, epoch: int) -> jf.Identity:
+    """uid's primary and supplementary groups (cached for IDENTITY_TTL seconds: NSS reads files)."""
     try:
-        user = pwd.getpwuid(st.st_uid)
+        user = pwd.getpwuid(uid)
     except KeyError:
-        return jf.Identity(st.st_uid, st.st_gid, (st.st_gid,))
-    return jf.Identity(st.st_uid, user.pw_gid, tuple(os.getgrouplist(user.pw_name, user.pw_gid)))
+        return jf.Identity(uid, fallback_gid, (fallback_gid,))
+    return jf.Identity(uid, user.pw_gid, tuple(os.getgrouplist(user.pw_name, user.pw_gid)))
 
 
 @dataclass
@@ -111,7 +121,7 @@ def open_iwd(spec: JobSpec) -> tuple[int, jf.Identity]:
 
 
 @contextlib.contextmanager
-def roots(spec: JobSpec, sandbox: str, config: ExecutorConfig, code: HoldCode):  # type: ignore[no-untyped-def]
+def roots(spec: JobSpec, sandbox: str, config: ExecutorConfig, code: HoldCode) -> Iterator[Roots]:
     """Both roots for one transfer; a refusal to open them is a TransferError with `code`."""
     fds: list[int] = []
     try:

@@ -142,3 +142,37 @@ def test_recover_and_gc_commands_on_an_idle_slot(engine: Engine) -> None:
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
     done = executor_cli("gc", "--budget-mb", "100000", host=engine.host)
     assert (done.returncode, done.stdout) == (0, "")
+
+
+DOCKER_JOB = """[
+  MyType = "Job"; JobUniverse = 5; WantDocker = true; DockerImage = "{image}";
+  RequestCpus = 1; RequestMemory = 64; RequestDisk = 1024;
+  Requirements = (TARGET.HasDocker) && (TARGET.Arch == "{arch}") && (TARGET.OpSys == "LINUX") &&
+                 (TARGET.Disk >= RequestDisk) && (TARGET.Memory >= RequestMemory) &&
+                 (TARGET.Cpus >= RequestCpus) && (TARGET.HasFileTransfer)
+]"""
+
+
+@pytest.mark.docker
+def test_machine_ad_matches_a_docker_job_in_our_negotiator_and_htcondors(engine: Engine, tmp_path: Path) -> None:
+    """What `executor machine-ad` prints is a slot the negotiator's matchmaker gives a docker job to."""
+    classad = pytest.importorskip("classad")
+    from negotiator.ads import read_ads, symmetric_match
+
+    done = executor_cli("machine-ad", host=engine.host)
+    assert done.returncode == 0, done.stderr
+    (tmp_path / "slot.ad").write_text(done.stdout)
+    slot = read_ads(tmp_path / "slot.ad", "slot")[0]
+    for name in ("HasDocker", "HasFileTransfer", "PartitionableSlot", "Start"):
+        assert slot.eval(name) is True, name
+    assert slot.eval("Requirements") is True and slot.eval("MyType") == "Machine"
+    arch = slot.eval("Arch")
+    job = classad.parse_ad(DOCKER_JOB.format(image=engine.image, arch=arch))
+    assert symmetric_match(job, slot)
+    greedy = classad.parse_ad(DOCKER_JOB.format(image=engine.image, arch=arch).replace(
+        "RequestMemory = 64", f"RequestMemory = {slot.eval('Memory') + 1}"))
+    assert not symmetric_match(greedy, slot)
+    classad2 = pytest.importorskip("classad2")  # the C++ library as the oracle
+    oracle_slot = classad2.parseOne(done.stdout)
+    assert classad2.parseOne(DOCKER_JOB.format(image=engine.image, arch=arch)).symmetricMatch(oracle_slot)
+    assert json.loads(executor_cli("machine-ad", "--json", host=engine.host).stdout)["HasFileTransfer"] is True

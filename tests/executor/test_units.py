@@ -233,3 +233,20 @@ def test_core_modules_import_neither_classad_nor_negotiator() -> None:
 def test_modules_stay_small() -> None:
     for path in EXECUTOR.glob("*.py"):
         assert len(path.read_text().splitlines()) < 600, path.name
+
+
+def test_docker_sdk_is_within_the_pinned_range() -> None:
+    """docker_engine keeps one private SDK call (APIClient._custom_adapter) for speed: pin and check it."""
+    pytest.importorskip("docker")
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
+    line = next(x for x in pyproject.splitlines() if x.startswith("docker = ["))
+    pin = Requirement(line.split('"')[1])
+    assert metadata.version("docker") in pin.specifier, (metadata.version("docker"), str(pin))
+    import docker
+
+    api = docker.APIClient(base_url="unix:///nonexistent.sock", version="1.41")
+    assert hasattr(api, "_custom_adapter")  # what DockerExecutor.__init__ replaces
