@@ -8,6 +8,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from rich.console import Console
@@ -25,29 +26,38 @@ def write_parquet(path: Path, columns: dict[str, Any]) -> None:
 
 
 def timeseries_columns(recorder: Recorder) -> dict[str, Any]:
-    """Submitter rows then group rows (`kind` says which) then pool rows, in one long table."""
+    """Submitter rows then group rows (`kind` says which) then pool rows, in one long table;
+    names are dictionary-encoded, numbers go to Arrow from the recorder's arrays unboxed."""
     parts = [("submitter", recorder.submitters), ("group", recorder.groups),
              ("pool", recorder.pool)]
-    keys = ["kind", "time", "submitter", "group"]
+    numeric: list[str] = []
     for _, table in parts:
-        keys += [k for k in table.numeric if k not in keys]
-    out: dict[str, list[Any]] = {k: [] for k in keys}
-    for kind, table in parts:
-        rows = len(table)
-        out["kind"] += [kind] * rows
-        for key in keys[1:]:
-            out[key] += _column(table, key, rows)
+        numeric += [k for k in table.numeric if k not in numeric]
+    kinds = pa.array(np.concatenate([np.full(len(t), i, dtype=np.int32)
+                                     for i, (_, t) in enumerate(parts)]))
+    out: dict[str, Any] = {
+        "kind": pa.DictionaryArray.from_arrays(kinds, pa.array([k for k, _ in parts]))}
+    dictionary = pa.array(recorder.names.values, type=pa.string())
+    for key in ("submitter", "group"):
+        codes = np.concatenate([_codes(t, key) for _, t in parts])
+        indices = pa.array(codes, mask=codes < 0, type=pa.int32())
+        out[key] = pa.DictionaryArray.from_arrays(indices, dictionary)
+    for key in numeric:
+        out[key] = pa.array(np.concatenate([_numbers(t, key) for _, t in parts]))
     return out
 
 
-def _column(table: Table, key: str, rows: int) -> list[Any]:
+def _codes(table: Table, key: str) -> np.ndarray[Any, Any]:
     if key in table.coded:
-        return list(table.column(key))
-    if key in table.numeric:
-        return list(table.numeric[key])
-    if key in ("submitter", "group"):
-        return [None] * rows
-    return [math.nan] * rows
+        return np.frombuffer(table.coded[key], dtype=np.int32) if len(table) else np.zeros(
+            0, dtype=np.int32)
+    return np.full(len(table), -1, dtype=np.int32)
+
+
+def _numbers(table: Table, key: str) -> np.ndarray[Any, Any]:
+    if key in table.numeric and len(table):
+        return np.frombuffer(table.numeric[key], dtype=np.float64)
+    return np.full(len(table), np.nan)
 
 
 def clean(value: Any) -> Any:

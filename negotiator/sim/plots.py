@@ -29,6 +29,13 @@ def draw_all(outcome: Outcome, jobs: dict[str, list[Any]], folder: Path) -> list
     folder.mkdir(parents=True, exist_ok=True)
     rec = outcome.recorder
     origin = min((j.submit for j in outcome.jobs), default=0.0)
+    starts = [r[0] for j in outcome.jobs for r in j.runs]
+    ends = [r[1] for j in outcome.jobs for r in j.runs]
+    last_start = (max(starts, default=origin) - origin) / 3600.0
+    last_end = (max(ends, default=origin) - origin) / 3600.0
+    # the x axis stops a little after the last start: a few long runs draining an empty
+    # queue would otherwise squeeze the busy part into the left edge
+    horizon = min(last_end, last_start * 1.15 + 0.25)
     made = []
     with plt.rc_context(_STYLE):  # type: ignore[arg-type]
         steps: list[tuple[str, Callable[[Axes], None]]] = [
@@ -40,6 +47,11 @@ def draw_all(outcome: Outcome, jobs: dict[str, list[Any]], folder: Path) -> list
             fig: Figure = plt.figure(figsize=(9, 4.8))
             ax = fig.add_subplot(1, 1, 1)
             draw(ax)
+            if name != "waits.png" and last_end > 0:
+                ax.set_xlim(0, horizon)
+                if horizon < last_end:
+                    ax.set_xlabel(f"hours since the first submission (cut at {horizon:.1f} h; "
+                                  f"the last run ends at {last_end:.1f} h)")
             fig.tight_layout()
             path = folder / name
             fig.savefig(path, metadata={"Software": None})
@@ -78,12 +90,19 @@ def groups(ax: Axes, table: Table, origin: float) -> None:
         return
     usage = _series(table, "group", "group", "usage")
     quota = _series(table, "group", "group", "quota")
-    for index, (group, (t, u)) in enumerate(usage.items()):
+    shown = {g: v for g, v in usage.items() if float(np.nansum(v[1])) > 0}
+    for index, (group, (t, u)) in enumerate(shown.items()):
         color = f"C{index % 10}"
-        ax.step(_hours(t, origin), u, where="post", color=color, lw=1.2, label=group)
         qt, q = quota[group]
-        if np.isfinite(q).any():
-            ax.step(_hours(qt, origin), q, where="post", color=color, lw=1.0, ls="--", alpha=0.8)
+        known = np.isfinite(q)
+        label = group
+        if known.any():
+            # a quota is computed in negotiated cycles only: carry it over the quiet ones
+            filled = q[np.maximum.accumulate(np.where(known, np.arange(q.size), 0))]
+            ax.step(_hours(qt, origin), filled, where="post", color=color, lw=1.0, ls="--",
+                    alpha=0.8)
+            label = f"{group} (quota {float(np.median(q[known])):g})"
+        ax.step(_hours(t, origin), u, where="post", color=color, lw=1.2, label=label)
     ax.set_xlabel("time since first submission (hours)")
     ax.set_ylabel("slots in use (weighted: cores)")
     ax.set_title("Running per accounting group (solid) against its quota (dashed)")

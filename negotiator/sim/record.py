@@ -34,10 +34,11 @@ class Names:
 class Table:
     """Columns of numbers and coded names, appended row by row."""
 
-    def __init__(self, numeric: tuple[str, ...], coded: tuple[str, ...]) -> None:
+    def __init__(self, numeric: tuple[str, ...], coded: tuple[str, ...],
+                 names: Names | None = None) -> None:
         self.numeric = {name: array("d") for name in numeric}
         self.coded = {name: array("i") for name in coded}
-        self.names = Names()
+        self.names = names or Names()
 
     def add(self, names: dict[str, str], values: dict[str, float]) -> None:
         for key, text in names.items():
@@ -66,9 +67,10 @@ class Recorder:
     """What every cycle looked like."""
 
     def __init__(self, total_cpus: float) -> None:
-        self.submitters = Table(SUBMITTER_NUMBERS, ("submitter", "group"))
-        self.groups = Table(GROUP_NUMBERS, ("group",))
-        self.pool = Table(POOL_NUMBERS, ())
+        self.names = Names()
+        self.submitters = Table(SUBMITTER_NUMBERS, ("submitter", "group"), self.names)
+        self.groups = Table(GROUP_NUMBERS, ("group",), self.names)
+        self.pool = Table(POOL_NUMBERS, (), self.names)
         self.total_cpus = total_cpus
         self._group_of: dict[str, str] = {}
         self._tree: object = None

@@ -70,23 +70,29 @@ def test_claim_reuse_starts_the_next_job_when_one_ends() -> None:
 
 
 def test_preemption_evicts_and_the_job_loses_its_progress() -> None:
+    """A nice user's jobs (priority factor 1e10) are preempted by a normal user's; the evicted
+    jobs go back to the queue and later run their whole run time again."""
     slots = pool.from_spec("2x1c:static")
-    jobs = generated_jobs(6, 6, users=2, max_cpus=1, max_memory=512, span=0.0)
+    jobs = generated_jobs(6, 6, users=2, max_cpus=1, max_memory=512, span=0.0, groups=1)
     for n, job in enumerate(jobs):
         job.runtime = 3000.0
         owner = "hog" if n < 2 else "late"
         job.submit = 0.0 if n < 2 else 600.0
         job.ad["Owner"], job.ad["User"] = owner, f"{owner}@sim"
         del job.ad["AccountingGroup"]
-        job.submitter = f"{owner}@sim"
-    cfg = config("PREEMPTION_REQUIREMENTS = RemoteUserPrio > SubmitterUserPrio * 1.2\n"
-                 "PRIORITY_HALFLIFE = 600")
-    outcome = run(jobs, slots, cfg)
+        if owner == "hog":
+            job.ad["NiceUser"] = True
+        job.submitter = "nice-user.hog@sim" if owner == "hog" else "late@sim"
+    cfg = config("PREEMPTION_REQUIREMENTS = RemoteUserPrio > SubmitterUserPrio * 1.2")
+    outcome = run(jobs, slots, cfg, max_cycles=5000)
+    assert outcome.stopped == "done"
     evicted = [j for j in outcome.jobs if j.evictions]
-    assert evicted and all(j.submitter == "hog@sim" for j in evicted)
+    assert {j.submitter for j in evicted} == {"nice-user.hog@sim"} and len(evicted) == 2
     for job in evicted:
+        assert job.evictions == len(job.runs) - 1 >= 1
+        assert job.runs[0][:2] == (0.0, 600.0)  # preempted at the late user's first cycle
         assert math.isclose(job.runs[-1][1] - job.runs[-1][0], job.runtime)  # started over
-        assert job.runs[0][1] - job.runs[0][0] < job.runtime
+        assert job.runs[-1][0] >= 600.0 + 2 * 3000.0  # after the late user's four jobs
     charged = sum(c.accumulated_usage for c in outcome.state.customers.values())
     assert math.isclose(charged, sum((e - s) * w for j in outcome.jobs for s, e, w in j.runs))
 
