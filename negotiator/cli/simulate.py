@@ -83,18 +83,18 @@ def simulate(
     with _progress() as tick:
         outcome, settings = run_simulation(inputs, tick)
     for warning in settings.warnings:
-        err.print(f"negotiator: warning: {warning}", markup=False)
+        err.print(f"negotiator: warning: {warning}", markup=False, soft_wrap=True)
     summary = write_outputs(outcome, settings, out_dir, plots=plots)
     print_summary(out, summary)
     for job in outcome.unfit[:5]:
         err.print(f"negotiator: warning: {job.source}: job {job.id} ({job.cpus} cores, "
-                  f"{job.memory} MB) fits no slot of the pool: not run", markup=False)
+                  f"{job.memory} MB) fits no slot of the pool: not run", markup=False, soft_wrap=True)
     if len(outcome.unfit) > 5:
         err.print(f"negotiator: warning: ... {len(outcome.unfit)} jobs fit no slot "
-                  "(jobs.parquet lists them, status 'unfit')", markup=False)
+                  "(jobs.parquet lists them, status 'unfit')", markup=False, soft_wrap=True)
     if outcome.never_matched:
         err.print(f"negotiator: warning: {len(outcome.never_matched)} jobs were never matched "
-                  f"({outcome.stopped})", markup=False)
+                  f"({outcome.stopped})", markup=False, soft_wrap=True)
     out.print((out_dir / "userprio.txt").read_text(encoding="utf-8"), markup=False,
               highlight=False, end="")
     out.print(f"Wrote {out_dir}/: jobs.parquet timeseries.parquet summary.json userprio.txt"

@@ -72,7 +72,7 @@ def load_workload(inputs: Inputs) -> workload.Workload:
         raise NegotiatorError("give --trace or --jobs, not both")
     if inputs.trace is not None:
         names = workload.read_names(inputs.names) if inputs.names else None
-        loaded = workload.from_swf(inputs.trace, inputs.accounting, names)
+        loaded = workload.from_swf(inputs.trace, inputs.accounting, names, inputs.selection)
     elif inputs.jobs is not None:
         loaded = workload.from_job_ads(inputs.jobs)
     else:
