@@ -128,9 +128,10 @@ def test_the_bundled_slice_is_the_start_of_the_real_trace() -> None:
 
 def test_cli_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     bad = write(tmp_path, HEADER + record(1, 0, 5) + "\n1 2 three\n")
+    good = write(tmp_path, HEADER + record(1, 0, 5) + "\n", "good.swf")
     cases = [
-        (["--trace", str(bad), "--machines", "2x2c"], f"{bad}:6: "),
-        (["--trace", str(bad), "--machines", "2x2x"], "--machines: pool spec '2x2x'"),
+        (["--trace", str(bad), "--machines", "2x2c"], f"{bad}:6: column 5: field 3 (wait)"),
+        (["--trace", str(good), "--machines", "2x2x"], "--machines: pool spec '2x2x'"),
         (["--config", str(write(tmp_path, "GROUP_QUOTA_nope = 3\n", "c.conf"))],
          "c.conf:1: GROUP_QUOTA_nope: unknown group"),
     ]
