@@ -91,7 +91,7 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except NegotiatorError as exc:
-        err.print(f"negotiator: error: {exc}", markup=False)
+        err.print(f"negotiator: error: {exc}", markup=False, soft_wrap=True)
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -155,3 +156,60 @@ def run(scenario: Scenario) -> list[tuple[CycleResult, AccountantState]]:
         if not scenario.churn:
             slots, jobs = apply_matches(result, slots, jobs)
     return out
+
+
+def simulate_scenario(scenario: Scenario) -> list[tuple[CycleResult, AccountantState]]:
+    """The scenario run by the simulator instead of `run`: the same cycles, by the event loop.
+
+    Its jobs have no run time, so they run until the end (or, with `churn`, end at the next
+    cycle and go back to the queue); a slot claimed in the file runs a job of its claimant.
+    """
+    from negotiator.matchmaking.records import remote_submitter
+    from negotiator.sim.engine import SimSettings, Simulation
+    from negotiator.sim.workload import SimJob
+
+    runtime = scenario.interval if scenario.churn else math.inf
+    jobs = [_sim_job(ad, index, scenario.now, runtime, scenario.churn)
+            for index, ad in enumerate(scenario.jobs)]
+    free_slots: list[ClassAd] = []
+    claimed: list[tuple[Any, str]] = []
+    for ad in scenario.slots:
+        who = remote_submitter(ad)
+        if who is None:
+            free_slots.append(ad)
+            continue
+        unclaimed = ad.copy()
+        for attr in ("RemoteUser", "RemoteOwner", "AccountingGroup"):
+            if attr in unclaimed:
+                del unclaimed[attr]
+        unclaimed["State"], unclaimed["Activity"] = "Unclaimed", "Idle"
+        free_slots.append(unclaimed)
+        holder = ads.make_ad({"MyType": "Job", "ClusterId": 1_000_000 + len(claimed),
+                              "ProcId": 0, "User": who, "Owner": who.partition("@")[0],
+                              "JobStatus": 2, "RequestCpus": ads.number(ad, "Cpus", 1.0)})
+        if "AccountingGroup" in ad:
+            holder["AccountingGroup"] = ad.eval("AccountingGroup")
+        claimed.append((SimJob(len(jobs) + len(claimed), 1_000_000 + len(claimed), 0,
+                               scenario.now, math.inf, holder, who, "", 1, 0),
+                        ads.text(ad, "Name") or ""))
+    history: list[tuple[CycleResult, AccountantState]] = []
+    settings = SimSettings(interval=scenario.interval, max_cycles=scenario.cycles,
+                           start=scenario.now, skip_quiet_cycles=False,
+                           run_out_budget=True)
+    sim = Simulation(jobs, free_slots, scenario.config, scenario.state, settings,
+                     on_cycle=lambda r, s: history.append((r, s)) if r is not None else None)
+    for job, slot in claimed:
+        sim.start_running(job, slot, scenario.now)
+    sim.run()
+    return history
+
+
+def _sim_job(ad: ClassAd, index: int, now: float, runtime: float, churn: bool) -> Any:
+    from negotiator.matchmaking.records import submitter_of
+    from negotiator.sim.workload import SimJob
+
+    job = SimJob(index, int(ads.number(ad, "ClusterId", index + 1)),
+                 int(ads.number(ad, "ProcId", 0)), now, runtime, ad, submitter_of(ad),
+                 "", int(ads.number(ad, "RequestCpus", 1)), 0)
+    job.requeue = churn
+    return job

@@ -1,0 +1,139 @@
+"""The simulated pool's slots: claimed by a job, carved into dynamic slots, freed again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from classad import ClassAd
+from negotiator import ads
+from negotiator.matchmaking.records import request, slot_weight
+from negotiator.policy.settings import NegotiatorConfig
+from negotiator.sim.workload import SimJob
+
+_RESOURCES = ("Cpus", "Memory", "Disk")
+
+
+class SimSlot:
+    """One static, partitionable or dynamic slot and the job it runs."""
+
+    __slots__ = ("ad", "base", "children", "claim_start", "job", "name", "parent",
+                 "partitionable", "weight")
+
+    def __init__(self, ad: ClassAd, parent: SimSlot | None = None) -> None:
+        self.base = ad
+        self.ad = ad
+        self.name = ads.text(ad, "Name") or "slot"
+        self.partitionable = ads.is_true(ads.attr(ad, "PartitionableSlot"))
+        self.parent = parent
+        self.children: list[SimSlot] = []
+        self.job: SimJob | None = None
+        self.weight = 0.0
+        self.claim_start = 0.0
+
+    @property
+    def cpus(self) -> float:
+        return ads.number(self.ad, "Cpus", 0.0)
+
+
+class Pool:
+    """Every slot by name, in the order the negotiator is offered them."""
+
+    def __init__(self, slot_ads: list[ClassAd], config: NegotiatorConfig) -> None:
+        self.config = config
+        self.weight_expr = ads.parse_expression(config.slot_weight)
+        self.top = [SimSlot(ad) for ad in slot_ads]
+        self.by_name: dict[str, SimSlot] = {}
+        for slot in self.top:
+            if slot.name in self.by_name:
+                raise ValueError(f"two slots named {slot.name!r}")
+            self.by_name[slot.name] = slot
+        self.total_cpus = sum(s.cpus for s in self.top)
+        self.busy_cpus = 0.0
+        self.dslots_made = 0
+
+    def ads(self) -> list[ClassAd]:
+        out: list[ClassAd] = []
+        for slot in self.top:
+            out.append(slot.ad)
+            out.extend(child.ad for child in slot.children)
+        return out
+
+    def has_free(self) -> bool:
+        """Some slot is unclaimed (a partitionable one with a core left counts)."""
+        return self.busy_cpus < self.total_cpus
+
+    def carve(self, pslot: SimSlot, name: str, job: SimJob) -> SimSlot:
+        """Cut `job`'s request out of `pslot` as a dynamic slot named `name`."""
+        wanted = request(job.ad, pslot.ad)
+        dslot_ad = pslot.ad.copy()
+        left = pslot.ad.copy()
+        for attr, amount in zip(_RESOURCES, wanted, strict=True):
+            dslot_ad[attr] = amount
+            if attr in left:
+                left[attr] = _minus(ads.number(left, attr, 0.0), amount)
+        del dslot_ad["PartitionableSlot"]
+        dslot_ad["DynamicSlot"] = True
+        dslot_ad["SlotType"] = "Dynamic"
+        dslot_ad["Name"] = name
+        # a counter, never decreased, so a new dynamic slot's name is never one in use
+        left["NumDynamicSlots"] = int(ads.number(pslot.ad, "NumDynamicSlots", 0.0)) + 1
+        pslot.ad = left
+        child = SimSlot(dslot_ad, pslot)
+        child.base = dslot_ad
+        pslot.children.append(child)
+        self.by_name[name] = child
+        self.dslots_made += 1
+        return child
+
+    def claim(self, slot: SimSlot, job: SimJob, now: float) -> float:
+        """Start `job` on `slot`; returns the slot's weight (what its submitter is charged)."""
+        ad = slot.base.copy()
+        ad["State"], ad["Activity"] = "Claimed", "Busy"
+        ad["RemoteUser"] = job.submitter
+        ad["RemoteOwner"] = job.submitter
+        group = ads.text(job.ad, "AccountingGroup")
+        if group:
+            ad["AccountingGroup"] = group
+        ad["JobId"] = job.id
+        ad["TotalJobRunTime"] = 0
+        ad["CurrentRank"] = ads.number(slot.base, "Rank", 0.0, job.ad)
+        slot.ad = ad
+        slot.job = job
+        slot.weight = slot_weight(ad, self.config, self.weight_expr)
+        self.busy_cpus += slot.cpus
+        return slot.weight
+
+    def release(self, slot: SimSlot) -> None:
+        """The job left `slot`: a static slot is unclaimed, a dynamic one returns its resources."""
+        self.busy_cpus -= slot.cpus
+        slot.job = None
+        parent = slot.parent
+        if parent is None:
+            slot.ad = slot.base
+            return
+        parent.children.remove(slot)
+        del self.by_name[slot.name]
+        left = parent.ad.copy()
+        for attr in _RESOURCES:
+            if attr in left:
+                left[attr] = _plus(ads.number(left, attr, 0.0), ads.number(slot.ad, attr, 0.0))
+        parent.ad = left
+
+    def running_time(self, now: float) -> None:
+        """Refresh TotalJobRunTime on claimed slots (PREEMPTION_RANK reads it)."""
+        for slot in self.top:
+            for s in (slot, *slot.children):
+                if s.job is not None:
+                    ad = s.ad.copy()
+                    ad["TotalJobRunTime"] = int(now - s.job.start)
+                    s.ad = ad
+
+
+def _minus(have: float, amount: float) -> Any:
+    left = have - amount
+    return int(left) if float(left).is_integer() else left
+
+
+def _plus(have: float, amount: float) -> Any:
+    total = have + amount
+    return int(total) if float(total).is_integer() else total

@@ -1,0 +1,173 @@
+"""Standard Workload Format (SWF) traces: `;` header comments, 18 fields a record, -1 unknown."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from negotiator.errors import NegotiatorError
+
+FIELDS = (
+    "job", "submit", "wait", "run", "alloc_procs", "avg_cpu", "used_memory", "req_procs",
+    "req_time", "req_memory", "status", "user", "group", "executable", "queue", "partition",
+    "preceding", "think",
+)
+#: SWF status codes (field 11): 1 completed, 0 failed, 5 cancelled; 2-4 are partial executions
+COMPLETED, FAILED, CANCELLED = 1, 0, 5
+PARTIAL = frozenset({2, 3, 4})
+MAX_LINE = 4096
+"""A record longer than this is not SWF (a budget against a binary file read as text)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One SWF line, as numbers (-1 where the trace does not know)."""
+
+    line: int
+    job: int
+    submit: float
+    wait: float
+    run: float
+    alloc_procs: int
+    used_memory: float
+    req_procs: int
+    req_time: float
+    req_memory: float
+    status: int
+    user: int
+    group: int
+    queue: int
+    partition: int
+
+
+@dataclass
+class Header:
+    """The `; Key: value` lines of an SWF header (MaxProcs, MaxNodes, UnixStartTime, ...)."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+
+    def number(self, key: str) -> int | None:
+        value = self.fields.get(key.lower(), "").split()
+        try:
+            return int(value[0]) if value else None
+        except ValueError:
+            return None
+
+
+def open_text(path: Path) -> io.TextIOBase:
+    """The file as text, gunzipped when it is gzip (by its magic number, not its name)."""
+    try:
+        with path.open("rb") as probe:
+            magic = probe.read(2)
+        if magic == b"\x1f\x8b":
+            return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="replace")
+        return path.open(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise NegotiatorError(f"cannot read trace: {exc.strerror}", str(path)) from None
+
+
+def read_swf(path: str | Path) -> tuple[Header, list[Record]]:
+    """Every record of an SWF file (plain or gzip) and its header; errors name file:line:column."""
+    path = Path(path)
+    header = Header()
+    records: list[Record] = []
+    with open_text(path) as handle:
+        try:
+            for number, line in enumerate(handle, 1):
+                record = parse_line(line, str(path), number, header)
+                if record is not None:
+                    records.append(record)
+        except (OSError, EOFError) as exc:
+            raise NegotiatorError(f"cannot read trace: {exc}", str(path)) from None
+    return header, records
+
+
+def parse_line(line: str, source: str, number: int, header: Header) -> Record | None:
+    """One line: a header comment (recorded in `header`), a blank line or a record."""
+    if len(line) > MAX_LINE:
+        raise NegotiatorError(f"line longer than {MAX_LINE} characters: not SWF", source, number)
+    stripped = line.strip()
+    if not stripped:
+        return None
+    if stripped.startswith(";"):
+        key, colon, value = stripped[1:].partition(":")
+        if colon and key.strip() and " " not in key.strip():
+            header.fields.setdefault(key.strip().lower(), value.strip())
+        return None
+    values = _numbers(line, source, number)
+    v = dict(zip(FIELDS, values, strict=True))
+    return Record(
+        line=number,
+        job=int(v["job"]),
+        submit=v["submit"],
+        wait=v["wait"],
+        run=v["run"],
+        alloc_procs=int(v["alloc_procs"]),
+        used_memory=v["used_memory"],
+        req_procs=int(v["req_procs"]),
+        req_time=v["req_time"],
+        req_memory=v["req_memory"],
+        status=int(v["status"]),
+        user=int(v["user"]),
+        group=int(v["group"]),
+        queue=int(v["queue"]),
+        partition=int(v["partition"]),
+    )
+
+
+def _numbers(line: str, source: str, number: int) -> list[float]:
+    tokens = line.split()
+    if len(tokens) == len(FIELDS):
+        try:
+            values = [float(t) for t in tokens]
+        except ValueError:
+            values = []
+        if values and all(-_BIG < x < _BIG for x in values):
+            return values
+    return _located(line, source, number)
+
+
+_BIG = 1e300
+
+
+def _located(line: str, source: str, number: int) -> list[float]:
+    """The slow reading of a line that failed the fast one: the error names its column."""
+    out: list[float] = []
+    for index, column, token in _tokens(line):
+        if index >= len(FIELDS):
+            raise NegotiatorError(
+                f"column {column}: more than {len(FIELDS)} fields (an SWF record has 18)",
+                source, number)
+        try:
+            value = float(token)
+        except ValueError:
+            value = float("nan")
+        if value != value or value in (float("inf"), float("-inf")):
+            raise NegotiatorError(
+                f"column {column}: field {index + 1} ({FIELDS[index]}) is {token!r}, not a number",
+                source, number)
+        out.append(value)
+    if len(out) != len(FIELDS):
+        raise NegotiatorError(
+            f"{len(out)} fields, an SWF record has {len(FIELDS)}", source, number)
+    return out
+
+
+def _tokens(line: str) -> Iterator[tuple[int, int, str]]:
+    """(field index, 1-based column, text) of every whitespace-separated field."""
+    index = 0
+    column = 0
+    length = len(line)
+    while column < length:
+        while column < length and line[column].isspace():
+            column += 1
+        if column >= length:
+            return
+        start = column
+        while column < length and not line[column].isspace():
+            column += 1
+        yield index, start + 1, line[start:column]
+        index += 1

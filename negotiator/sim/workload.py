@@ -1,0 +1,254 @@
+"""Workloads: jobs with a submit time and a run time, from SWF traces or job ad files."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from classad import ClassAd
+from negotiator import ads
+from negotiator.errors import NegotiatorError
+from negotiator.matchmaking.records import submitter_of
+from negotiator.sim import swf
+
+DEFAULT_TEMPLATE = "group_{group}.u{user}"
+DOMAIN = "sim"
+_PLACEHOLDER = re.compile(r"\{([a-z]+)\}")
+_TEMPLATE_FIELDS = frozenset({"user", "group", "queue", "partition"})
+
+
+@dataclass(slots=True)
+class SimJob:
+    """One job of the workload and what happened to it."""
+
+    seq: int
+    cluster: int
+    proc: int
+    submit: float
+    runtime: float
+    ad: ClassAd
+    submitter: str
+    group: str
+    cpus: int
+    memory: int
+    source: str = ""
+    """Where the job came from (file:line), for reports."""
+    start: float = math.nan
+    end: float = math.nan
+    slot: str = ""
+    evictions: int = 0
+    run_token: int = 0
+    """Bumped at every start: an end event of an earlier run is stale."""
+    requeue: bool = False
+    """The job goes back to the queue whenever it ends (a scenario's churn), never done."""
+    runs: list[tuple[float, float, float]] = field(default_factory=list)
+    """(start, end, weight) of every run, evicted runs included."""
+
+    @property
+    def id(self) -> str:
+        return f"{self.cluster}.{self.proc}"
+
+
+@dataclass
+class Workload:
+    """The jobs to simulate and the records that were set aside (with why)."""
+
+    jobs: list[SimJob]
+    skipped: dict[str, int] = field(default_factory=dict)
+    header: swf.Header | None = None
+
+    def skip(self, why: str) -> None:
+        self.skipped[why] = self.skipped.get(why, 0) + 1
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which part of a workload to simulate, and how fast it arrives."""
+
+    start: float | None = None
+    """Only jobs submitted at or after this many seconds from the first submission."""
+    end: float | None = None
+    """Only jobs submitted before this many seconds from the first submission."""
+    limit: int | None = None
+    rate: float = 1.0
+    """Arrival-rate multiplier: submit gaps are divided by it (2 = twice the load)."""
+
+
+def check_template(template: str) -> None:
+    for name in _PLACEHOLDER.findall(template):
+        if name not in _TEMPLATE_FIELDS:
+            raise NegotiatorError(
+                f"--accounting template: unknown field {{{name}}} "
+                f"(use {', '.join(sorted('{' + f + '}' for f in _TEMPLATE_FIELDS))})")
+
+
+def read_names(path: str | Path) -> dict[tuple[str, int], str]:
+    """A name mapping file: lines `user 12 alice` or `group 3 cms`; `#` comments."""
+    out: dict[tuple[str, int], str] = {}
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise NegotiatorError(f"cannot read names: {exc.strerror}", str(path)) from None
+    for number, line in enumerate(text.splitlines(), 1):
+        words = line.split("#", 1)[0].split()
+        if not words:
+            continue
+        if len(words) != 3 or words[0] not in _TEMPLATE_FIELDS or not words[1].lstrip("-").isdigit():
+            raise NegotiatorError("expected 'user|group|queue|partition NUMBER NAME'",
+                                  str(path), number)
+        if not re.fullmatch(r"[A-Za-z0-9_\-]+", words[2]):
+            raise NegotiatorError(f"name {words[2]!r}: letters, digits, '_' and '-' only",
+                                  str(path), number)
+        out[(words[0], int(words[1]))] = words[2]
+    return out
+
+
+def from_swf(
+    path: str | Path,
+    template: str = DEFAULT_TEMPLATE,
+    names: dict[tuple[str, int], str] | None = None,
+    selection: Selection | None = None,
+) -> Workload:
+    """Jobs of an SWF trace: users and groups through `template`, processors and memory as requests.
+
+    Partial-execution records (status 2-4) are set aside (the job's summary line stands for it);
+    cancelled records that never ran are set aside; records without a run time are set aside;
+    failed and cancelled records that ran run for their recorded time.
+    """
+    check_template(template)
+    header, records = swf.read_swf(path)
+    if selection is not None:
+        records = _window(records, selection)
+    workload = Workload([], header=header)
+    names = names or {}
+    for rec in records:
+        if rec.status in swf.PARTIAL:
+            workload.skip("partial-execution records (status 2-4)")
+            continue
+        if rec.run <= 0 and rec.status == swf.CANCELLED:
+            workload.skip("cancelled before running (status 5, no run time)")
+            continue
+        if rec.run < 0 or rec.submit < 0:
+            workload.skip("no run time or submit time (-1)")
+            continue
+        procs = rec.req_procs if rec.req_procs > 0 else max(rec.alloc_procs, 1)
+        per_proc_kb = rec.req_memory if rec.req_memory > 0 else rec.used_memory
+        memory = math.ceil(per_proc_kb * procs / 1024) if per_proc_kb > 0 else 0
+        owner, group = _principal(template, rec, names)
+        attrs: dict[str, object] = {
+            "MyType": "Job",
+            "ClusterId": rec.job,
+            "ProcId": 0,
+            "Owner": owner,
+            "User": f"{owner}@{DOMAIN}",
+            "JobStatus": 1,
+            "QDate": int(rec.submit),
+            "RequestCpus": procs,
+            "RequestMemory": memory,
+            "Requirements": "=true",
+            "Rank": 0.0,
+            "SwfStatus": rec.status,
+            "RemoteWallClockTime": rec.run,
+        }
+        if group:
+            attrs["AcctGroup"] = group
+            attrs["AccountingGroup"] = f"{group}.{owner}"
+        _add(workload, attrs, rec.submit, rec.run, f"{path}:{rec.line}")
+    return workload
+
+
+def _window(records: list[swf.Record], selection: Selection) -> list[swf.Record]:
+    """With only a job limit: the earliest records, before any ad is built (a generous superset,
+    since records set aside later count here: twice the limit and a thousand more)."""
+    if selection.limit is None or selection.start is not None or selection.end is not None:
+        return records  # `select` cuts the window, relative to the first submission
+    ordered = sorted(records, key=lambda r: (r.submit, r.line))
+    return sorted(ordered[: 2 * selection.limit + 1000], key=lambda r: r.line)
+
+
+def _principal(
+    template: str, rec: swf.Record, names: dict[tuple[str, int], str]
+) -> tuple[str, str]:
+    """(owner, accounting group) of a record: the template's last dotted part is the owner."""
+    values = {"user": rec.user, "group": rec.group, "queue": rec.queue, "partition": rec.partition}
+
+    def fill(match: re.Match[str]) -> str:
+        key = match.group(1)
+        number = values[key]
+        return names.get((key, number), str(number) if number >= 0 else "unknown")
+
+    text = _PLACEHOLDER.sub(fill, template)
+    group, _, owner = text.rpartition(".")
+    return owner or "unknown", group
+
+
+def from_job_ads(path: str | Path) -> Workload:
+    """Jobs of a job ad file: each needs QDate (submit time) and RemoteWallClockTime (run time)."""
+    workload = Workload([])
+    for index, ad in enumerate(ads.read_ads(path, "job")):
+        where = f"{path}: job ad {index + 1}"
+        submit = ads.as_number(ads.attr(ad, "QDate"))
+        runtime = ads.as_number(ads.attr(ad, "RemoteWallClockTime"))
+        if submit is None or runtime is None or runtime < 0 or math.isnan(submit + runtime):
+            raise NegotiatorError(
+                f"job ad {index + 1} needs numbers QDate (submit time) and "
+                "RemoteWallClockTime (run time)", str(path))
+        ad = ad.copy()
+        ad["JobStatus"] = 1
+        if "ClusterId" not in ad:
+            ad["ClusterId"] = index + 1
+        _add_ad(workload, ad, submit, runtime, where)
+    return workload
+
+
+def _add(workload: Workload, attrs: dict[str, object], submit: float, runtime: float,
+         where: str) -> None:
+    _add_ad(workload, ads.make_ad(attrs), submit, runtime, where)
+
+
+def _add_ad(workload: Workload, ad: ClassAd, submit: float, runtime: float, where: str) -> None:
+    submitter = submitter_of(ad)
+    group = ads.text(ad, "AccountingGroup")
+    workload.jobs.append(SimJob(
+        seq=len(workload.jobs),
+        cluster=int(ads.number(ad, "ClusterId", len(workload.jobs) + 1)),
+        proc=int(ads.number(ad, "ProcId", 0)),
+        submit=float(submit),
+        runtime=float(runtime),
+        ad=ad,
+        submitter=submitter,
+        group=group.rpartition(".")[0] if group else "<none>",
+        cpus=max(1, math.ceil(ads.number(ad, "RequestCpus", 1.0))),
+        memory=max(0, math.ceil(ads.number(ad, "RequestMemory", 0.0))),
+        source=where,
+    ))
+
+
+def select(workload: Workload, selection: Selection) -> Workload:
+    """The jobs inside the time window, at most `limit` of them, arrivals sped up by `rate`."""
+    if selection.rate <= 0 or math.isnan(selection.rate):
+        raise NegotiatorError("--rate must be a positive number")
+    jobs = sorted(workload.jobs, key=lambda j: (j.submit, j.seq))
+    if not jobs:
+        return Workload([], dict(workload.skipped), workload.header)
+    origin = jobs[0].submit
+    kept: list[SimJob] = []
+    for job in jobs:
+        offset = job.submit - origin
+        if selection.start is not None and offset < selection.start:
+            continue
+        if selection.end is not None and offset >= selection.end:
+            continue
+        if selection.limit is not None and len(kept) >= selection.limit:
+            break
+        kept.append(job)
+    if kept and selection.rate != 1.0:
+        first = kept[0].submit
+        for job in kept:
+            job.submit = first + (job.submit - first) / selection.rate
+            job.ad["QDate"] = int(job.submit)
+    for seq, job in enumerate(kept):
+        job.seq = seq
+    return Workload(kept, dict(workload.skipped), workload.header)
