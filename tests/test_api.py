@@ -29,3 +29,18 @@ def test_only_the_parser_imports_lark() -> None:
         text = path.read_text(encoding="utf-8")
         if path.name != "parser.py":
             assert "import lark" not in text and "from lark" not in text, path
+
+
+def test_project_code_uses_the_project_classad() -> None:
+    """`classad.ClassAd` is HTCondor's bindings class (ad[k] gives Python values); the
+    project's own code works on `classad.ad.ClassAd` (ad[k] gives expression trees)."""
+    import re
+
+    pattern = re.compile(r"^\s*from classad import [^\n]*\bClassAd\b", re.M)
+    offenders = [
+        str(path.relative_to(ROOT))
+        for package in ("negotiator", "executor")
+        for path in (ROOT / package).rglob("*.py")
+        if pattern.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from classad import ClassAd
+from classad.ad import ClassAd
 from negotiator import ads
 from negotiator.cycle import negotiate
 from negotiator.decisions import CycleResult, Match

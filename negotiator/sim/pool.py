@@ -6,7 +6,7 @@ import math
 import re
 from pathlib import Path
 
-from classad import ClassAd
+from classad.ad import ClassAd
 from negotiator import ads
 from negotiator.errors import NegotiatorError
 from negotiator.sim.swf import Header

@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from classad import ClassAd
+from classad.ad import ClassAd
 from negotiator.errors import NegotiatorError
 from negotiator.policy.accountant import AccountantState
 from negotiator.policy.config import RawConfig, load_config, parse_config

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from classad import ClassAd
+from classad.ad import ClassAd
 from negotiator import ads
 from negotiator.matchmaking.records import request, slot_weight
 from negotiator.policy.settings import NegotiatorConfig

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from classad import ClassAd
+from classad.ad import ClassAd
 from negotiator import ads
 from negotiator.errors import NegotiatorError
 from negotiator.matchmaking.records import submitter_of
