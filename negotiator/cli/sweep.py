@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.table import Table
 
 from negotiator.cli.app import app, err, out
@@ -63,14 +64,19 @@ def _cell(value: Any) -> str:
 
 
 def print_comparison(results: list[dict[str, Any]]) -> None:
-    table = Table(title="Sweep: one row per run")
-    columns = [("run", "label"), ("wait mean s", "wait_mean_s"), ("wait p95 s", "wait_p95_s"),
+    """Each run's settings on a line of their own, then the figures by run number (so the
+    table fits a terminal however long the settings are)."""
+    for number, row in enumerate(results, 1):
+        out.print(f"run {number}: {row.get('label', '')}", markup=False)
+    table = Table(title="Sweep: one row per run", box=box.SIMPLE_HEAD)
+    columns = [("wait mean s", "wait_mean_s"), ("wait p95 s", "wait_p95_s"),
                ("slowdown", "bounded_slowdown_mean"), ("utilisation", "utilisation"),
                ("Jain", "jain_usage_over_entitlement"),
                ("RMS share-quota", "rms_share_minus_quota_mean"), ("evictions", "evictions"),
                ("done", "completed")]
+    table.add_column("run", justify="right")
     for title, _ in columns:
-        table.add_column(title, justify="left" if title == "run" else "right")
-    for row in results:
-        table.add_row(*[_cell(row.get(key)) for _, key in columns])
+        table.add_column(title, justify="right", overflow="fold")
+    for number, row in enumerate(results, 1):
+        table.add_row(str(number), *[_cell(row.get(key)) for _, key in columns])
     out.print(table)
