@@ -69,6 +69,7 @@ def simulate(
     With no --trace/--jobs, simulates the bundled slice of the LCG trace (3,000 jobs) on the
     bundled pool (15 x 8-core machines) and configuration (six groups with quotas).
     """
+    from negotiator.sim.outputs import userprio_text
     from negotiator.sim.run import Inputs, write_outputs
     from negotiator.sim.run import simulate as run_simulation
     from negotiator.sim.workload import Selection
@@ -95,7 +96,8 @@ def simulate(
     if outcome.never_matched:
         err.print(f"negotiator: warning: {len(outcome.never_matched)} jobs were never matched "
                   f"({outcome.stopped})", markup=False, soft_wrap=True)
-    out.print((out_dir / "userprio.txt").read_text(encoding="utf-8"), markup=False,
+    # the file keeps 120 columns; the terminal gets the table at its own width
+    out.print(userprio_text(outcome.state, settings, width=out.width), markup=False,
               highlight=False, end="")
     out.print(f"Wrote {out_dir}/: jobs.parquet timeseries.parquet summary.json userprio.txt"
               + (" plots/*.png" if plots else ""))

@@ -80,7 +80,10 @@ def userprio_text(state: AccountantState, config: NegotiatorConfig, width: int =
     table = RichTable(show_edge=False, box=None, pad_edge=False)
     for column in ("User Name", "Effective Priority", "Real Priority", "Priority Factor",
                    "Wghted In Use", "Total Usage (wghted-hrs)"):
-        table.add_column(column, justify="left" if column == "User Name" else "right")
+        if column == "User Name":
+            table.add_column(column, overflow="fold")
+        else:
+            table.add_column(column, justify="right")
     rows = []
     for c in state.customers.values():
         factor = priority_factor(c.name, c, config)
