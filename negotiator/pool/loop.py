@@ -73,7 +73,7 @@ class PoolLoop:
         self.say = say or (lambda line: None)
         self.running: dict[str, Running] = {}
         self.launcher = Launcher(settings.max_starts)
-        self.state: AccountantState = load_state(settings.state_path)
+        self.state: AccountantState = load_state(settings.state_path, create=True)
         self.counters = Counters()
         self.nodes: list[Node] = []
         self.last_cycle = -math.inf
@@ -424,7 +424,7 @@ class PoolLoop:
             return
         began = time.perf_counter()
         if now - self.last_reload >= STATE_RELOAD_SECONDS:  # `pool userprio -setfactor` edits it
-            self.state, self.last_reload = load_state(self.settings.state_path), now
+            self.state, self.last_reload = load_state(self.settings.state_path, create=True), now
         result, state = negotiate(slots, jobs, self.state, self.settings.negotiator, now,
                                   fast=len(slots) >= FAST_MATCHER_SLOTS)
         self.state = state

@@ -28,7 +28,7 @@ def userprio(
     from negotiator.pool.settings import load_settings
 
     settings = load_settings(pool_dir().expanduser().resolve())
-    state = load_state(settings.state_path)
+    state = load_state(settings.state_path, create=True)
     if setfactor is not None:
         state = set_factor(state, setfactor[0], setfactor[1])
         save_state(settings.state_path, state)
