@@ -315,6 +315,9 @@ class DockerExecutor:
             try:
                 container.start()
             except APIError as err:
+                if job.stream is not None:  # nobody will pump it: close its connection now
+                    job.stream.close()
+                    job.stream = None
                 job.finish(JobResult.held(HoldCode.FAILED_TO_CREATE_PROCESS, 0,
                                           f"Error running docker job: {_message(err)}", started=True))
                 return handle
@@ -427,6 +430,10 @@ class DockerExecutor:
         except Exception as err:  # never lose a job to a bug or an engine surprise
             result = JobResult.held(HoldCode.FAILED_TO_CREATE_PROCESS, 0,
                                     f"Error running docker job: {_message(err)}", started=True)
+        finally:
+            if job.stream is not None:  # a hold before the stream was pumped: close it
+                job.stream.close()
+                job.stream = None
         job.finish(result)
 
     def _await_exit(self, job: _Job) -> dict[str, Any]:
