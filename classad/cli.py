@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from classad.ad import ClassAd
+from classad.cliversion import version_callback
 from classad.errors import ClassAdError, ClassAdSyntaxError
 from classad.unparse import unparse_ad, unparse_value
 
@@ -23,23 +24,12 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def _version(value: bool) -> None:
-    if value:
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            number = version("classad-pool")
-        except PackageNotFoundError:
-            number = "unknown"
-        out.print(f"classad (classad-pool) {number}", markup=False)
-        raise typer.Exit()
-
-
 @app.callback()
 def _options(
     show_version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+        typer.Option("--version", callback=version_callback("classad"), is_eager=True,
+                     help="Print the version."),
     ] = False,
 ) -> None:
     """Evaluate, match and convert HTCondor ClassAds."""

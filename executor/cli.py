@@ -19,6 +19,22 @@ app = typer.Typer(
     help="Run job ClassAds in Docker containers the way HTCondor's docker universe does.",
 )
 
+
+
+def _version(value: bool) -> None:
+    from classad.cliversion import version_callback  # lazily: the executor's core knows no ClassAds
+
+    version_callback("executor")(value)
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version.")] = False,
+) -> None:
+    """Run job ClassAds in Docker containers the way HTCondor's docker universe does."""
+
+
 EXIT_USER_ERROR = 1
 EXIT_STATUS = {"completed": 0, "nonzero": 3, "held": 4, "removed": 5}
 
@@ -52,10 +68,15 @@ def _config(slot: str, user: str | None, networks: list[str] | None = None,
 
 
 def _read_text(path: Path) -> str:
+    from classad.errors import ClassAdSyntaxError
+    from classad.formats import read_text
+
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise UserError(f"cannot read job ad {path}: {getattr(err, 'strerror', None) or err}") from err
+        return read_text(path)
+    except OSError as err:
+        raise UserError(f"cannot read job ad {path}: {err.strerror or err}") from err
+    except ClassAdSyntaxError as err:  # not UTF-8: the message names file, line and column
+        raise UserError(f"cannot read job ad: {err}") from err
 
 
 def _describe(result: JobResult) -> str:

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from classad.cliversion import version_callback
 from negotiator.errors import NegotiatorError
 
 app = typer.Typer(
@@ -24,23 +25,12 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 WIDE = 100_000
 
 
-def _version(value: bool) -> None:
-    if value:
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            number = version("classad-pool")
-        except PackageNotFoundError:
-            number = "unknown"
-        out.print(f"negotiator (classad-pool) {number}", markup=False)
-        raise typer.Exit()
-
-
 @app.callback()
 def _options(
     show_version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+        typer.Option("--version", callback=version_callback("negotiator"), is_eager=True,
+                     help="Print the version."),
     ] = False,
 ) -> None:
     """An HTCondor-style negotiator: user priorities, group quotas and matchmaking over ad files."""

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from classad.cliversion import version_callback
 from classad.errors import ClassAdError
 from negotiator.errors import NegotiatorError
 from negotiator.queue.jobqueue import JobQueue, QueueError
@@ -32,6 +33,9 @@ def _options(
     pool: Annotated[Path | None, typer.Option(
         "--pool", envvar="POOL_DIR", help="The pool directory (default: "
         "$XDG_DATA_HOME/classad-pool, i.e. ~/.local/share/classad-pool).")] = None,
+    show_version: Annotated[bool, typer.Option(
+        "--version", callback=version_callback("pool"), is_eager=True,
+        help="Print the version.")] = False,
 ) -> None:
     _state["pool"] = pool
 
