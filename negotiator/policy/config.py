@@ -11,7 +11,7 @@ from pathlib import Path
 
 from negotiator.errors import NegotiatorError
 from negotiator.policy import templates
-from negotiator.policy.macros import Budget, Expander, MacroError, truth
+from negotiator.policy.macros import Budget, Expander, MacroError, split_args, truth
 
 SUBSYSTEM = "NEGOTIATOR"
 #: the HTCondor version `if version >= x.y.z` compares against (the series whose semantics we follow)
@@ -359,22 +359,11 @@ def _template_calls(spec: str, where: tuple[str, int]) -> Iterator[tuple[str, li
                 k += 1
             if level:
                 raise NegotiatorError(f"unbalanced '(' in {spec.strip()!r}", *where)
-            args = _split_top(spec[j + 1:k])
+            args = split_args(spec[j + 1:k])
+            args = [] if args == [""] else args
             i = k + 1
         if name:
             yield name, args
-
-
-def _split_top(text: str) -> list[str]:
-    args, level, start = [], 0, 0
-    for k, ch in enumerate(text):
-        level += ch == "("
-        level -= ch == ")"
-        if ch == "," and level == 0:
-            args.append(text[start:k])
-            start = k + 1
-    args.append(text[start:])
-    return [] if args == [""] else args
 
 
 def _logical_lines(text: str, path: str) -> Iterator[tuple[int, str]]:

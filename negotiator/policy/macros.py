@@ -77,12 +77,12 @@ class Expander:
                 break
             out.append(text[i:j])
             if text.startswith("$$(", j):  # match-time $$(attr): not ours to expand
-                end = _close(text, j + 3)
+                end = close_paren(text, j + 3)
                 out.append(text[j:end])
                 i = end
                 continue
             if text.startswith("$(", j):
-                end = _close(text, j + 2)
+                end = close_paren(text, j + 2)
                 if end < 0:
                     raise MacroError(f"unterminated $( in {text!r}")
                 value = self._reference(text[j + 2:end - 1], depth, budget)
@@ -92,7 +92,7 @@ class Expander:
                 continue
             func = _FUNCTION.match(text, j)
             if func is not None:
-                end = _close(text, func.end())
+                end = close_paren(text, func.end())
                 if end < 0:
                     raise MacroError(f"unterminated ${func.group(1)}( in {text!r}")
                 body = self._expand(text[func.end():end - 1], depth + 1, budget)
@@ -134,27 +134,27 @@ class Expander:
             item, _, fmt = body.partition(",")
             return _convert(func, self._value_of(item, depth, budget), fmt or None)
         if func == "SUBSTR":
-            args = _split_args(body)
+            args = split_args(body)
             if len(args) not in (2, 3):
                 raise MacroError("$SUBSTR(name, start[, length]) takes two or three arguments")
             text = self._value_of(args[0], depth, budget)
             return _substr(text, _integer(args[1]), _integer(args[2]) if len(args) == 3 else None)
         if func == "CHOICE":
-            args = _split_args(body)
+            args = split_args(body)
             if len(args) < 2:
                 raise MacroError("$CHOICE(index, list) needs an index and a list")
             items = args[1:]
             if len(items) == 1 and self.lookup(items[0].strip()) is not None:
-                items = _split_args(self._value_of(items[0], depth, budget))
+                items = split_args(self._value_of(items[0], depth, budget))
             index = _integer(args[0])
             if not 0 <= index < len(items):
                 raise MacroError(f"$CHOICE index {index} is outside the list of {len(items)}")
             return items[index].strip()
         if func == "RANDOM_CHOICE":
-            items = [a.strip() for a in _split_args(body)]
+            items = [a.strip() for a in split_args(body)]
             return self._rng(body).choice(items)
         if func == "RANDOM_INTEGER":
-            bounds = [_integer(a) for a in _split_args(body)]
+            bounds = [_integer(a) for a in split_args(body)]
             if len(bounds) not in (2, 3) or bounds[0] > bounds[1] or min(bounds[2:] or [1]) <= 0:
                 raise MacroError("$RANDOM_INTEGER(min, max[, step]) needs min <= max, step > 0")
             step = bounds[2] if len(bounds) == 3 else 1
@@ -169,7 +169,7 @@ class Expander:
         return random.Random(f"{self.seed}\0{body}")
 
 
-def _close(text: str, start: int) -> int:
+def close_paren(text: str, start: int) -> int:
     """The index just past the ')' that closes a '(' opened before `start`, or -1."""
     level = 1
     for k in range(start, len(text)):
@@ -195,7 +195,7 @@ def _top_level(text: str, sep: str) -> int:
     return -1
 
 
-def _split_args(text: str) -> list[str]:
+def split_args(text: str) -> list[str]:
     args, level, start = [], 0, 0
     for k, ch in enumerate(text):
         if ch == "(":

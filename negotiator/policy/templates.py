@@ -7,6 +7,8 @@ Only the categories and names below exist; anything else is an error naming the 
 
 from __future__ import annotations
 
+from negotiator.policy.macros import close_paren
+
 #: knobs HTCondor defines by default that the templates' expressions refer to
 DEFAULTS: dict[str, str] = {
     "MINUTE": "60",
@@ -296,25 +298,14 @@ def substitute_arguments(text: str, args: list[str]) -> str:
             kind = text[k] if k < len(text) and text[k] in "?#+" else ""
             k += len(kind)
             if k < len(text) and text[k] in ":)":
-                end = _closing(text, j + 2)
+                end = close_paren(text, j + 2)
+                end = len(text) if end < 0 else end
                 default = text[k + 1:end - 1] if text[k] == ":" else None
                 out.append(_argument(args, number, kind, default))
                 i = end
                 continue
         out.append("$(")
         i = j + 2
-
-
-def _closing(text: str, start: int) -> int:
-    level = 1
-    for k in range(start, len(text)):
-        if text[k] == "(":
-            level += 1
-        elif text[k] == ")":
-            level -= 1
-            if level == 0:
-                return k + 1
-    return len(text)
 
 
 def _argument(args: list[str], number: int, kind: str, default: str | None) -> str:

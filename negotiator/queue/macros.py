@@ -14,6 +14,7 @@ import random
 import re
 from collections.abc import Callable, Mapping
 
+from negotiator.policy.macros import close_paren
 from negotiator.queue.errors import SubmitError
 
 #: how deep $(A) -> $(B) -> ... may nest; a macro that refers to itself runs into this
@@ -29,16 +30,8 @@ _REAL_FMT = re.compile(r"[^%]*%[-+ #0]*\d*(\.\d+)?[eEfFgG][^%]*\Z")
 
 def closing_paren(text: str, start: int) -> int:
     """The index of the `)` closing the `(` at `start`, or -1."""
-    depth = 0
-    for i in range(start, len(text)):
-        c = text[i]
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-    return -1
+    end = close_paren(text, start + 1)
+    return end - 1 if end >= 0 else -1
 
 
 #: marks a live value in a compiled template: SENTINEL + name + SENTINEL
