@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from classad.clirun import first_line, run_app
 from classad.cliversion import version_callback
 from classad.errors import ClassAdError
 from negotiator.errors import NegotiatorError
@@ -94,30 +95,8 @@ class UsageError(Exception):
 
 def main() -> None:
     """Console entry point: a user's mistake is one line on stderr and exit 1, no traceback."""
-    try:
-        args = spread_lists(sys.argv[1:])
-        code = app(args=args, prog_name="pool", standalone_mode=False)
-        if isinstance(code, int) and code:
-            sys.exit(code)
-    except (NegotiatorError, QueueError, ClassAdError, UsageError, ValueError) as exc:
-        err.print(f"pool: error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
-                  markup=False)
-        sys.exit(1)
-    except sqlite3.Error as exc:
-        err.print(f"pool: error: the job queue in {pool_dir()}: {exc}", markup=False)
-        sys.exit(1)
-    except OSError as exc:
-        err.print(f"pool: error: {exc}", markup=False)
-        sys.exit(1)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
-        err.print("pool: aborted")
-        sys.exit(130)
-    except Exception as exc:  # click's usage errors (unknown option, missing argument)
-        show = getattr(exc, "show", None)
-        code = getattr(exc, "exit_code", None)
-        if show is None or not isinstance(code, int):
-            raise
-        show()
-        sys.exit(code)
+    run_app(app, "pool", args=lambda: spread_lists(sys.argv[1:]), errors=[
+        ((NegotiatorError, QueueError, ClassAdError, UsageError, ValueError), first_line),
+        (sqlite3.Error, lambda exc: f"the job queue in {pool_dir()}: {exc}"),
+        (OSError, str),
+    ])
