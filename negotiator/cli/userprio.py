@@ -36,10 +36,10 @@ def userprio(
     wide: WideOpt = False,
 ) -> None:
     """Show user priorities in the spirit of condor_userprio (columns and order)."""
-    from negotiator.cli.report import print_userprio
     from negotiator.policy.accountant import set_factor
     from negotiator.policy.settings import NegotiatorConfig
     from negotiator.policy.store import load_state, save_state, to_json
+    from negotiator.policy.userprio_table import print_userprio
 
     path = state or bundled("state.json")
     if state is None and config is None:

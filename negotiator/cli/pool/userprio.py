@@ -22,9 +22,9 @@ def userprio(
     """Show user priorities as condor_userprio does, from the pool's state.db."""
     from rich.console import Console
 
-    from negotiator.cli.report import print_userprio
     from negotiator.policy.accountant import set_factor, update_priorities
     from negotiator.policy.store import load_state, save_state, to_json
+    from negotiator.policy.userprio_table import print_userprio
     from negotiator.pool.settings import load_settings
 
     settings = load_settings(pool_dir().expanduser().resolve())
