@@ -65,15 +65,12 @@ _LIST_OPTIONS = ("-af", "-autoformat", "--af")
 
 
 def spread_lists(argv: list[str]) -> list[str]:
-    """`-af A B C` -> `-af A -af B -af C`, so a list option reads like HTCondor's."""
+    """`-af:jh A B C` -> `-af A -af B -af C --af-style jh`, so a list option reads like HTCondor's."""
     out: list[str] = []
     i = 0
     while i < len(argv):
         tok = argv[i]
-        name, colon, _ = tok.partition(":")
-        if name in _LIST_OPTIONS and colon:
-            raise UsageError(f"{tok}: -af qualifiers are not supported; use -af ATTR ... "
-                             "or -json")
+        name, colon, qualifiers = tok.partition(":")
         if name in _LIST_OPTIONS:
             i += 1
             words = 0
@@ -83,6 +80,8 @@ def spread_lists(argv: list[str]) -> list[str]:
                 i += 1
             if not words:
                 out.append("-af")
+            if colon:
+                out += ["--af-style", qualifiers]
             continue
         out.append(tok)
         i += 1

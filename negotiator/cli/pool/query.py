@@ -11,6 +11,7 @@ import typer
 from classad.ad import ClassAd
 from negotiator.cli.pool import tables
 from negotiator.cli.pool.app import app, current_user, open_queue, pool_dir
+from negotiator.cli.pool.autoformat import autoformat
 from negotiator.cli.pool.restrict import restriction
 from negotiator.queue.jobqueue import HELD, RUNNING
 
@@ -21,6 +22,8 @@ Long = Annotated[bool, typer.Option("-l", "-long", "--long", help="Whole ads (ol
 Af = Annotated[list[str] | None, typer.Option(
     "-af", "--af", "-autoformat", help="Attributes or expressions to print, one line per ad.",
     show_default=False)]
+AfStyle = Annotated[str, typer.Option(
+    "--af-style", hidden=True, help="The qualifiers of -af:QUALIFIERS (jlhVr,tng).")]
 Constraint = Annotated[list[str] | None, typer.Option(
     "-constraint", "--constraint", help="A ClassAd expression each ad must make true.",
     show_default=False)]
@@ -35,6 +38,7 @@ def q(
     restrict: Restrict = None,
     constraint: Constraint = None,
     af: Af = None,
+    af_style: AfStyle = "",
     long: Long = False,
     as_json: Json = False,
     nobatch: Annotated[bool, typer.Option("-nobatch", "--nobatch", help="One line per job.")]
@@ -69,7 +73,7 @@ def q(
         if long or as_json or af:
             ads = queue.select(sel, r.constraint)
             if af:
-                _write(tables.autoformat(ads, af))
+                _write(autoformat(ads, af, af_style))
             else:
                 sys.stdout.write(tables.long_form(ads, as_json))
             return
@@ -109,6 +113,7 @@ def history(
         "-limit", "--limit", "-match", "--match", min=0,
         help="At most this many jobs (newest first).")] = None,
     af: Af = None,
+    af_style: AfStyle = "",
     long: Long = False,
     as_json: Json = False,
 ) -> None:
@@ -117,7 +122,7 @@ def history(
     with open_queue() as queue:
         ads = queue.history(limit, r.as_constraint())
     if af:
-        _write(tables.autoformat(ads, af))
+        _write(autoformat(ads, af, af_style))
     elif long or as_json:
         sys.stdout.write(tables.long_form(ads, as_json))
     else:

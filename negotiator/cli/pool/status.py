@@ -13,6 +13,8 @@ from classad.ad import ClassAd
 from negotiator import ads
 from negotiator.cli.pool import tables
 from negotiator.cli.pool.app import app, open_queue
+from negotiator.cli.pool.autoformat import autoformat
+from negotiator.cli.pool.query import AfStyle
 
 STATES = ("Owner", "Claimed", "Unclaimed", "Matched", "Preempting", "Drain", "Backfill", "BkIdle")
 
@@ -26,6 +28,7 @@ def status(
     af: Annotated[list[str] | None, typer.Option(
         "-af", "--af", "-autoformat", help="Attributes or expressions to print, one line per slot.",
         show_default=False)] = None,
+    af_style: AfStyle = "",
     constraint: Annotated[str | None, typer.Option(
         "-constraint", "--constraint", help="A ClassAd expression each slot ad must make true.")]
     = None,
@@ -38,7 +41,7 @@ def status(
         slots = [ad for ad in slots if ads.is_true(ads.evaluate(tree, ad, None))]
     slots.sort(key=_order)
     if af:
-        _write(tables.autoformat(slots, af))
+        _write(autoformat(slots, af, af_style))
     elif long or as_json:
         sys.stdout.write(tables.long_form(slots, as_json))
     else:

@@ -7,10 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from classad import dump_ads, parse_expr
+from classad import dump_ads
 from classad.ad import ClassAd
-from classad.evaluator import evaluate_expr
-from classad.unparse import unparse_value
 from negotiator.queue.jobqueue import (
     COMPLETED,
     HELD,
@@ -187,19 +185,6 @@ def history_table(ads: list[ClassAd]) -> list[str]:
                      f"{_duration(_num(ad, 'RemoteWallClockTime')):>12} "
                      f"{_ST.get(status, '?')} "
                      f"{_date(done) if done else '':>11} {_cmd(ad)}")
-    return lines
-
-
-def autoformat(ads: list[ClassAd], attrs: list[str]) -> list[str]:
-    """-af: each attribute (or expression) of each ad, space separated; strings unquoted."""
-    trees = [parse_expr(a) for a in attrs]
-    lines = []
-    for ad in ads:
-        vals = []
-        for tree in trees:
-            v = evaluate_expr(tree, ad, None)
-            vals.append(v if type(v) is str else unparse_value(v))
-        lines.append(" ".join(vals))
     return lines
 
 
