@@ -145,6 +145,8 @@ def test_af_qualifiers_through_the_command(pool_dir: Path) -> None:
     assert [line.split() for line in table] == [["ProcId", "Cmd"], ["0", "/bin/sleep"],
                                                 ["1", "/bin/sleep"]]
     assert pool(pool_dir, "history", "-af:V", "Owner").stdout == ""
+    printed = pool(pool_dir, "q", "-format", "%d.", "ClusterId", "-format", "%d\\n", "ProcId")
+    assert printed.stdout == "1.0\n1.1\n"
 
 
 def test_history_after_finish(pool_dir: Path) -> None:

@@ -65,12 +65,19 @@ _LIST_OPTIONS = ("-af", "-autoformat", "--af")
 
 
 def spread_lists(argv: list[str]) -> list[str]:
-    """`-af:jh A B C` -> `-af A -af B -af C --af-style jh`, so a list option reads like HTCondor's."""
+    """`-af:jh A B C` -> `-af A -af B -af C --af-style jh`, and `-format FMT ATTR` ->
+    `--format-text FMT --format-attr ATTR`, so these options read like HTCondor's."""
     out: list[str] = []
     i = 0
     while i < len(argv):
         tok = argv[i]
         name, colon, qualifiers = tok.partition(":")
+        if tok in ("-format", "--format"):
+            if i + 2 >= len(argv):
+                raise UsageError(f"{tok} needs two arguments: a printf format and an attribute")
+            out += ["--format-text", argv[i + 1], "--format-attr", argv[i + 2]]
+            i += 3
+            continue
         if name in _LIST_OPTIONS:
             i += 1
             words = 0

@@ -12,6 +12,7 @@ from classad.ad import ClassAd
 from negotiator.cli.pool import tables
 from negotiator.cli.pool.app import app, current_user, open_queue, pool_dir
 from negotiator.cli.pool.autoformat import autoformat
+from negotiator.cli.pool.printf import compile_format, render
 from negotiator.cli.pool.restrict import restriction
 from negotiator.queue.jobqueue import HELD, RUNNING
 
@@ -24,6 +25,10 @@ Af = Annotated[list[str] | None, typer.Option(
     show_default=False)]
 AfStyle = Annotated[str, typer.Option(
     "--af-style", hidden=True, help="The qualifiers of -af:QUALIFIERS (jlhVr,tng).")]
+FormatText = Annotated[list[str] | None, typer.Option(
+    "--format-text", hidden=True, help="The FMT of each -format FMT ATTR.")]
+FormatAttr = Annotated[list[str] | None, typer.Option(
+    "--format-attr", hidden=True, help="The ATTR of each -format FMT ATTR.")]
 Constraint = Annotated[list[str] | None, typer.Option(
     "-constraint", "--constraint", help="A ClassAd expression each ad must make true.",
     show_default=False)]
@@ -33,12 +38,28 @@ def _write(lines: list[str]) -> None:
     sys.stdout.write("".join(line + "\n" for line in lines))
 
 
+def custom_output(ads: list[ClassAd], af: list[str] | None, af_style: str,
+                  format_text: list[str] | None, format_attr: list[str] | None) -> bool:
+    """-format and -af output, when asked for (True: written)."""
+    if format_text:
+        formats = [compile_format(f, a)
+                   for f, a in zip(format_text, format_attr or [], strict=True)]
+        sys.stdout.write(render(ads, formats))
+        return True
+    if af:
+        _write(autoformat(ads, af, af_style))
+        return True
+    return False
+
+
 @app.command("q")
 def q(
     restrict: Restrict = None,
     constraint: Constraint = None,
     af: Af = None,
     af_style: AfStyle = "",
+    format_text: FormatText = None,
+    format_attr: FormatAttr = None,
     long: Long = False,
     as_json: Json = False,
     nobatch: Annotated[bool, typer.Option("-nobatch", "--nobatch", help="One line per job.")]
@@ -70,11 +91,9 @@ def q(
 
             _write(analyze_jobs(queue, queue.select(sel, r.constraint), str(pool_dir()), now))
             return
-        if long or as_json or af:
+        if long or as_json or af or format_text:
             ads = queue.select(sel, r.constraint)
-            if af:
-                _write(autoformat(ads, af, af_style))
-            else:
+            if not custom_output(ads, af, af_style, format_text, format_attr):
                 sys.stdout.write(tables.long_form(ads, as_json))
             return
         lines = ["", tables.header(str(pool_dir()), now)]
@@ -114,6 +133,8 @@ def history(
         help="At most this many jobs (newest first).")] = None,
     af: Af = None,
     af_style: AfStyle = "",
+    format_text: FormatText = None,
+    format_attr: FormatAttr = None,
     long: Long = False,
     as_json: Json = False,
 ) -> None:
@@ -121,8 +142,8 @@ def history(
     r = restriction(restrict, constraint)
     with open_queue() as queue:
         ads = queue.history(limit, r.as_constraint())
-    if af:
-        _write(autoformat(ads, af, af_style))
+    if custom_output(ads, af, af_style, format_text, format_attr):
+        pass
     elif long or as_json:
         sys.stdout.write(tables.long_form(ads, as_json))
     else:

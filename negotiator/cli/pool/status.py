@@ -13,8 +13,7 @@ from classad.ad import ClassAd
 from negotiator import ads
 from negotiator.cli.pool import tables
 from negotiator.cli.pool.app import app, open_queue
-from negotiator.cli.pool.autoformat import autoformat
-from negotiator.cli.pool.query import AfStyle
+from negotiator.cli.pool.query import AfStyle, FormatAttr, FormatText, custom_output
 
 STATES = ("Owner", "Claimed", "Unclaimed", "Matched", "Preempting", "Drain", "Backfill", "BkIdle")
 
@@ -29,6 +28,8 @@ def status(
         "-af", "--af", "-autoformat", help="Attributes or expressions to print, one line per slot.",
         show_default=False)] = None,
     af_style: AfStyle = "",
+    format_text: FormatText = None,
+    format_attr: FormatAttr = None,
     constraint: Annotated[str | None, typer.Option(
         "-constraint", "--constraint", help="A ClassAd expression each slot ad must make true.")]
     = None,
@@ -40,8 +41,8 @@ def status(
         tree = parse_expr(constraint)
         slots = [ad for ad in slots if ads.is_true(ads.evaluate(tree, ad, None))]
     slots.sort(key=_order)
-    if af:
-        _write(autoformat(slots, af, af_style))
+    if custom_output(slots, af, af_style, format_text, format_attr):
+        pass
     elif long or as_json:
         sys.stdout.write(tables.long_form(slots, as_json))
     else:
