@@ -25,7 +25,7 @@ def _since(now: float, last: float | None, in_use: float) -> str:
 def print_userprio(
     console: Console, state: AccountantState, config: NegotiatorConfig, show_all: bool
 ) -> None:
-    """condor_userprio's default columns (plus Real Priority with --all), best priority first."""
+    """condor_userprio's default columns (plus Real Priority after Effective with -all), best first."""
     now = state.last_update or 0.0
     stamp = (
         datetime.fromtimestamp(now, UTC).strftime("%m/%d %H:%M") if state.last_update else "never"
@@ -47,7 +47,7 @@ def print_userprio(
     if not limits:
         columns = columns[:-2]
     if show_all:
-        columns[1:1] = ["Real\nPriority"]
+        columns[2:2] = ["Real\nPriority"]
     for column in columns:
         if column == "User Name":
             table.add_column(column, overflow="fold")
@@ -72,7 +72,7 @@ def print_userprio(
             cells += ["" if c.floor is None else f"{c.floor:g}",
                       "" if c.ceiling is None else f"{c.ceiling:g}"]
         if show_all:
-            cells[1:1] = [f"{c.priority:.2f}"]
+            cells[2:2] = [f"{c.priority:.2f}"]
         table.add_row(*cells)
         in_use += c.weighted_in_use
         hours += c.accumulated_usage / 3600
