@@ -19,6 +19,10 @@ from negotiator.queue.jobqueue import HELD, RUNNING
 Restrict = Annotated[list[str] | None, typer.Argument(
     help="Job ids (CLUSTER or CLUSTER.PROC) and owner names.", show_default=False)]
 Json = Annotated[bool, typer.Option("-json", "--json", help="Ads as HTCondor's JSON.")]
+Jsonl = Annotated[bool, typer.Option("-jsonl", "--jsonl", help="Ads as JSON, one per line.")]
+Attributes = Annotated[str | None, typer.Option(
+    "-attributes", "--attributes", help="A,B,...: only these attributes with -l, -json, -jsonl.",
+    show_default=False)]
 Long = Annotated[bool, typer.Option("-l", "-long", "--long", help="Whole ads (old-style).")]
 Af = Annotated[list[str] | None, typer.Option(
     "-af", "--af", "-autoformat", help="Attributes or expressions to print, one line per ad.",
@@ -62,6 +66,8 @@ def q(
     format_attr: FormatAttr = None,
     long: Long = False,
     as_json: Json = False,
+    jsonl: Jsonl = False,
+    attributes: Attributes = None,
     nobatch: Annotated[bool, typer.Option("-nobatch", "--nobatch", help="One line per job.")]
     = False,
     batch: Annotated[bool, typer.Option("-batch", "--batch", help="One line per batch "
@@ -91,10 +97,11 @@ def q(
 
             _write(analyze_jobs(queue, queue.select(sel, r.constraint), str(pool_dir()), now))
             return
-        if long or as_json or af or format_text:
+        if long or as_json or jsonl or af or format_text:
             ads = queue.select(sel, r.constraint)
             if not custom_output(ads, af, af_style, format_text, format_attr):
-                sys.stdout.write(tables.long_form(ads, as_json))
+                sys.stdout.write(tables.long_form(ads, as_json, lines=jsonl,
+                                                  attributes=attributes))
             return
         lines = ["", tables.header(str(pool_dir()), now)]
         if nobatch or run or hold:
@@ -137,6 +144,8 @@ def history(
     format_attr: FormatAttr = None,
     long: Long = False,
     as_json: Json = False,
+    jsonl: Jsonl = False,
+    attributes: Attributes = None,
 ) -> None:
     """Show finished (completed or removed) jobs, newest first, as condor_history does."""
     r = restriction(restrict, constraint)
@@ -144,7 +153,7 @@ def history(
         ads = queue.history(limit, r.as_constraint())
     if custom_output(ads, af, af_style, format_text, format_attr):
         pass
-    elif long or as_json:
-        sys.stdout.write(tables.long_form(ads, as_json))
+    elif long or as_json or jsonl:
+        sys.stdout.write(tables.long_form(ads, as_json, lines=jsonl, attributes=attributes))
     else:
         _write(tables.history_table(ads))

@@ -188,8 +188,16 @@ def history_table(ads: list[ClassAd]) -> list[str]:
     return lines
 
 
-def long_form(ads: list[ClassAd], as_json: bool) -> str:
-    """-l (old-style ads, each ended by a blank line) or -json (HTCondor's JSON array)."""
+def long_form(ads: list[ClassAd], as_json: bool, *, lines: bool = False,
+              attributes: str | None = None) -> str:
+    """-l (old-style ads, each ended by a blank line), -json (HTCondor's JSON array) or -jsonl
+    (one JSON object per line); -attributes A,B keeps only those attributes (case-insensitive,
+    as ClassAd names are)."""
+    if attributes is not None:
+        wanted = {a.strip().lower() for a in attributes.replace(" ", ",").split(",") if a.strip()}
+        ads = [ClassAd([(k, ad[k]) for k in ad if k.lower() in wanted]) for ad in ads]
+    if lines:
+        return dump_ads(ads, "jsonl")
     if as_json:
         return dump_ads(ads, "json")
     return dump_ads(ads, "old")
