@@ -20,13 +20,22 @@ from negotiator.cli.app import (
     out,
     widen,
 )
+from negotiator.cli.userprio_options import (
+    ActiveFrom,
+    AllUsers,
+    Delete,
+    ResetAll,
+    ResetUsage,
+    SetAccum,
+    SetBegin,
+    SetCeiling,
+    SetFactor,
+    SetFloor,
+    SetLast,
+    SetPrio,
+    edit_of,
+)
 from negotiator.errors import NegotiatorError
-
-UserValue = tuple[str, float] | None
-
-
-def _edit(name: str, text: str) -> object:
-    return typer.Option(f"--{name}", help=text, show_default=False)
 
 
 @app.command()
@@ -34,30 +43,18 @@ def userprio(
     state: StateOpt = None,
     config: ConfigOpt = None,
     show_all: Annotated[bool, typer.Option("--all", help="Also show the real priority.")] = False,
-    allusers: Annotated[bool, typer.Option(
-        "--allusers", help="Every submitter (default: those active in the day before the "
-        "state's last update).")] = False,
-    active_from: Annotated[tuple[int, int, int] | None, typer.Option(
-        "--activefrom", help="MONTH DAY YEAR: submitters active since then.",
-        show_default=False)] = None,
-    setprio: Annotated[UserValue, _edit("setprio", "USER VALUE: set the real priority.")] = None,
-    setfactor: Annotated[UserValue, _edit("setfactor", "USER VALUE: set the priority factor "
-                                          "(>= 1).")] = None,
-    setaccum: Annotated[UserValue, _edit("setaccum", "USER SECONDS: set the accumulated "
-                                         "usage.")] = None,
-    setbegin: Annotated[UserValue, _edit("setbegin", "USER TIME: set the begin usage time.")]
-    = None,
-    setlast: Annotated[UserValue, _edit("setlast", "USER TIME: set the last usage time.")] = None,
-    setceiling: Annotated[UserValue, _edit("setceiling", "USER N: at most N weighted slots "
-                                           "(-1: no ceiling).")] = None,
-    setfloor: Annotated[UserValue, _edit("setfloor", "USER N: at least N weighted slots "
-                                         "(0: no floor).")] = None,
-    resetusage: Annotated[str | None, _edit("resetusage", "USER: zero the accumulated usage.")]
-    = None,
-    delete: Annotated[str | None, _edit("delete", "USER: remove the accountant record.")] = None,
-    resetall: Annotated[bool, typer.Option("--resetall",
-                                           help="Zero every submitter's accumulated usage.")]
-    = False,
+    allusers: AllUsers = False,
+    active_from: ActiveFrom = None,
+    setprio: SetPrio = None,
+    setfactor: SetFactor = None,
+    setaccum: SetAccum = None,
+    setbegin: SetBegin = None,
+    setlast: SetLast = None,
+    setceiling: SetCeiling = None,
+    setfloor: SetFloor = None,
+    resetusage: ResetUsage = None,
+    delete: Delete = None,
+    resetall: ResetAll = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the state as JSON.")] = False,
     wide: WideOpt = False,
 ) -> None:
@@ -68,7 +65,6 @@ def userprio(
         active_since,
         activefrom,
         apply_edit,
-        requested_edits,
     )
     from negotiator.policy.userprio_table import print_userprio
 
@@ -78,10 +74,9 @@ def userprio(
     current = load_state(path)
     # the state's own clock: a stored state is shown (and edited) as of its last update
     now = current.last_update if current.last_update is not None else time.time()
-    edit = requested_edits(
-        {"setprio": setprio, "setfactor": setfactor, "setaccum": setaccum, "setbegin": setbegin,
-         "setlast": setlast, "setceiling": setceiling, "setfloor": setfloor},
-        {"resetusage": resetusage, "delete": delete}, resetall)
+    edit = edit_of(setprio=setprio, setfactor=setfactor, setaccum=setaccum, setbegin=setbegin,
+                   setlast=setlast, setceiling=setceiling, setfloor=setfloor,
+                   resetusage=resetusage, delete=delete, resetall=resetall)
     if edit is not None:
         if state is None:
             raise NegotiatorError(f"--{edit[0]} needs --state (the bundled state is read-only)")
