@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,8 @@ class SubmitConfig:
     #: clause reads TARGET.CondorVersion, so a slot without it never matches (split(undefined)
     #: is ERROR in HTCondor too). False gives the older `(TARGET.Disk >= RequestDisk)`.
     disk_version_clause: bool = True
+    #: CONTAINER_SHARED_FS: container images under these (comma-separated) are not transferred
+    container_shared_fs: str = "/cvmfs"
 
 
 @dataclass(slots=True)
@@ -234,15 +237,44 @@ class JobContext:
         return found
 
     def size_kb(self, path: str) -> int:
-        """The size of a file in KiB rounded up (0 when it cannot be read), looked up once."""
+        """The size of a file in KiB rounded up (0 when it cannot be read), looked up once; a
+        directory's is the sum of its files' sizes (calc_image_size_kb)."""
         found = self.sizes.get(path)
         if found is None:
             try:
-                size = Path(path).stat().st_size
+                st = os.stat(path)
+                size = _tree_size(path) if stat.S_ISDIR(st.st_mode) else st.st_size
             except OSError:
                 size = 0
             found = self.sizes[path] = (size + 1023) // 1024
         return found
+
+
+#: the most directory entries one input directory's size may count
+MAX_TREE_ENTRIES = 100_000
+
+
+def _tree_size(top: str) -> int:
+    """The bytes of the files under directory `top`, recursively, symbolic links skipped
+    (Directory::GetDirectorySize); entries past MAX_TREE_ENTRIES are not counted."""
+    total, seen = 0, 0
+    stack = [top]
+    while stack and seen < MAX_TREE_ENTRIES:
+        try:
+            with os.scandir(stack.pop()) as entries:
+                for entry in entries:
+                    seen += 1
+                    if seen > MAX_TREE_ENTRIES:
+                        break
+                    if entry.is_symlink():
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                    else:
+                        total += entry.stat(follow_symlinks=False).st_size
+        except OSError:
+            continue
+    return total
 
 
 def _compress(path: str) -> str:

@@ -427,7 +427,8 @@ def _proc_values(spec: QueueSpec) -> Iterable[dict[str, str]]:
         return
     names = [v.lower() for v in spec.variables]
     for index, values in spec.items:
-        live.update(zip(names, values, strict=True))
+        if values:  # an empty `from` row keeps the previous row's values
+            live.update(zip(names, values, strict=True))
         live["itemindex"] = live["row"] = str(index)
         for step in steps:
             live["step"] = step

@@ -29,9 +29,7 @@ _SUBMITTER_NAME = re.compile(r"[A-Za-z0-9_.\-@+]+\Z")
 def set_iwd(ctx: JobContext) -> None:
     short = ctx.param("initialdir", "Iwd") or ctx.param("initial_dir", "job_iwd")
     base = str(ctx.submit_dir)
-    iwd = ctx.full_path(short, base) if short else ctx.full_path(base)
-    if iwd != "/" and iwd.endswith("/"):
-        iwd = iwd[:-1]
+    iwd = ctx.full_path(short, base) if short else ctx.full_path(base)  # a final / stays
     if not ctx.is_dir(iwd):  # ComputeIWD: the directory must exist and be searchable
         raise SubmitError(f"No such directory: {iwd}")
     ctx.set("Iwd", iwd)
@@ -157,7 +155,11 @@ def set_rank(ctx: JobContext) -> None:
 
 
 def set_policy(ctx: JobContext) -> None:
-    """PeriodicHold/Release/Remove/Vacate, OnExitHold/Remove, LeaveJobInQueue, and reasons."""
+    """PeriodicHold/Release/Remove/Vacate, OnExitHold/Remove, LeaveJobInQueue, and reasons.
+
+    Only what the file sets: condor_submit adds the defaults (false; OnExitRemove true) only
+    with SUBMIT_INSERT_DEFAULT_POLICY_EXPRS, which is off; the schedd reads a missing one as
+    its default. LeaveJobInQueue alone is always set (false by default)."""
     for key, attr in (("periodic_hold", "PeriodicHold"),
                       ("periodic_release", "PeriodicRelease"),
                       ("periodic_remove", "PeriodicRemove"),
@@ -168,8 +170,8 @@ def set_policy(ctx: JobContext) -> None:
         text = ctx.param(key, attr)
         if text:
             ctx.set_expr(attr, text)
-        else:
-            ctx.set(attr, attr == "OnExitRemove")
+        elif attr == "LeaveJobInQueue":
+            ctx.set(attr, False)
     for key, attr in (("periodic_hold_reason", "PeriodicHoldReason"),
                       ("periodic_hold_subcode", "PeriodicHoldSubCode"),
                       ("on_exit_hold_reason", "OnExitHoldReason"),
@@ -288,7 +290,8 @@ def set_auto_attributes(ctx: JobContext) -> None:
     ctx.set("MinHosts", 1)
     ctx.set("MaxHosts", 1)
     ctx.set("CurrentHosts", 0)
-    if ctx.universe.number in (5, 11, 12, 13) and not ctx.has("JobLeaseDuration"):
+    # the universes whose jobs can reconnect (universeCanReconnect: vanilla, java, parallel, vm)
+    if ctx.universe.number in (5, 10, 11, 13) and not ctx.has("JobLeaseDuration"):
         ctx.set_expr("JobLeaseDuration", ctx.config.default_lease_duration)
     if not ctx.has("JobPrio"):
         ctx.set("JobPrio", 0)
