@@ -113,7 +113,9 @@ class JobContext:
 
     # ---- reading commands --------------------------------------------------------------------
     def param(self, *names: str) -> str | None:
-        """The expanded value of the first of `names` that is defined (names ignore case)."""
+        """The expanded value of the first of `names` that is defined (names ignore case),
+        stripped; None when none is, or when it expands to nothing (submit_param: then the
+        other names are not looked at)."""
         plan = self.plans.get(names)
         if plan is None:
             plan = self.plans[names] = self._plan(names)
@@ -121,13 +123,15 @@ class JobContext:
         if key is not None:
             self.last_key = key
         if kind == _CONST:
-            return text
+            return text.strip() if text else None
         self.dynamic = True
         if kind == _FORMAT:
             assert text is not None
-            return text.format(*map(self.ex.live.__getitem__, fields)).strip()
-        self.ex.touched = False
-        return self.ex.expand(text, key).strip()  # type: ignore[arg-type]
+            value = text.format(*map(self.ex.live.__getitem__, fields))
+        else:
+            self.ex.touched = False
+            value = self.ex.expand(text, key)  # type: ignore[arg-type]
+        return value.strip() if value else None
 
     def _plan(self, names: tuple[str, ...]) -> _Plan:
         """How to get a command's value for any proc of this queue statement: a constant, a
@@ -146,7 +150,7 @@ class JobContext:
             if template is None:
                 return (_FULL, raw, key, ())
             if len(template) == 1:
-                return (_CONST, template[0].strip(), key, ())
+                return (_CONST, template[0], key, ())  # stripped when read, once not empty
             literal = [p.replace("{", "{{").replace("}", "}}") for p in template[::2]]
             fmt = "".join(lit + (f"{{{i}}}" if i < len(literal) - 1 else "")
                           for i, lit in enumerate(literal))

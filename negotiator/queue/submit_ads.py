@@ -7,6 +7,7 @@ Requirements (negotiator.queue.requirements). Each step is a function of a JobCo
 from __future__ import annotations
 
 import re
+import signal
 from collections.abc import Callable
 
 from negotiator.queue import argsenv
@@ -91,16 +92,34 @@ def set_arguments(ctx: JobContext) -> None:
 
 
 def set_environment(ctx: JobContext) -> None:
+    """`Environment` (V2), or `Env` + `EnvDelim` (V1) when the file wrote `env = a=1;b=2`.
+    `getenv` is true/false or a list of names to import (`CONDOR*, !CONDOR_CONFIG`); values
+    with a newline are never imported, nor, for V1, values with a `;` (SubmitHashEnvFilter)."""
     env1 = ctx.param("environment", "env")
     env2 = ctx.param("environment2")
+    v1_text = ctx.param("env") if env1 is not None and env2 is None else None
+    want_v1 = bool(v1_text) and not argsenv.is_v2_quoted(v1_text or "")
     imported = None
     getenv = ctx.param("getenv", "get_env")
     if getenv is not None:
-        if not ctx.boolean("getenv", getenv):
-            imported = None
-        else:
-            imported = dict(ctx.env)
-    ctx.set("Environment", argsenv.environment(env1, env2, imported))
+        low = getenv.strip().lower()
+        everything = _BOOLEAN_WORDS.get(low)
+        if everything is not False:
+            wanted = None if everything else argsenv.import_filter(getenv)
+            imported = {name: value for name, value in ctx.env.items()
+                        if "\n" not in value and (wanted is None or wanted(name))
+                        and (env1 is None or env2 is not None or argsenv.v1_safe(value))}
+    table = argsenv.environment_table(env1, env2, imported)
+    if want_v1:
+        ctx.set("Env", argsenv.environment_v1(table))
+        ctx.set("EnvDelim", ";")
+    else:
+        ctx.set("Environment", argsenv.join_v2_raw([f"{k}={table[k]}" for k in sorted(table)]))
+
+
+#: string_is_boolean_param's words
+_BOOLEAN_WORDS = {"true": True, "t": True, "yes": True, "y": True, "1": True,
+                  "false": False, "f": False, "no": False, "n": False, "0": False}
 
 
 def set_job_status(ctx: JobContext) -> None:
@@ -194,11 +213,26 @@ def set_kill_sig(ctx: JobContext) -> None:
         ctx.set("KillSigTimeout", timeout)
 
 
+#: the signals condor_submit knows by name (sig_name.cpp, on Linux)
+_SIGNALS = ("SIGKILL", "SIGCONT", "SIGTERM", "SIGQUIT", "SIGHUP", "SIGSTOP", "SIGTSTP",
+            "SIGUSR1", "SIGUSR2", "SIGCHLD", "SIGABRT", "SIGALRM", "SIGFPE", "SIGILL", "SIGINT",
+            "SIGPIPE", "SIGSEGV", "SIGTRAP", "SIGTTIN", "SIGTTOU", "SIGIO", "SIGBUS", "SIGURG",
+            "SIGPROF", "SIGWINCH", "SIGSYS", "SIGXCPU", "SIGXFSZ")
+_SIGNAL_NUMBERS = {name: int(getattr(signal, name)) for name in _SIGNALS}
+_LEADING_INT = re.compile(r"\s*[-+]?\d+")
+
+
 def _signal_name(sig: str) -> str:
-    sig = sig.strip().upper()
-    if sig.isdigit():
-        return sig
-    return sig if sig.startswith("SIG") else "SIG" + sig
+    """A signal number or full name (`SIGTERM`, any case) as its name (fixupKillSigName)."""
+    m = _LEADING_INT.match(sig)
+    number = int(m.group()) if m else 0
+    if number:
+        name = next((n for n, v in _SIGNAL_NUMBERS.items() if v == number), None)
+    else:
+        name = sig.strip().upper() if sig.strip().upper() in _SIGNAL_NUMBERS else None
+    if name is None:
+        raise SubmitError(f"invalid signal {sig}")
+    return name
 
 
 def set_request_resources(ctx: JobContext) -> None:
@@ -301,11 +335,7 @@ def set_forced_attributes(ctx: JobContext) -> None:
     """`+Attr = expr` and `MY.Attr = expr`: raw job attributes, set last so that they win."""
     for key, name in ctx.forced:
         text = ctx.param(key)
-        if text is None:
-            continue
-        if not text:
-            raise SubmitError(f"{name} = : an attribute needs a value (quote strings: \"...\")")
-        ctx.set_expr(name, text)
+        ctx.set_expr(name, text or "undefined")  # an empty value is undefined
 
 
 #: condor_submit's order; each step's reads decide whether it runs once or per proc

@@ -99,7 +99,7 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def environment(d: Path) -> dict[str, str]:
     """The job's environment on both sides (getenv, $ENV())."""
     return {"PATH": "/usr/bin:/bin", "HOME": str(d), "TZ": "UTC", "LANG": "C.UTF-8",
-            "SUBMIT_TEST_NAME": "world"}
+            "SUBMIT_TEST_NAME": "world", "SUBMIT_SECRET": "s3cret", "SUBMITTER": "me"}
 
 
 def canonical(text: str) -> str:
