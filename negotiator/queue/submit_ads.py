@@ -42,7 +42,7 @@ def set_executable(ctx: JobContext) -> None:
     if uni.docker:
         image = ctx.param("docker_image", "DockerImage")
         if not image or not image.strip('"').strip():
-            raise SubmitError("docker jobs require a docker_image")
+            raise SubmitError("docker jobs require a docker_image", key="universe")
         ctx.set("DockerImage", image.strip().strip('"').strip())
         pseudo = True
     if uni.container:
