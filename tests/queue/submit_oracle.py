@@ -65,19 +65,17 @@ def unavailable_reason() -> str | None:
     return None
 
 
-def oracle_ads(text: str, submit_dir: Path, config: Path, env: Mapping[str, str], *,
-               clusterid: int, qdate: int, owner: str) -> list[dict[str, str]]:
-    """The job ads HTCondor makes for `text` submitted from `submit_dir`, each as
-    {attribute name: expression text}; OracleRefused when HTCondor rejects it."""
-    request = {"text": text, "clusterid": clusterid, "qdate": qdate, "owner": owner}
+def oracle_ads(texts: list[str], submit_dir: Path, config: Path, env: Mapping[str, str], *,
+               clusterid: int, qdate: int, owner: str) -> list[list[dict[str, str]] | OracleRefused]:
+    """For each submit text, the job ads HTCondor makes when it is submitted from
+    `submit_dir` (each ad as {attribute name: expression text}), or OracleRefused when HTCondor
+    rejects it. One process serves them all."""
+    request = {"texts": texts, "clusterid": clusterid, "qdate": qdate, "owner": owner}
     run = subprocess.run(
         [oracle_python(), "-I", str(CHILD)], input=json.dumps(request), capture_output=True,
         text=True, cwd=submit_dir, timeout=TIMEOUT, check=False,
         env={**env, "CONDOR_CONFIG": str(config)})
     if run.returncode != 0:
         raise RuntimeError(f"the submit oracle failed ({run.returncode}): {run.stderr[-2000:]}")
-    answer = json.loads(run.stdout)
-    if "error" in answer:
-        raise OracleRefused(answer["error"])
-    ads: list[dict[str, str]] = answer["ads"]
-    return ads
+    answers = json.loads(run.stdout)
+    return [OracleRefused(a["error"]) if "error" in a else a["ads"] for a in answers]
