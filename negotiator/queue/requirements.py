@@ -221,6 +221,8 @@ def set_requirements(ctx: JobContext) -> None:
     answer += _custom_resources(ctx, machine)
     if uni.number == 5:
         answer += _transfer_clause(ctx, machine)
+    if ctx.get("WantFTOnCheckpoint") is True and "hasselfcheckpointtransfers" not in machine:
+        answer += " && TARGET.HasSelfCheckpointTransfers"
     ctx.set_expr("Requirements", answer)
 
 

@@ -306,9 +306,8 @@ def set_simple(ctx: JobContext) -> None:
 
 
 def set_image_size(ctx: JobContext) -> None:
-    cmd = ctx.get_str("Cmd") or ""
-    exe_kb = ctx.size_kb(cmd) if cmd.startswith("/") and ctx.get("TransferExecutable") is None \
-        else 0
+    cmd = ctx.get_str("Cmd") or ""  # sized whether or not it is transferred (SetImageSize)
+    exe_kb = ctx.size_kb(ctx.full_path(cmd)) if cmd else 0
     ctx.set("ExecutableSize", exe_kb)
     text = ctx.param("image_size", "ImageSize")
     if text is not None:
@@ -329,6 +328,8 @@ def set_auto_attributes(ctx: JobContext) -> None:
         ctx.set_expr("JobLeaseDuration", ctx.config.default_lease_duration)
     if not ctx.has("JobPrio"):
         ctx.set("JobPrio", 0)
+    if ctx.has("SuccessCheckpointExitCode"):  # the starter ignores it without this
+        ctx.set("WantFTOnCheckpoint", True)
 
 
 def set_forced_attributes(ctx: JobContext) -> None:
