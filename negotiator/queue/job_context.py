@@ -62,6 +62,8 @@ class SubmitConfig:
     #: clause reads TARGET.CondorVersion, so a slot without it never matches (split(undefined)
     #: is ERROR in HTCondor too). False gives the older `(TARGET.Disk >= RequestDisk)`.
     disk_version_clause: bool = True
+    #: DEFAULT_JOB_MAX_RETRIES: JobMaxRetries when success_exit_code/retry_until come alone
+    default_job_max_retries: int = 2
     #: CONTAINER_SHARED_FS: container images under these (comma-separated) are not transferred
     container_shared_fs: str = "/cvmfs"
 

@@ -10,9 +10,11 @@ import re
 import signal
 from collections.abc import Callable
 
+import classad
+from classad import ast
 from negotiator.queue import argsenv
 from negotiator.queue.errors import SubmitError
-from negotiator.queue.job_context import JobContext
+from negotiator.queue.job_context import JobContext, parse
 from negotiator.queue.keywords import SIMPLE
 from negotiator.queue.requirements import set_requirements, set_transfer_files
 from negotiator.queue.units import parse_size
@@ -200,6 +202,77 @@ def set_policy(ctx: JobContext) -> None:
             ctx.set_expr(attr, text)
 
 
+def set_job_retries(ctx: JobContext) -> None:
+    """max_retries, success_exit_code and retry_until rewrite OnExitRemove to retry a job
+    that exits otherwise (SetJobRetries): `NumJobCompletions > JobMaxRetries || ExitCode =?=
+    <success> [|| <retry_until>] [|| <on_exit_remove>]`, and OnExitHold defaults to false."""
+    retries = ctx.param_int("max_retries", "JobMaxRetries")
+    success = ctx.param_int("success_exit_code", "JobSuccessExitCode")
+    until = ctx.param("retry_until")
+    if retries is None and success is None and until is None:
+        return
+    if until is not None:
+        until = _retry_until(until)
+    ctx.set("JobMaxRetries", ctx.config.default_job_max_retries if retries is None else retries)
+    if not ctx.has("OnExitHold"):
+        ctx.set("OnExitHold", False)
+    check = "0"
+    if success is not None:
+        ctx.set("JobSuccessExitCode", success)
+        check = "JobSuccessExitCode"
+    text = f"NumJobCompletions > JobMaxRetries || ExitCode =?= {check}"
+    if until is not None:
+        text += f" || {until}"
+    remove = ctx.param("on_exit_remove", "OnExitRemove")
+    if remove:
+        text += f" || {_wrapped_for_or(remove, 'on_exit_remove')}"
+    ctx.set_expr("OnExitRemove", text)
+
+
+def _retry_until(text: str) -> str:
+    """An exit code (`ExitCode =?= N`) or a boolean expression, wrapped for `||`."""
+    try:
+        number = int(text.strip())
+    except ValueError:
+        return _wrapped_for_or(text, "retry_until")
+    if not -(1 << 31) <= number < 1 << 31:
+        raise SubmitError(f"retry_until={text} is invalid, it must be an integer or boolean "
+                          "expression", key="retry_until")
+    return f"ExitCode =?= {number}"
+
+
+def _wrapped_for_or(text: str, key: str) -> str:
+    """`text` in parentheses if its top operator binds more loosely than `||` (a ?: b)."""
+    try:
+        tree = parse(text)
+    except classad.ClassAdSyntaxError:
+        raise SubmitError(f"{key}={text} is invalid, it must be a boolean expression",
+                          key=key) from None
+    return f"({text})" if isinstance(tree, ast.Cond | ast.Elvis) else text
+
+
+def set_concurrency_limits(ctx: JobContext) -> None:
+    """`concurrency_limits = A, b.c:2`: lower case, sorted, comma-joined; or an expression."""
+    limits = ctx.param("concurrency_limits")
+    expr = ctx.param("concurrency_limits_expr")
+    if limits is not None and expr is not None:
+        raise SubmitError("concurrency_limits and concurrency_limits_expr can't be used together",
+                          key="concurrency_limits_expr")
+    if limits is not None:
+        names = [w for w in re.split(r"[,\s]+", limits.lower()) if w]
+        for name in names:
+            base = name.split(":", 1)[0]
+            if not all(_ATTR_NAME.match(part) for part in base.split(".", 1)):
+                raise SubmitError(f"Invalid concurrency limit '{name}'", key="concurrency_limits")
+        if names:
+            ctx.set("ConcurrencyLimits", ",".join(sorted(names)))
+    elif expr is not None:
+        ctx.set_expr("ConcurrencyLimits", expr)
+
+
+_ATTR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
 def set_kill_sig(ctx: JobContext) -> None:
     for key, attr in (("kill_sig", "KillSig"), ("remove_kill_sig", "RemoveKillSig"),
                       ("hold_kill_sig", "HoldKillSig")):
@@ -343,7 +416,8 @@ def set_forced_attributes(ctx: JobContext) -> None:
 STEPS: tuple[Step, ...] = (
     set_iwd, set_executable, set_arguments, set_environment, set_job_status, set_stdin,
     set_stdout, set_stderr,
-    set_notification, set_rank, set_policy, set_kill_sig, set_request_resources,
-    set_accounting_group, set_simple, set_image_size, set_transfer_files, set_auto_attributes,
-    set_forced_attributes, set_requirements,
+    set_notification, set_rank, set_policy, set_job_retries, set_kill_sig,
+    set_request_resources, set_concurrency_limits, set_accounting_group, set_simple,
+    set_image_size, set_transfer_files, set_auto_attributes, set_forced_attributes,
+    set_requirements,
 )
