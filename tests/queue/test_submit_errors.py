@@ -14,7 +14,7 @@ BAD = [
     ("executable = /bin/true\nuniverse = nonsense\nqueue\n", 2, "no such universe"),
     ("executable = /bin/true\ndocker_send_credentials = true\nqueue\n", 2,
      "'docker_send_credentials' is an HTCondor submit command this reader does not support"),
-    ("executable = /bin/true\nmax_retries = 3\nqueue\n", 2, "does not support"),
+    ("executable = /bin/true\ndeferral_time = 3\nqueue\n", 2, "does not support"),
     ("executable = /bin/true\nrequirements = (Memory >\nqueue\n", 2, "not a valid ClassAd"),
     ("executable = /bin/true\nrequest_memory = 1 2 3\nqueue\n", 2, "not a valid ClassAd"),
     ("executable = /bin/true\nrequest_memory = 1G, 2G\nqueue\n", 2, "retry"),
