@@ -327,6 +327,8 @@ def _defaults(cluster_id: int, qdate: int, sf: SubmitFile, config: SubmitConfig)
         "cluster": str(cluster_id), "clusterid": str(cluster_id),
         "jobid": "$(ClusterId).$(ProcId)", "item": "", "itemindex": "0", "row": "0",
         "step": "0", "node": "", "arch": config.arch, "opsys": config.opsys,
+        "islinux": "1" if config.opsys == "LINUX" else "0",
+        "iswindows": "1" if config.opsys == "WINDOWS" else "0",
         "submit_file": str(sf.path) if sf.path is not None else "",
         "submit_time": str(qdate), "year": f"{t.tm_year:04d}", "month": f"{t.tm_mon:02d}",
         "day": f"{t.tm_mday:02d}",
