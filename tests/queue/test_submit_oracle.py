@@ -58,9 +58,15 @@ VERSION_RULES = {
     "requirements": lambda ours, theirs: ours.replace(VANILLA_DISK_25,
                                                       "(TARGET.Disk >= RequestDisk)"),
     # SetTransferFiles: 25 rounds the input size up to whole MiB, 24.0 truncated it
-    "transferinputsizemb": lambda ours, theirs: str(
-        int(ours) - 1 if int(ours) * 1024 > int(theirs["diskusage"][1]) else int(ours)),
+    "transferinputsizemb": lambda ours, theirs: _size_mb_24(ours, int(theirs["diskusage"][1])),
 }
+
+
+def _size_mb_24(ours: str, disk_usage_kb: int) -> str:
+    """24.0's TransferInputSizeMB if ours is 25's (the KiB rounded up), else ours marked."""
+    if ours == str(-(-disk_usage_kb // 1024)):
+        return str(disk_usage_kb // 1024)
+    return f"{ours} (HTCondor 25 rounds {disk_usage_kb} KiB up)"
 
 REQUIRE = os.environ.get("CLASSAD_POOL_REQUIRE_SUBMIT_ORACLE") == "1"
 
