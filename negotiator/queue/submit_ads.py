@@ -104,8 +104,7 @@ def set_environment(ctx: JobContext) -> None:
     imported = None
     getenv = ctx.param("getenv", "get_env")
     if getenv is not None:
-        low = getenv.strip().lower()
-        everything = _BOOLEAN_WORDS.get(low)
+        everything = _getenv_switch(getenv)
         if everything is not False:
             wanted = None if everything else argsenv.import_filter(getenv)
             imported = {name: value for name, value in ctx.env.items()
@@ -119,9 +118,21 @@ def set_environment(ctx: JobContext) -> None:
         ctx.set("Environment", argsenv.join_v2_raw([f"{k}={table[k]}" for k in sorted(table)]))
 
 
-#: string_is_boolean_param's words
-_BOOLEAN_WORDS = {"true": True, "t": True, "yes": True, "y": True, "1": True,
-                  "false": False, "f": False, "no": False, "n": False, "0": False}
+def _getenv_switch(text: str) -> bool | None:
+    """`getenv` as true/false (string_is_boolean_param: true, false, 1, 0 or an expression
+    giving a boolean or number), or None for a list of names (`getenv = yes` imports YES)."""
+    low = text.strip().lower()
+    if low in ("true", "1"):
+        return True
+    if low in ("false", "0"):
+        return False
+    try:
+        value = classad.evaluate(parse(text))
+    except classad.ClassAdError:
+        return None
+    if isinstance(value, bool):
+        return value
+    return value != 0 if isinstance(value, int | float) else None
 
 
 def set_job_status(ctx: JobContext) -> None:
