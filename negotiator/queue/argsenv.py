@@ -13,6 +13,7 @@ kept sorted by name, and stored as `Environment` in the V2 form.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from classad import argsyntax
 from negotiator.queue.errors import SubmitError
@@ -69,7 +70,7 @@ def arguments(args1: str | None, args2: str | None) -> tuple[str, str]:
         if not is_v2_quoted(args2):
             raise SubmitError("arguments2: expecting a double-quoted string (V2 format)")
         return "Arguments", join_v2_raw(split_v2_raw(v2_quoted_to_raw(args2)))
-    if args1 is None:
+    if args1 is None:  # (a value that expands to nothing counts as none)
         return "Arguments", ""
     if is_v2_quoted(args1):
         return "Arguments", join_v2_raw(split_v2_raw(v2_quoted_to_raw(args1)))
@@ -90,6 +91,43 @@ def arguments(args1: str | None, args2: str | None) -> tuple[str, str]:
 def environment(env1: str | None, env2: str | None,
                 imported: dict[str, str] | None = None) -> str:
     """The job's `Environment` (V2 raw) from `environment`/`env` or `environment2`."""
+    table = environment_table(env1, env2, imported)
+    return join_v2_raw([f"{k}={table[k]}" for k in sorted(table)])
+
+
+def environment_v1(table: dict[str, str]) -> str:
+    """The `Env` (V1 raw, `;`-separated) condor_submit stores when the file used `env = ...`
+    in the old syntax (getDelimitedStringV1Raw)."""
+    for name in sorted(table):
+        if not v1_safe(name) or not v1_safe(table[name]):
+            raise SubmitError(f"failed to insert environment into job ad: {name}={table[name]} "
+                              "cannot be written in the old ';' syntax")
+    return ";".join(f"{k}={table[k]}" for k in sorted(table))
+
+
+def v1_safe(text: str) -> bool:
+    """Whether `text` can stand in a `;`-separated V1 environment (IsSafeEnvV1Value)."""
+    return ";" not in text and "\n" not in text
+
+
+def import_filter(names: str) -> Callable[[str], bool]:
+    """`getenv = CONDOR*, !CONDOR_CONFIG, PATH`: which variables to import. Names ignore case,
+    `*` is a wildcard, `!name` excludes; separators are commas, semicolons and white space."""
+    allow: list[re.Pattern[str]] = []
+    deny: list[re.Pattern[str]] = []
+    for word in re.split(r"[,;\s]+", names):
+        target = deny if word.startswith("!") else allow
+        word = word.lstrip("!").strip()
+        if word:
+            target.append(re.compile(".*".join(map(re.escape, word.split("*"))) + r"\Z",
+                                      re.IGNORECASE))
+    return lambda name: (not any(p.match(name) for p in deny)
+                         and (not allow or any(p.match(name) for p in allow)))
+
+
+def environment_table(env1: str | None, env2: str | None,
+                      imported: dict[str, str] | None = None) -> dict[str, str]:
+    """The job's variables: the imported ones overridden by those the file sets."""
     if env1 is not None and env2 is not None:
         raise SubmitError("give 'environment' or 'environment2', not both")
     table: dict[str, str] = dict(imported or {})
@@ -109,7 +147,7 @@ def environment(env1: str | None, env2: str | None,
         if not name:
             raise SubmitError(f"missing variable name in {entry!r}")
         table[name] = value
-    return join_v2_raw([f"{k}={table[k]}" for k in sorted(table)])
+    return table
 
 
 def _v1_entries(text: str) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,10 @@ class SubmitConfig:
     #: clause reads TARGET.CondorVersion, so a slot without it never matches (split(undefined)
     #: is ERROR in HTCondor too). False gives the older `(TARGET.Disk >= RequestDisk)`.
     disk_version_clause: bool = True
+    #: DEFAULT_JOB_MAX_RETRIES: JobMaxRetries when success_exit_code/retry_until come alone
+    default_job_max_retries: int = 2
+    #: CONTAINER_SHARED_FS: container images under these (comma-separated) are not transferred
+    container_shared_fs: str = "/cvmfs"
 
 
 @dataclass(slots=True)
@@ -110,7 +115,9 @@ class JobContext:
 
     # ---- reading commands --------------------------------------------------------------------
     def param(self, *names: str) -> str | None:
-        """The expanded value of the first of `names` that is defined (names ignore case)."""
+        """The expanded value of the first of `names` that is defined (names ignore case),
+        stripped; None when none is, or when it expands to nothing (submit_param: then the
+        other names are not looked at)."""
         plan = self.plans.get(names)
         if plan is None:
             plan = self.plans[names] = self._plan(names)
@@ -118,13 +125,15 @@ class JobContext:
         if key is not None:
             self.last_key = key
         if kind == _CONST:
-            return text
+            return text.strip() if text else None
         self.dynamic = True
         if kind == _FORMAT:
             assert text is not None
-            return text.format(*map(self.ex.live.__getitem__, fields)).strip()
-        self.ex.touched = False
-        return self.ex.expand(text, key).strip()  # type: ignore[arg-type]
+            value = text.format(*map(self.ex.live.__getitem__, fields))
+        else:
+            self.ex.touched = False
+            value = self.ex.expand(text, key)  # type: ignore[arg-type]
+        return value.strip() if value else None
 
     def _plan(self, names: tuple[str, ...]) -> _Plan:
         """How to get a command's value for any proc of this queue statement: a constant, a
@@ -143,7 +152,7 @@ class JobContext:
             if template is None:
                 return (_FULL, raw, key, ())
             if len(template) == 1:
-                return (_CONST, template[0].strip(), key, ())
+                return (_CONST, template[0], key, ())  # stripped when read, once not empty
             literal = [p.replace("{", "{{").replace("}", "}}") for p in template[::2]]
             fmt = "".join(lit + (f"{{{i}}}" if i < len(literal) - 1 else "")
                           for i, lit in enumerate(literal))
@@ -234,15 +243,44 @@ class JobContext:
         return found
 
     def size_kb(self, path: str) -> int:
-        """The size of a file in KiB rounded up (0 when it cannot be read), looked up once."""
+        """The size of a file in KiB rounded up (0 when it cannot be read), looked up once; a
+        directory's is the sum of its files' sizes (calc_image_size_kb)."""
         found = self.sizes.get(path)
         if found is None:
             try:
-                size = Path(path).stat().st_size
+                st = os.stat(path)
+                size = _tree_size(path) if stat.S_ISDIR(st.st_mode) else st.st_size
             except OSError:
                 size = 0
             found = self.sizes[path] = (size + 1023) // 1024
         return found
+
+
+#: the most directory entries one input directory's size may count
+MAX_TREE_ENTRIES = 100_000
+
+
+def _tree_size(top: str) -> int:
+    """The bytes of the files under directory `top`, recursively, symbolic links skipped
+    (Directory::GetDirectorySize); entries past MAX_TREE_ENTRIES are not counted."""
+    total, seen = 0, 0
+    stack = [top]
+    while stack and seen < MAX_TREE_ENTRIES:
+        try:
+            with os.scandir(stack.pop()) as entries:
+                for entry in entries:
+                    seen += 1
+                    if seen > MAX_TREE_ENTRIES:
+                        break
+                    if entry.is_symlink():
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                    else:
+                        total += entry.stat(follow_symlinks=False).st_size
+        except OSError:
+            continue
+    return total
 
 
 def _compress(path: str) -> str:

@@ -133,6 +133,8 @@ TRANSLATED: frozenset[str] = frozenset({
     "when_to_transfer_output", "transfer_output_remaps", "requirements",
     # accepted and ignored: this reader never opens the job's files at submit time
     "skip_filechecks", "prio",
+    "max_retries", "success_exit_code", "retry_until", "concurrency_limits",
+    "concurrency_limits_expr",
 }) | frozenset(key for key, _, _ in SIMPLE)
 
 #: HTCondor command prefixes: request_<resource> is translated, the others are not

@@ -248,6 +248,21 @@ def _fn_choice(ex: Expander, args: str, depth: int) -> str:
     return items[index]
 
 
+def _fn_eval(ex: Expander, args: str, depth: int) -> str:
+    """$EVAL(expr): the expanded text evaluated as a ClassAd expression (a string result as
+    its characters, any other value as ClassAd text); text that does not parse gives nothing
+    (as condor_submit). The expression sees no ad: attributes are undefined."""
+    import classad
+    from classad.unparse import unparse_value
+
+    text = ex._arg_value(args, depth)
+    try:
+        value = classad.evaluate(classad.parse_expr(text))
+    except classad.ClassAdError:
+        return ""
+    return value if isinstance(value, str) else unparse_value(value)
+
+
 def _fn_substr(ex: Expander, args: str, depth: int) -> str:
     parts = args.split(",")
     if len(parts) not in (2, 3):
@@ -337,6 +352,7 @@ _FUNCTIONS: dict[str, Callable[[Expander, str, int], str]] = {
     "INT": _fn_int,
     "REAL": _fn_real,
     "CHOICE": _fn_choice,
+    "EVAL": _fn_eval,
     "SUBSTR": _fn_substr,
     "RANDOM_INTEGER": _fn_random_integer,
     "RANDOM_CHOICE": _fn_random_choice,

@@ -122,7 +122,7 @@ def _in_words(rest: str, block: tuple[str, ...] | None) -> list[str]:
     if block is not None:
         if rest != "(":
             raise SubmitError(f"unexpected {rest!r} before the item block")
-        text = "\n".join(line for line in block if not line.startswith("#"))
+        text = "\n".join(line for line in block if not line.strip().startswith("#"))
     elif rest.startswith("("):
         if not rest.endswith(")"):
             raise SubmitError("the items' '(' is not closed on the queue line")
@@ -133,10 +133,10 @@ def _in_words(rest: str, block: tuple[str, ...] | None) -> list[str]:
 
 
 def _from_lines(rest: str, block: tuple[str, ...] | None, base: Path) -> list[str]:
-    if block is not None:
+    if block is not None:  # `#` lines of an inline block are comments; an items file's are items
         if rest != "(":
             raise SubmitError(f"unexpected {rest!r} before the item block")
-        lines = list(block)
+        lines = [line for line in block if not line.strip().startswith("#")]
     elif rest.startswith("(") and rest.endswith(")"):
         lines = [rest[1:-1]]
     elif rest.endswith("|"):
@@ -145,7 +145,7 @@ def _from_lines(rest: str, block: tuple[str, ...] | None, base: Path) -> list[st
         raise SubmitError("'queue ... from' needs a file name or a ( ... ) block")
     else:
         lines = _read_items_file(base / rest)
-    return [s for s in (line.strip() for line in lines) if s and not s.startswith("#")]
+    return [line.strip() for line in lines]  # an empty row is an item too
 
 
 def _read_items_file(path: Path) -> list[str]:
@@ -164,7 +164,10 @@ def _read_items_file(path: Path) -> list[str]:
 
 def _split_line(line: str, n: int) -> tuple[str, ...]:
     """One `from` line as `n` values: separators are commas and/or white space; the last
-    variable takes the rest of the line."""
+    variable takes the rest of the line. An empty line gives no values: its procs keep the
+    previous row's (as condor_submit's do)."""
+    if not line.strip():
+        return ()
     values = _SEPARATOR.split(line.strip(), maxsplit=n - 1) if n > 1 else [line.strip()]
     if len(values) < n:
         values.extend([""] * (n - len(values)))

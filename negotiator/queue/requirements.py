@@ -66,8 +66,33 @@ def _files(text: str | None) -> list[str]:
     return [f.strip() for f in text.split(",") if f.strip()]
 
 
+def _container_input(ctx: JobContext) -> str | None:
+    """The container image, when it goes with the job's input files; sets ContainerImageSource
+    and, for a transferred image, ContainerImage to its base name (process_container_input_files)."""
+    text = ctx.param("container_image", "ContainerImage") if ctx.universe.container else None
+    if text is None:
+        return None
+    image = text.strip().strip('"').strip()
+    shared = (base.strip() for base in ctx.config.container_shared_fs.split(","))
+    if any(base and image.startswith(base) for base in shared):
+        ctx.set("ContainerImageSource", "local")
+        return None
+    for scheme in ("docker", "oras"):
+        if image.startswith(scheme + "://"):
+            ctx.set("ContainerImageSource", scheme)
+            return None
+    short = image[:-1] if image.endswith("/") else image
+    ctx.set("ContainerImage", short.rsplit("/", 1)[-1])
+    ctx.set("ContainerImageFullPath", image)  # HTCondor 25: late materialization reads it
+    ctx.set("ContainerImageSource", short.split(":", 1)[0] if ":" in short else "cedar")
+    return image
+
+
 def set_transfer_files(ctx: JobContext) -> None:
     inputs = _files(ctx.param("transfer_input_files", "TransferInputFiles"))
+    container = _container_input(ctx)
+    if container is not None:
+        inputs.append(container)
     input_kb = sum(ctx.size_kb(ctx.full_path(f)) for f in inputs if "://" not in f)
     stdin = ctx.get_str("In")
     if ctx.get("TransferIn") is not False and stdin and stdin != "/dev/null":
@@ -196,6 +221,8 @@ def set_requirements(ctx: JobContext) -> None:
     answer += _custom_resources(ctx, machine)
     if uni.number == 5:
         answer += _transfer_clause(ctx, machine)
+    if ctx.get("WantFTOnCheckpoint") is True and "hasselfcheckpointtransfers" not in machine:
+        answer += " && TARGET.HasSelfCheckpointTransfers"
     ctx.set_expr("Requirements", answer)
 
 

@@ -327,6 +327,8 @@ def _defaults(cluster_id: int, qdate: int, sf: SubmitFile, config: SubmitConfig)
         "cluster": str(cluster_id), "clusterid": str(cluster_id),
         "jobid": "$(ClusterId).$(ProcId)", "item": "", "itemindex": "0", "row": "0",
         "step": "0", "node": "", "arch": config.arch, "opsys": config.opsys,
+        "islinux": "1" if config.opsys == "LINUX" else "0",
+        "iswindows": "1" if config.opsys == "WINDOWS" else "0",
         "submit_file": str(sf.path) if sf.path is not None else "",
         "submit_time": str(qdate), "year": f"{t.tm_year:04d}", "month": f"{t.tm_mon:02d}",
         "day": f"{t.tm_mday:02d}",
@@ -427,7 +429,8 @@ def _proc_values(spec: QueueSpec) -> Iterable[dict[str, str]]:
         return
     names = [v.lower() for v in spec.variables]
     for index, values in spec.items:
-        live.update(zip(names, values, strict=True))
+        if values:  # an empty `from` row keeps the previous row's values
+            live.update(zip(names, values, strict=True))
         live["itemindex"] = live["row"] = str(index)
         for step in steps:
             live["step"] = step

@@ -7,11 +7,14 @@ Requirements (negotiator.queue.requirements). Each step is a function of a JobCo
 from __future__ import annotations
 
 import re
+import signal
 from collections.abc import Callable
 
+import classad
+from classad import ast
 from negotiator.queue import argsenv
 from negotiator.queue.errors import SubmitError
-from negotiator.queue.job_context import JobContext
+from negotiator.queue.job_context import JobContext, parse
 from negotiator.queue.keywords import SIMPLE
 from negotiator.queue.requirements import set_requirements, set_transfer_files
 from negotiator.queue.units import parse_size
@@ -29,9 +32,7 @@ _SUBMITTER_NAME = re.compile(r"[A-Za-z0-9_.\-@+]+\Z")
 def set_iwd(ctx: JobContext) -> None:
     short = ctx.param("initialdir", "Iwd") or ctx.param("initial_dir", "job_iwd")
     base = str(ctx.submit_dir)
-    iwd = ctx.full_path(short, base) if short else ctx.full_path(base)
-    if iwd != "/" and iwd.endswith("/"):
-        iwd = iwd[:-1]
+    iwd = ctx.full_path(short, base) if short else ctx.full_path(base)  # a final / stays
     if not ctx.is_dir(iwd):  # ComputeIWD: the directory must exist and be searchable
         raise SubmitError(f"No such directory: {iwd}")
     ctx.set("Iwd", iwd)
@@ -43,7 +44,7 @@ def set_executable(ctx: JobContext) -> None:
     if uni.docker:
         image = ctx.param("docker_image", "DockerImage")
         if not image or not image.strip('"').strip():
-            raise SubmitError("docker jobs require a docker_image")
+            raise SubmitError("docker jobs require a docker_image", key="universe")
         ctx.set("DockerImage", image.strip().strip('"').strip())
         pseudo = True
     if uni.container:
@@ -93,16 +94,45 @@ def set_arguments(ctx: JobContext) -> None:
 
 
 def set_environment(ctx: JobContext) -> None:
+    """`Environment` (V2), or `Env` + `EnvDelim` (V1) when the file wrote `env = a=1;b=2`.
+    `getenv` is true/false or a list of names to import (`CONDOR*, !CONDOR_CONFIG`); values
+    with a newline are never imported, nor, for V1, values with a `;` (SubmitHashEnvFilter)."""
     env1 = ctx.param("environment", "env")
     env2 = ctx.param("environment2")
+    v1_text = ctx.param("env") if env1 is not None and env2 is None else None
+    want_v1 = bool(v1_text) and not argsenv.is_v2_quoted(v1_text or "")
     imported = None
     getenv = ctx.param("getenv", "get_env")
     if getenv is not None:
-        if not ctx.boolean("getenv", getenv):
-            imported = None
-        else:
-            imported = dict(ctx.env)
-    ctx.set("Environment", argsenv.environment(env1, env2, imported))
+        everything = _getenv_switch(getenv)
+        if everything is not False:
+            wanted = None if everything else argsenv.import_filter(getenv)
+            imported = {name: value for name, value in ctx.env.items()
+                        if "\n" not in value and (wanted is None or wanted(name))
+                        and (env1 is None or env2 is not None or argsenv.v1_safe(value))}
+    table = argsenv.environment_table(env1, env2, imported)
+    if want_v1:
+        ctx.set("Env", argsenv.environment_v1(table))
+        ctx.set("EnvDelim", ";")
+    else:
+        ctx.set("Environment", argsenv.join_v2_raw([f"{k}={table[k]}" for k in sorted(table)]))
+
+
+def _getenv_switch(text: str) -> bool | None:
+    """`getenv` as true/false (string_is_boolean_param: true, false, 1, 0 or an expression
+    giving a boolean or number), or None for a list of names (`getenv = yes` imports YES)."""
+    low = text.strip().lower()
+    if low in ("true", "1"):
+        return True
+    if low in ("false", "0"):
+        return False
+    try:
+        value = classad.evaluate(parse(text))
+    except classad.ClassAdError:
+        return None
+    if isinstance(value, bool):
+        return value
+    return value != 0 if isinstance(value, int | float) else None
 
 
 def set_job_status(ctx: JobContext) -> None:
@@ -157,7 +187,11 @@ def set_rank(ctx: JobContext) -> None:
 
 
 def set_policy(ctx: JobContext) -> None:
-    """PeriodicHold/Release/Remove/Vacate, OnExitHold/Remove, LeaveJobInQueue, and reasons."""
+    """PeriodicHold/Release/Remove/Vacate, OnExitHold/Remove, LeaveJobInQueue, and reasons.
+
+    Only what the file sets: condor_submit adds the defaults (false; OnExitRemove true) only
+    with SUBMIT_INSERT_DEFAULT_POLICY_EXPRS, which is off; the schedd reads a missing one as
+    its default. LeaveJobInQueue alone is always set (false by default)."""
     for key, attr in (("periodic_hold", "PeriodicHold"),
                       ("periodic_release", "PeriodicRelease"),
                       ("periodic_remove", "PeriodicRemove"),
@@ -168,8 +202,8 @@ def set_policy(ctx: JobContext) -> None:
         text = ctx.param(key, attr)
         if text:
             ctx.set_expr(attr, text)
-        else:
-            ctx.set(attr, attr == "OnExitRemove")
+        elif attr == "LeaveJobInQueue":
+            ctx.set(attr, False)
     for key, attr in (("periodic_hold_reason", "PeriodicHoldReason"),
                       ("periodic_hold_subcode", "PeriodicHoldSubCode"),
                       ("on_exit_hold_reason", "OnExitHoldReason"),
@@ -177,6 +211,77 @@ def set_policy(ctx: JobContext) -> None:
         text = ctx.param(key, attr)
         if text:
             ctx.set_expr(attr, text)
+
+
+def set_job_retries(ctx: JobContext) -> None:
+    """max_retries, success_exit_code and retry_until rewrite OnExitRemove to retry a job
+    that exits otherwise (SetJobRetries): `NumJobCompletions > JobMaxRetries || ExitCode =?=
+    <success> [|| <retry_until>] [|| <on_exit_remove>]`, and OnExitHold defaults to false."""
+    retries = ctx.param_int("max_retries", "JobMaxRetries")
+    success = ctx.param_int("success_exit_code", "JobSuccessExitCode")
+    until = ctx.param("retry_until")
+    if retries is None and success is None and until is None:
+        return
+    if until is not None:
+        until = _retry_until(until)
+    ctx.set("JobMaxRetries", ctx.config.default_job_max_retries if retries is None else retries)
+    if not ctx.has("OnExitHold"):
+        ctx.set("OnExitHold", False)
+    check = "0"
+    if success is not None:
+        ctx.set("JobSuccessExitCode", success)
+        check = "JobSuccessExitCode"
+    text = f"NumJobCompletions > JobMaxRetries || ExitCode =?= {check}"
+    if until is not None:
+        text += f" || {until}"
+    remove = ctx.param("on_exit_remove", "OnExitRemove")
+    if remove:
+        text += f" || {_wrapped_for_or(remove, 'on_exit_remove')}"
+    ctx.set_expr("OnExitRemove", text)
+
+
+def _retry_until(text: str) -> str:
+    """An exit code (`ExitCode =?= N`) or a boolean expression, wrapped for `||`."""
+    try:
+        number = int(text.strip())
+    except ValueError:
+        return _wrapped_for_or(text, "retry_until")
+    if not -(1 << 31) <= number < 1 << 31:
+        raise SubmitError(f"retry_until={text} is invalid, it must be an integer or boolean "
+                          "expression", key="retry_until")
+    return f"ExitCode =?= {number}"
+
+
+def _wrapped_for_or(text: str, key: str) -> str:
+    """`text` in parentheses if its top operator binds more loosely than `||` (a ?: b)."""
+    try:
+        tree = parse(text)
+    except classad.ClassAdSyntaxError:
+        raise SubmitError(f"{key}={text} is invalid, it must be a boolean expression",
+                          key=key) from None
+    return f"({text})" if isinstance(tree, ast.Cond | ast.Elvis) else text
+
+
+def set_concurrency_limits(ctx: JobContext) -> None:
+    """`concurrency_limits = A, b.c:2`: lower case, sorted, comma-joined; or an expression."""
+    limits = ctx.param("concurrency_limits")
+    expr = ctx.param("concurrency_limits_expr")
+    if limits is not None and expr is not None:
+        raise SubmitError("concurrency_limits and concurrency_limits_expr can't be used together",
+                          key="concurrency_limits_expr")
+    if limits is not None:
+        names = [w for w in re.split(r"[,\s]+", limits.lower()) if w]
+        for name in names:
+            base = name.split(":", 1)[0]
+            if not all(_ATTR_NAME.match(part) for part in base.split(".", 1)):
+                raise SubmitError(f"Invalid concurrency limit '{name}'", key="concurrency_limits")
+        if names:
+            ctx.set("ConcurrencyLimits", ",".join(sorted(names)))
+    elif expr is not None:
+        ctx.set_expr("ConcurrencyLimits", expr)
+
+
+_ATTR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 def set_kill_sig(ctx: JobContext) -> None:
@@ -192,11 +297,26 @@ def set_kill_sig(ctx: JobContext) -> None:
         ctx.set("KillSigTimeout", timeout)
 
 
+#: the signals condor_submit knows by name (sig_name.cpp, on Linux)
+_SIGNALS = ("SIGKILL", "SIGCONT", "SIGTERM", "SIGQUIT", "SIGHUP", "SIGSTOP", "SIGTSTP",
+            "SIGUSR1", "SIGUSR2", "SIGCHLD", "SIGABRT", "SIGALRM", "SIGFPE", "SIGILL", "SIGINT",
+            "SIGPIPE", "SIGSEGV", "SIGTRAP", "SIGTTIN", "SIGTTOU", "SIGIO", "SIGBUS", "SIGURG",
+            "SIGPROF", "SIGWINCH", "SIGSYS", "SIGXCPU", "SIGXFSZ")
+_SIGNAL_NUMBERS = {name: int(getattr(signal, name)) for name in _SIGNALS}
+_LEADING_INT = re.compile(r"\s*[-+]?\d+")
+
+
 def _signal_name(sig: str) -> str:
-    sig = sig.strip().upper()
-    if sig.isdigit():
-        return sig
-    return sig if sig.startswith("SIG") else "SIG" + sig
+    """A signal number or full name (`SIGTERM`, any case) as its name (fixupKillSigName)."""
+    m = _LEADING_INT.match(sig)
+    number = int(m.group()) if m else 0
+    if number:
+        name = next((n for n, v in _SIGNAL_NUMBERS.items() if v == number), None)
+    else:
+        name = sig.strip().upper() if sig.strip().upper() in _SIGNAL_NUMBERS else None
+    if name is None:
+        raise SubmitError(f"invalid signal {sig}")
+    return name
 
 
 def set_request_resources(ctx: JobContext) -> None:
@@ -270,9 +390,8 @@ def set_simple(ctx: JobContext) -> None:
 
 
 def set_image_size(ctx: JobContext) -> None:
-    cmd = ctx.get_str("Cmd") or ""
-    exe_kb = ctx.size_kb(cmd) if cmd.startswith("/") and ctx.get("TransferExecutable") is None \
-        else 0
+    cmd = ctx.get_str("Cmd") or ""  # sized whether or not it is transferred (SetImageSize)
+    exe_kb = ctx.size_kb(ctx.full_path(cmd)) if cmd else 0
     ctx.set("ExecutableSize", exe_kb)
     text = ctx.param("image_size", "ImageSize")
     if text is not None:
@@ -288,28 +407,28 @@ def set_auto_attributes(ctx: JobContext) -> None:
     ctx.set("MinHosts", 1)
     ctx.set("MaxHosts", 1)
     ctx.set("CurrentHosts", 0)
-    if ctx.universe.number in (5, 11, 12, 13) and not ctx.has("JobLeaseDuration"):
+    # the universes whose jobs can reconnect (universeCanReconnect: vanilla, java, parallel, vm)
+    if ctx.universe.number in (5, 10, 11, 13) and not ctx.has("JobLeaseDuration"):
         ctx.set_expr("JobLeaseDuration", ctx.config.default_lease_duration)
     if not ctx.has("JobPrio"):
         ctx.set("JobPrio", 0)
+    if ctx.has("SuccessCheckpointExitCode"):  # the starter ignores it without this
+        ctx.set("WantFTOnCheckpoint", True)
 
 
 def set_forced_attributes(ctx: JobContext) -> None:
     """`+Attr = expr` and `MY.Attr = expr`: raw job attributes, set last so that they win."""
     for key, name in ctx.forced:
         text = ctx.param(key)
-        if text is None:
-            continue
-        if not text:
-            raise SubmitError(f"{name} = : an attribute needs a value (quote strings: \"...\")")
-        ctx.set_expr(name, text)
+        ctx.set_expr(name, text or "undefined")  # an empty value is undefined
 
 
 #: condor_submit's order; each step's reads decide whether it runs once or per proc
 STEPS: tuple[Step, ...] = (
     set_iwd, set_executable, set_arguments, set_environment, set_job_status, set_stdin,
     set_stdout, set_stderr,
-    set_notification, set_rank, set_policy, set_kill_sig, set_request_resources,
-    set_accounting_group, set_simple, set_image_size, set_transfer_files, set_auto_attributes,
-    set_forced_attributes, set_requirements,
+    set_notification, set_rank, set_policy, set_job_retries, set_kill_sig,
+    set_request_resources, set_concurrency_limits, set_accounting_group, set_simple,
+    set_image_size, set_transfer_files, set_auto_attributes, set_forced_attributes,
+    set_requirements,
 )

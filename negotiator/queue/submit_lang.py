@@ -153,6 +153,8 @@ class Conditionals:
     def __init__(self) -> None:
         #: per open `if`: (this branch is on, some branch was already taken, else seen)
         self._stack: list[tuple[bool, bool, bool]] = []
+        #: where each open `if` stands
+        self._wheres: list[str] = []
 
     @property
     def active(self) -> bool:
@@ -164,12 +166,14 @@ class Conditionals:
                 raise SubmitError(f"'if' nested more than {self.MAX_DEPTH} deep", cond.where)
             on = self.active and truth(cond.condition)
             self._stack.append((on, on, False))
+            self._wheres.append(cond.where)
             return
         if not self._stack:
             raise SubmitError(f"'{cond.word}' without 'if'", cond.where)
         on, taken, seen_else = self._stack.pop()
         parent = self.active
         if cond.word == "endif":
+            self._wheres.pop()
             return
         if seen_else:
             raise SubmitError(f"'{cond.word}' after 'else'", cond.where)
@@ -180,5 +184,5 @@ class Conditionals:
             self._stack.append((now, taken or now, False))
 
     def close(self, where: str) -> None:
-        if self._stack:
-            raise SubmitError("'if' without 'endif'", where)
+        if self._stack:  # named at the innermost open `if`
+            raise SubmitError("'if' without 'endif' before the end of the file", self._wheres[-1])

@@ -55,9 +55,8 @@ def test_plain_vanilla_job_gets_condor_submits_defaults(tmp_path: Path) -> None:
         # SetStdin/out/err: /dev/null is never transferred
         "In": "/dev/null", "Out": "/dev/null", "Err": "/dev/null", "TransferIn": False,
         "TransferOut": False, "TransferErr": False,
-        # policy defaults (SetPeriodicExpressions, SetJobRetries, SetLeaveInQueue)
-        "PeriodicHold": False, "PeriodicRelease": False, "PeriodicRemove": False,
-        "PeriodicVacate": False, "OnExitHold": False, "OnExitRemove": True,
+        # SetLeaveInQueue; the periodic and on-exit defaults are left out
+        # (SUBMIT_INSERT_DEFAULT_POLICY_EXPRS is off: tests/queue/test_submit_oracle.py)
         "LeaveJobInQueue": False, "JobNotification": 0, "Rank": 0.0, "JobPrio": 0,
         # SetAutoAttributes; JOB_DEFAULT_LEASE_DURATION = 2400
         "MinHosts": 1, "MaxHosts": 1, "CurrentHosts": 0, "JobLeaseDuration": 2400,
@@ -74,6 +73,7 @@ def test_plain_vanilla_job_gets_condor_submits_defaults(tmp_path: Path) -> None:
                      '(TARGET.Arch == "X86_64") && (TARGET.OpSys == "LINUX")' + VANILLA_DISK
                      + " && (TARGET.Memory >= RequestMemory)" + XFER_IF_NEEDED)
     assert "TransferExecutable" not in ad  # only set when false
+    assert not {"PeriodicHold", "PeriodicRemove", "OnExitRemove", "OnExitHold"} & set(ad)
 
 
 def test_manual_docker_example(tmp_path: Path) -> None:
@@ -148,8 +148,14 @@ def test_slots_without_condor_version_need_the_older_disk_clause(tmp_path: Path)
 def test_container_universe(image: str, want: str, clause: str, tmp_path: Path) -> None:
     ad = one(f"universe = container\ncontainer_image = {image}\nexecutable = /bin/true\n"
              "queue\n", tmp_path)
+    # an image that is not a docker:// URL goes with the input files, named by its base name
+    # (process_container_input_files; checked against condor_submit in test_submit_oracle.py)
+    moved = not image.startswith("docker://")
     assert (ad.eval("JobUniverse"), ad.eval("WantContainer"), ad.eval(want),
-            ad.eval("ContainerImage")) == (5, True, True, image)
+            ad.eval("ContainerImage"), ad.eval("ContainerImageSource")) == (
+        5, True, True, image.rsplit("/", 1)[-1] if moved else image,
+        "cedar" if moved else "docker")
+    assert ad.eval("TransferInput") == (image if moved else classad.UNDEFINED)
     assert "WantDocker" not in ad
     # SetRequirements for container jobs: Arch, HasContainer and the image kind, no OpSys
     assert same_expr(ad, "Requirements",
