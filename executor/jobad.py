@@ -74,7 +74,12 @@ def _image(ad: JobAd) -> str:
     name, value = _first(ad, ("DockerImage", "ContainerImage"))
     if not isinstance(value, str) or not value.strip():
         raise SpecError("the job ad has no DockerImage (or ContainerImage)")
-    if name == "ContainerImage" and (value.endswith(".sif") or value.startswith(("/", "./"))):
+    source = _value(ad, "ContainerImageSource") if name == "ContainerImage" else None
+    if name == "ContainerImage" and (
+            value.endswith(".sif") or value.startswith(("/", "./"))
+            or (isinstance(source, str) and source.lower() not in ("docker", ""))):
+        # condor_submit marks a transferred image (a file or a sandbox directory, which becomes
+        # its base name) with ContainerImageSource "cedar"/"local"/...: never a registry name
         raise SpecError(f"ContainerImage {value!r} is not a docker image; only docker images can run here")
     return value.strip()
 

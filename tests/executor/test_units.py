@@ -123,8 +123,12 @@ def test_job_ad_defaults_and_errors(tmp_path: Path) -> None:
     assert (spec.command, spec.cpus, spec.memory_mb, spec.network, spec.iwd) == (
         ("x",), 1, 128, "none", str(tmp_path))
     assert spec_from_ad(classad.parse_ad('[DockerImage = "img"]')).command is None
+    assert spec_from_ad(classad.parse_ad(
+        '[ContainerImage = "busybox"; ContainerImageSource = "docker"]')).image == "busybox"
     for bad in ('[Cmd = "x"]', '[DockerImage = 3]', '[DockerImage = "i"; RequestCpus = "two"]',
-                '[DockerImage = "i"; RequestMemory = 1/0]', '[ContainerImage = "/images/x.sif"]'):
+                '[DockerImage = "i"; RequestMemory = 1/0]', '[ContainerImage = "/images/x.sif"]',
+                # a transferred sandbox directory: condor_submit keeps its base name only
+                '[ContainerImage = "tree"; ContainerImageSource = "cedar"]'):
         with pytest.raises(SpecError):
             spec_from_ad(classad.parse_ad(bad))
 
