@@ -39,6 +39,7 @@ class Running:
     started: float = field(default_factory=time.time)
     usage_noted: float = 0.0
     reused: bool = False  # its claim went on to the next job when the container ended
+    disconnected: float | None = None  # when its node stopped answering (the lease runs from then)
 
 
 def token_of(job_id: str, start: int) -> str:

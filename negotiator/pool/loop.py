@@ -21,7 +21,7 @@ from negotiator.decisions import CycleResult
 from negotiator.matchmaking.records import request, submitter_of
 from negotiator.policy.accountant import AccountantState
 from negotiator.policy.store import load_state, save_state
-from negotiator.pool import conclude
+from negotiator.pool import conclude, lease
 from negotiator.pool.attempts import Launcher, Running, result_from_json, result_json, token_of
 from negotiator.pool.jobpolicy import JOB_POLICY, periodic
 from negotiator.pool.nodes import DSlot, Node, node_names, owner_label
@@ -152,11 +152,19 @@ class PoolLoop:
         """Adopt (running) or collect (finished) this node's containers; drop stale ones."""
         from executor.recovery import recover
 
+        # containers of attempts we still follow (a node that answers again) are not adopted twice
+        followed = {os.path.realpath(r.sandbox) for r in self.running.values()
+                    if r.node is node and r.attempt is not None}
         try:
-            found = recover(node.executor)
+            found = recover(node.executor, skip=followed)
         except (EngineUnavailable, OSError) as err:
             self._event(f"cannot list containers on {node.name}: {err}")
             return
+        back, lost = lease.reconnect(self.running.values(), node, set(found.skipped))
+        for run in back:
+            self._event(f"job {run.job_id}: reconnected to {run.dslot.name}")
+        for run in lost:
+            self._event(f"job {run.job_id}: not found on {node.name} any more, job re-queued")
         by_token = {os.path.basename(a.sandbox).removeprefix(SANDBOX_PREFIX): a for a in found.attempts}
         for run in [r for r in self.running.values() if r.node is node and r.attempt is None
                     and r.launching is None]:
@@ -234,10 +242,12 @@ class PoolLoop:
                 self.dirty = True
             elif was and not node.alive:
                 self._event(f"node {node.name} stopped answering")
-            if not node.alive and node.down_since is not None and now - node.down_since >= self.settings.lease:
-                for run in [r for r in self.running.values() if r.node is node and r.cancel != "lease"]:
-                    run.cancel = "lease"
-                    run.result = run.result or JobResult("removed")
+            if node.alive:
+                continue
+            for run in lease.disconnect(self.running.values(), node, now):
+                self._event(f"job {run.job_id}: disconnected from {node.name}, attempting to reconnect")
+            if node.down_since is not None and now - node.down_since >= self.settings.lease:
+                for run in lease.expire(self.running.values(), node, self.settings.lease):
                     self._event(f"job {run.job_id}: node {node.name} lost for "
                                 f"{self.settings.lease:g} s, job re-queued")
 
