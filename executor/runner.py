@@ -95,8 +95,13 @@ def _note_memory(executor: Executor, attempt: Attempt) -> None:
             attempt.log.image_size(attempt.spec, usage)
 
 
-def finish(executor: Executor, attempt: Attempt, result: JobResult) -> JobResult:
-    """Transfer output (completed jobs), write the terminal event once, remove container+sandbox."""
+def finish(executor: Executor, attempt: Attempt, result: JobResult,
+           log_as: JobResult | None = None) -> JobResult:
+    """Transfer output (completed jobs), write the terminal event once, remove container+sandbox.
+
+    `log_as`: the event a completed job gets in place of its terminated event once its output is
+    back (the schedd's on_exit_hold: HTCondor logs only the hold).
+    """
     if result.status == "completed":
         try:
             sb.transfer_output(attempt.spec, attempt.sandbox, attempt.snapshot, attempt.config)
@@ -107,7 +112,8 @@ def finish(executor: Executor, attempt: Attempt, result: JobResult) -> JobResult
         if log is not None and not (attempt.recovered and log.last_event(attempt.spec) in TERMINAL):
             if result.usage.peak_memory_mb > attempt.reported_memory_mb:
                 log.image_size(attempt.spec, result.usage)
-            log.outcome(attempt.spec, result, disk_kb=sb.disk_kb(attempt.sandbox))
+            logged = log_as if log_as is not None and result.status == "completed" else result
+            log.outcome(attempt.spec, logged, disk_kb=sb.disk_kb(attempt.sandbox))
     except OSError as err:  # the log became unwritable (or a link) while the job ran
         if result.status != "held":
             result = JobResult.held(HoldCode.TRANSFER_OUTPUT_ERROR, err.errno or errno.EIO,

@@ -39,6 +39,7 @@ class Running:
     started: float = field(default_factory=time.time)
     usage_noted: float = 0.0
     reused: bool = False  # its claim went on to the next job when the container ended
+    exit_hold: JobResult | None = None  # on_exit_hold's verdict on a completed result
     disconnected: float | None = None  # when its node stopped answering (the lease runs from then)
 
 
@@ -106,7 +107,7 @@ def _finish(run: Running, result: JobResult) -> JobResult:
         if not os.path.isdir(run.sandbox):
             return result
     try:
-        final = runner.finish(run.node.executor, attempt, result)
+        final = runner.finish(run.node.executor, attempt, result, log_as=run.exit_hold)
     except EngineUnavailable:
         final = result
     remove_sandbox(run.sandbox)

@@ -60,18 +60,15 @@ def apply(queue: Any, run: Running, ad: ClassAd, result: JobResult, now: float) 
                       "NumHolds": int(ads.number(ad, "NumHolds", 0)) + 1})
         queue.update(run.job_id, attrs, status=HELD, expect_status=RUNNING, now=now)
         return "held"
-    exit_facts: dict[str, Any] = {"ExitBySignal": result.signal is not None,
-                                  "ExitCode": result.exit_code if result.signal is None else None}
-    if result.signal is not None:
-        exit_facts["ExitSignal"] = result.signal
+    exit_facts = _exit_facts(result)
     attrs.update({k: v for k, v in exit_facts.items() if v is not None})
-    verdict = on_exit(ad, {**exit_facts, "JobStatus": COMPLETED})
-    if verdict.action == "hold":
-        attrs.update({"HoldReason": verdict.reason, "HoldReasonCode": JOB_POLICY,
-                      "HoldReasonSubCode": verdict.subcode})
+    if run.exit_hold is not None:  # decided (and logged as the only event) when it ended
+        attrs.update({"HoldReason": run.exit_hold.hold_reason or "", "HoldReasonCode": JOB_POLICY,
+                      "HoldReasonSubCode": run.exit_hold.hold_reason_subcode or 0,
+                      "NumHolds": int(ads.number(ad, "NumHolds", 0)) + 1})
         queue.update(run.job_id, attrs, status=HELD, expect_status=RUNNING, now=now)
-        log_held(ad, verdict.reason, JOB_POLICY, verdict.subcode)
         return "held"
+    verdict = on_exit(ad, {**exit_facts, "JobStatus": COMPLETED})
     if verdict.action == "requeue":
         queue.update(run.job_id, attrs, status=IDLE, expect_status=RUNNING, now=now)
         return "requeued"
@@ -79,6 +76,25 @@ def apply(queue: Any, run: Running, ad: ClassAd, result: JobResult, now: float) 
     attrs["NumJobCompletions"] = int(ads.number(ad, "NumJobCompletions", 0)) + 1
     queue.finish(run.job_id, attrs, status=COMPLETED, now=now)
     return "completed"
+
+
+def _exit_facts(result: JobResult) -> dict[str, Any]:
+    facts: dict[str, Any] = {"ExitBySignal": result.signal is not None,
+                             "ExitCode": result.exit_code if result.signal is None else None}
+    if result.signal is not None:
+        facts["ExitSignal"] = result.signal
+    return facts
+
+
+def exit_hold(ad: ClassAd | None, result: JobResult) -> JobResult | None:
+    """on_exit_hold for a job that exited: the held result to log instead of its termination
+    (HTCondor's shadow holds the job and the user log gets only the held event)."""
+    if ad is None or result.status != "completed":
+        return None
+    verdict = on_exit(ad, {**_exit_facts(result), "JobStatus": COMPLETED})
+    if verdict.action != "hold":
+        return None
+    return JobResult.held(JOB_POLICY, verdict.subcode, verdict.reason, usage=result.usage, started=True)
 
 
 def _settle(queue: Any, job_id: str, attrs: dict[str, Any], status: int, now: float) -> None:
