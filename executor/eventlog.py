@@ -155,6 +155,19 @@ class EventLog:
             f"Code {result.hold_reason_code or 0} Subcode {result.hold_reason_subcode or 0}",
         ])
 
+    def requeued(self, spec: JobSpec, result: JobResult, reason: str) -> None:
+        """The job exited but its on_exit_remove kept it in the queue: evicted (004), requeued."""
+        u = result.usage
+        if result.signal is not None:
+            how = [f"(0) Abnormal termination (signal {result.signal})", "(0) No core file"]
+        else:
+            how = [f"(1) Normal termination (return value {result.exit_code or 0})"]
+        self.write(EVICTED, spec, "Job was evicted.", [
+            "(0) Job terminated and was requeued",
+            f"\tUsr {_cpu(u.user_cpu_seconds)}, Sys {_cpu(u.sys_cpu_seconds)}  -  Run Remote Usage",
+            "\tUsr 0 00:00:00, Sys 0 00:00:00  -  Run Local Usage",
+            "0  -  Run Bytes Sent By Job", "0  -  Run Bytes Received By Job", *how, reason])
+
     def aborted(self, spec: JobSpec, reason: str) -> None:
         self.write(ABORTED, spec, "Job was aborted.", [reason])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from executor import sandbox as sb
@@ -14,6 +15,8 @@ from executor.protocol import Executor, JobHandle
 from executor.spec import ExecutorConfig, HoldCode, JobResult, JobSpec
 
 NOTE_KEEP, NOTE_MANIFEST = "keep-sandbox", "input-manifest"
+#: writes a completed attempt's terminal event its own way (see finish)
+LogAs = Callable[[EventLog, JobSpec, JobResult], None]
 
 
 @dataclass
@@ -96,11 +99,11 @@ def _note_memory(executor: Executor, attempt: Attempt) -> None:
 
 
 def finish(executor: Executor, attempt: Attempt, result: JobResult,
-           log_as: JobResult | None = None) -> JobResult:
+           log_as: LogAs | None = None) -> JobResult:
     """Transfer output (completed jobs), write the terminal event once, remove container+sandbox.
 
-    `log_as`: the event a completed job gets in place of its terminated event once its output is
-    back (the schedd's on_exit_hold: HTCondor logs only the hold).
+    `log_as` writes a completed job's event in place of its terminated event once its output is
+    back (the schedd's on_exit_hold and on_exit_remove: HTCondor logs the hold or the requeue).
     """
     if result.status == "completed":
         try:
@@ -112,8 +115,10 @@ def finish(executor: Executor, attempt: Attempt, result: JobResult,
         if log is not None and not (attempt.recovered and log.last_event(attempt.spec) in TERMINAL):
             if result.usage.peak_memory_mb > attempt.reported_memory_mb:
                 log.image_size(attempt.spec, result.usage)
-            logged = log_as if log_as is not None and result.status == "completed" else result
-            log.outcome(attempt.spec, logged, disk_kb=sb.disk_kb(attempt.sandbox))
+            if log_as is not None and result.status == "completed":
+                log_as(log, attempt.spec, result)
+            else:
+                log.outcome(attempt.spec, result, disk_kb=sb.disk_kb(attempt.sandbox))
     except OSError as err:  # the log became unwritable (or a link) while the job ran
         if result.status != "held":
             result = JobResult.held(HoldCode.TRANSFER_OUTPUT_ERROR, err.errno or errno.EIO,

@@ -12,7 +12,7 @@ from executor.jobad import spec_from_ad
 from executor.runner import user_log
 from negotiator import ads
 from negotiator.pool.attempts import Running
-from negotiator.pool.jobpolicy import JOB_POLICY, on_exit, periodic
+from negotiator.pool.jobpolicy import JOB_POLICY, Verdict, on_exit, periodic
 
 IDLE, RUNNING, REMOVED, COMPLETED, HELD = 1, 2, 3, 4, 5
 _DISPATCH = ("PoolDispatch", "PoolOutcome", "PoolNode", "RemoteHost")
@@ -63,14 +63,14 @@ def apply(queue: Any, run: Running, ad: ClassAd, result: JobResult, now: float) 
         return "held"
     exit_facts = _exit_facts(result)
     attrs.update({k: v for k, v in exit_facts.items() if v is not None})
-    if run.exit_hold is not None:  # decided (and logged as the only event) when it ended
-        attrs.update({"HoldReason": run.exit_hold.hold_reason or "", "HoldReasonCode": JOB_POLICY,
-                      "HoldReasonSubCode": run.exit_hold.hold_reason_subcode or 0,
+    verdict = run.exit_verdict  # decided (and logged) when the container ended
+    if verdict is not None and verdict.action == "hold":
+        attrs.update({"HoldReason": verdict.reason, "HoldReasonCode": JOB_POLICY,
+                      "HoldReasonSubCode": verdict.subcode,
                       "NumHolds": int(ads.number(ad, "NumHolds", 0)) + 1})
         queue.update(run.job_id, attrs, status=HELD, expect_status=RUNNING, now=now)
         return "held"
-    verdict = on_exit(ad, {**exit_facts, "JobStatus": COMPLETED})
-    if verdict.action == "requeue":
+    if verdict is not None and verdict.action == "requeue":
         queue.update(run.job_id, attrs, status=IDLE, expect_status=RUNNING, now=now)
         return "requeued"
     attrs["CompletionDate"] = int(now)
@@ -87,15 +87,12 @@ def _exit_facts(result: JobResult) -> dict[str, Any]:
     return facts
 
 
-def exit_hold(ad: ClassAd | None, result: JobResult) -> JobResult | None:
-    """on_exit_hold for a job that exited: the held result to log instead of its termination
-    (HTCondor's shadow holds the job and the user log gets only the held event)."""
+def exit_policy(ad: ClassAd | None, result: JobResult) -> Verdict | None:
+    """on_exit_hold / on_exit_remove for a job that exited: hold or requeue (None: it leaves)."""
     if ad is None or result.status != "completed":
         return None
     verdict = on_exit(ad, {**_exit_facts(result), "JobStatus": COMPLETED})
-    if verdict.action != "hold":
-        return None
-    return JobResult.held(JOB_POLICY, verdict.subcode, verdict.reason, usage=result.usage, started=True)
+    return verdict if verdict.action in ("hold", "requeue") else None
 
 
 def _settle(queue: Any, job_id: str, attrs: dict[str, Any], status: int, now: float) -> None:

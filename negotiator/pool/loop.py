@@ -322,7 +322,7 @@ class PoolLoop:
             return
         self.queue.update(run.job_id, {"PoolOutcome": result_json(run.result)}, now=now)
         if run.cancel is None:
-            run.exit_hold = conclude.exit_hold(self.queue.get(run.job_id), run.result)
+            run.exit_verdict = conclude.exit_policy(self.queue.get(run.job_id), run.result)
         self.launcher.finish(run, run.result)
         # the container is gone: its claim can take the next job while the output moves
         if run.dslot.successor is None and self._reuse(run.node, run.dslot, now):

@@ -194,3 +194,19 @@ def test_periodic_and_on_exit_policies_hold_with_their_reasons(pool: Pool) -> No
         held_event = [ev for ev in reader.events(stop_after=0) if ev.type == htcondor2.JobEventType.JOB_HELD]
     assert held_event[0]["HoldReason"] == reasons[e]
     assert (held_event[0]["HoldReasonCode"], held_event[0]["HoldReasonSubCode"]) == (3, 0)
+
+
+def test_on_exit_remove_false_requeues_with_an_evicted_requeued_event(pool: Pool) -> None:
+    pool.configure(cpus=2)
+    c = pool.submit("q.sub", docker_job("q", "u", "exit 5", 1, "on_exit_remove = NumJobStarts >= 2\n"))
+    pool.run_until_done()
+    assert pool.af("history", "JobStatus", "NumJobStarts", "ExitCode") == [["4", "2", "5"]]
+    with htcondor2.JobEventLog(str(pool.work / "q.log")) as reader:
+        logged = [ev for ev in reader.events(stop_after=0) if ev.type != htcondor2.JobEventType.IMAGE_SIZE]
+    assert [(ev.cluster, ev.type.name) for ev in logged] == [
+        (c, "SUBMIT"), (c, "EXECUTE"), (c, "JOB_EVICTED"), (c, "EXECUTE"), (c, "JOB_TERMINATED")]
+    evicted = logged[2]  # HTCondor's requeue: evicted, "Job terminated and was requeued"
+    assert evicted["TerminatedAndRequeued"] is True
+    assert (evicted["TerminatedNormally"], evicted["ReturnValue"]) == (True, 5)
+    assert evicted["Reason"] == ("The job attribute OnExitRemove expression 'NumJobStarts >= 2' "
+                                 "evaluated to FALSE")
