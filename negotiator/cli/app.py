@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -10,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from classad.clirun import run_app
 from classad.cliversion import version_callback
 from negotiator.errors import NegotiatorError
 
@@ -78,23 +78,4 @@ def load_settings(path: Path | None, verbose: bool = False) -> object:
 
 def main() -> None:
     """Console entry point: bad input gives one line on stderr and exit status 2, never a traceback."""
-    try:
-        app(standalone_mode=False)
-    except NegotiatorError as exc:
-        err.print(f"negotiator: error: {exc}", markup=False, soft_wrap=True)
-        sys.exit(2)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
-        err.print("negotiator: aborted")
-        sys.exit(130)
-    except typer.BadParameter as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click's usage errors (missing option, bad value)
-        show = getattr(exc, "show", None)
-        code = getattr(exc, "exit_code", None)
-        if show is None or not isinstance(code, int):
-            raise
-        show()
-        sys.exit(code)
+    run_app(app, "negotiator", errors=[(NegotiatorError, str)], error_code=2)

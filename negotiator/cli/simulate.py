@@ -96,8 +96,9 @@ def simulate(
     if outcome.never_matched:
         err.print(f"negotiator: warning: {len(outcome.never_matched)} jobs were never matched "
                   f"({outcome.stopped})", markup=False, soft_wrap=True)
-    # the file keeps 120 columns; the terminal gets the table at its own width
-    out.print(userprio_text(outcome.state, settings, width=out.width), markup=False,
+    # the file keeps 120 columns and Real Priority; the terminal gets condor_userprio's default
+    # columns at its own width
+    out.print(userprio_text(outcome.state, settings, width=out.width, show_all=False), markup=False,
               highlight=False, end="")
     out.print(f"Wrote {out_dir}/: jobs.parquet timeseries.parquet summary.json userprio.txt"
               + (" plots/*.png" if plots else ""))

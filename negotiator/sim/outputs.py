@@ -12,10 +12,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from rich.console import Console
-from rich.table import Table as RichTable
 
-from negotiator.policy.accountant import AccountantState, priority_factor
+from negotiator.policy.accountant import AccountantState
 from negotiator.policy.settings import NegotiatorConfig
+from negotiator.policy.userprio_table import print_userprio
 from negotiator.sim.record import Recorder, Table
 
 
@@ -75,27 +75,10 @@ def write_summary(path: Path, summary: dict[str, Any]) -> None:
     path.write_text(json.dumps(clean(summary), indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def userprio_text(state: AccountantState, config: NegotiatorConfig, width: int = 120) -> str:
-    """condor_userprio's columns at the end of the run, best effective priority first."""
-    table = RichTable(show_edge=False, box=None, pad_edge=False)
-    for column in ("User Name", "Effective Priority", "Real Priority", "Priority Factor",
-                   "Wghted In Use", "Total Usage (wghted-hrs)"):
-        if column == "User Name":
-            table.add_column(column, overflow="fold")
-        else:
-            table.add_column(column, justify="right")
-    rows = []
-    for c in state.customers.values():
-        factor = priority_factor(c.name, c, config)
-        rows.append((max(c.priority, 0.5) * factor, c, factor))
-    rows.sort(key=lambda r: (r[0], r[1].name))
-    hours = 0.0
-    for eup, c, factor in rows:
-        table.add_row(c.name, f"{eup:.2f}", f"{c.priority:.2f}", f"{factor:.2f}",
-                      f"{c.weighted_in_use:g}", f"{c.accumulated_usage / 3600:.2f}")
-        hours += c.accumulated_usage / 3600
+def userprio_text(state: AccountantState, config: NegotiatorConfig, width: int = 120,
+                  show_all: bool = True) -> str:
+    """condor_userprio's table at the end of the run, as text (`show_all`: with Real Priority)."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, color_system=None, highlight=False)
-    console.print(table)
-    console.print(f"Number of users: {len(rows)}    Total usage: {hours:.2f} wghted-hrs")
+    print_userprio(console, state, config, show_all=show_all)
     return buffer.getvalue()

@@ -138,6 +138,17 @@ def test_q_json_is_read_by_the_cpp_library(pool_dir: Path) -> None:
     assert ads[0].matches(slot) is True or ads[0].lookup("Requirements").eval(slot) is not None
 
 
+def test_af_qualifiers_through_the_command(pool_dir: Path) -> None:
+    submit(pool_dir, 2)
+    assert pool(pool_dir, "q", "-af:j", "ProcId", "RequestMemory").stdout == "1.0 0 128\n1.1 1 128\n"
+    table = pool(pool_dir, "q", "-af:h", "ProcId", "Cmd").stdout.splitlines()
+    assert [line.split() for line in table] == [["ProcId", "Cmd"], ["0", "/bin/sleep"],
+                                                ["1", "/bin/sleep"]]
+    assert pool(pool_dir, "history", "-af:V", "Owner").stdout == ""
+    printed = pool(pool_dir, "q", "-format", "%d.", "ClusterId", "-format", "%d\\n", "ProcId")
+    assert printed.stdout == "1.0\n1.1\n"
+
+
 def test_history_after_finish(pool_dir: Path) -> None:
     submit(pool_dir, 2)
     with JobQueue(pool_dir / "pool.db") as q:
@@ -188,7 +199,7 @@ def test_better_analyze_counts_slots_clause_by_clause(pool_dir: Path) -> None:
     (["rm"], "-constraint EXPR or -all"),
     (["q", "-nosuchoption"], "No such option"),
     (["history", "-limit", "-3"], "-limit"),
-    (["q", "-af:j", "Owner"], "-af:j"),
+    (["q", "-af:j", "Owner =="], "Owner =="),
     (["rm", "-constraint", "Owner =="], "-constraint"),
 ])
 def test_bad_command_lines_give_one_line_and_fail(pool_dir: Path, args: list[str],

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from classad.clirun import first_line, run_app
 from classad.cliversion import version_callback
 from classad.errors import ClassAdError
 from negotiator.errors import NegotiatorError
@@ -64,15 +65,19 @@ _LIST_OPTIONS = ("-af", "-autoformat", "--af")
 
 
 def spread_lists(argv: list[str]) -> list[str]:
-    """`-af A B C` -> `-af A -af B -af C`, so a list option reads like HTCondor's."""
+    """`-af:jh A B C` -> `-af A -af B -af C --af-style jh`, and `-format FMT ATTR` ->
+    `--format-text FMT --format-attr ATTR`, so these options read like HTCondor's."""
     out: list[str] = []
     i = 0
     while i < len(argv):
         tok = argv[i]
-        name, colon, _ = tok.partition(":")
-        if name in _LIST_OPTIONS and colon:
-            raise UsageError(f"{tok}: -af qualifiers are not supported; use -af ATTR ... "
-                             "or -json")
+        name, colon, qualifiers = tok.partition(":")
+        if tok in ("-format", "--format"):
+            if i + 2 >= len(argv):
+                raise UsageError(f"{tok} needs two arguments: a printf format and an attribute")
+            out += ["--format-text", argv[i + 1], "--format-attr", argv[i + 2]]
+            i += 3
+            continue
         if name in _LIST_OPTIONS:
             i += 1
             words = 0
@@ -82,6 +87,8 @@ def spread_lists(argv: list[str]) -> list[str]:
                 i += 1
             if not words:
                 out.append("-af")
+            if colon:
+                out += ["--af-style", qualifiers]
             continue
         out.append(tok)
         i += 1
@@ -94,30 +101,8 @@ class UsageError(Exception):
 
 def main() -> None:
     """Console entry point: a user's mistake is one line on stderr and exit 1, no traceback."""
-    try:
-        args = spread_lists(sys.argv[1:])
-        code = app(args=args, prog_name="pool", standalone_mode=False)
-        if isinstance(code, int) and code:
-            sys.exit(code)
-    except (NegotiatorError, QueueError, ClassAdError, UsageError, ValueError) as exc:
-        err.print(f"pool: error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
-                  markup=False)
-        sys.exit(1)
-    except sqlite3.Error as exc:
-        err.print(f"pool: error: the job queue in {pool_dir()}: {exc}", markup=False)
-        sys.exit(1)
-    except OSError as exc:
-        err.print(f"pool: error: {exc}", markup=False)
-        sys.exit(1)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
-        err.print("pool: aborted")
-        sys.exit(130)
-    except Exception as exc:  # click's usage errors (unknown option, missing argument)
-        show = getattr(exc, "show", None)
-        code = getattr(exc, "exit_code", None)
-        if show is None or not isinstance(code, int):
-            raise
-        show()
-        sys.exit(code)
+    run_app(app, "pool", args=lambda: spread_lists(sys.argv[1:]), errors=[
+        ((NegotiatorError, QueueError, ClassAdError, UsageError, ValueError), first_line),
+        (sqlite3.Error, lambda exc: f"the job queue in {pool_dir()}: {exc}"),
+        (OSError, str),
+    ])

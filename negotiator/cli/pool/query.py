@@ -11,16 +11,28 @@ import typer
 from classad.ad import ClassAd
 from negotiator.cli.pool import tables
 from negotiator.cli.pool.app import app, current_user, open_queue, pool_dir
+from negotiator.cli.pool.autoformat import autoformat
+from negotiator.cli.pool.printf import compile_format, render
 from negotiator.cli.pool.restrict import restriction
 from negotiator.queue.jobqueue import HELD, RUNNING
 
 Restrict = Annotated[list[str] | None, typer.Argument(
     help="Job ids (CLUSTER or CLUSTER.PROC) and owner names.", show_default=False)]
 Json = Annotated[bool, typer.Option("-json", "--json", help="Ads as HTCondor's JSON.")]
+Jsonl = Annotated[bool, typer.Option("-jsonl", "--jsonl", help="Ads as JSON, one per line.")]
+Attributes = Annotated[str | None, typer.Option(
+    "-attributes", "--attributes", help="A,B,...: only these attributes with -l, -json, -jsonl.",
+    show_default=False)]
 Long = Annotated[bool, typer.Option("-l", "-long", "--long", help="Whole ads (old-style).")]
 Af = Annotated[list[str] | None, typer.Option(
     "-af", "--af", "-autoformat", help="Attributes or expressions to print, one line per ad.",
     show_default=False)]
+AfStyle = Annotated[str, typer.Option(
+    "--af-style", hidden=True, help="The qualifiers of -af:QUALIFIERS (jlhVr,tng).")]
+FormatText = Annotated[list[str] | None, typer.Option(
+    "--format-text", hidden=True, help="The FMT of each -format FMT ATTR.")]
+FormatAttr = Annotated[list[str] | None, typer.Option(
+    "--format-attr", hidden=True, help="The ATTR of each -format FMT ATTR.")]
 Constraint = Annotated[list[str] | None, typer.Option(
     "-constraint", "--constraint", help="A ClassAd expression each ad must make true.",
     show_default=False)]
@@ -30,13 +42,32 @@ def _write(lines: list[str]) -> None:
     sys.stdout.write("".join(line + "\n" for line in lines))
 
 
+def custom_output(ads: list[ClassAd], af: list[str] | None, af_style: str,
+                  format_text: list[str] | None, format_attr: list[str] | None) -> bool:
+    """-format and -af output, when asked for (True: written)."""
+    if format_text:
+        formats = [compile_format(f, a)
+                   for f, a in zip(format_text, format_attr or [], strict=True)]
+        sys.stdout.write(render(ads, formats))
+        return True
+    if af:
+        _write(autoformat(ads, af, af_style))
+        return True
+    return False
+
+
 @app.command("q")
 def q(
     restrict: Restrict = None,
     constraint: Constraint = None,
     af: Af = None,
+    af_style: AfStyle = "",
+    format_text: FormatText = None,
+    format_attr: FormatAttr = None,
     long: Long = False,
     as_json: Json = False,
+    jsonl: Jsonl = False,
+    attributes: Attributes = None,
     nobatch: Annotated[bool, typer.Option("-nobatch", "--nobatch", help="One line per job.")]
     = False,
     batch: Annotated[bool, typer.Option("-batch", "--batch", help="One line per batch "
@@ -66,12 +97,11 @@ def q(
 
             _write(analyze_jobs(queue, queue.select(sel, r.constraint), str(pool_dir()), now))
             return
-        if long or as_json or af:
+        if long or as_json or jsonl or af or format_text:
             ads = queue.select(sel, r.constraint)
-            if af:
-                _write(tables.autoformat(ads, af))
-            else:
-                sys.stdout.write(tables.long_form(ads, as_json))
+            if not custom_output(ads, af, af_style, format_text, format_attr):
+                sys.stdout.write(tables.long_form(ads, as_json, lines=jsonl,
+                                                  attributes=attributes))
             return
         lines = ["", tables.header(str(pool_dir()), now)]
         if nobatch or run or hold:
@@ -109,16 +139,21 @@ def history(
         "-limit", "--limit", "-match", "--match", min=0,
         help="At most this many jobs (newest first).")] = None,
     af: Af = None,
+    af_style: AfStyle = "",
+    format_text: FormatText = None,
+    format_attr: FormatAttr = None,
     long: Long = False,
     as_json: Json = False,
+    jsonl: Jsonl = False,
+    attributes: Attributes = None,
 ) -> None:
     """Show finished (completed or removed) jobs, newest first, as condor_history does."""
     r = restriction(restrict, constraint)
     with open_queue() as queue:
         ads = queue.history(limit, r.as_constraint())
-    if af:
-        _write(tables.autoformat(ads, af))
-    elif long or as_json:
-        sys.stdout.write(tables.long_form(ads, as_json))
+    if custom_output(ads, af, af_style, format_text, format_attr):
+        pass
+    elif long or as_json or jsonl:
+        sys.stdout.write(tables.long_form(ads, as_json, lines=jsonl, attributes=attributes))
     else:
         _write(tables.history_table(ads))

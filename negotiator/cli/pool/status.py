@@ -13,6 +13,14 @@ from classad.ad import ClassAd
 from negotiator import ads
 from negotiator.cli.pool import tables
 from negotiator.cli.pool.app import app, open_queue
+from negotiator.cli.pool.query import (
+    AfStyle,
+    Attributes,
+    FormatAttr,
+    FormatText,
+    Jsonl,
+    custom_output,
+)
 
 STATES = ("Owner", "Claimed", "Unclaimed", "Matched", "Preempting", "Drain", "Backfill", "BkIdle")
 
@@ -26,9 +34,21 @@ def status(
     af: Annotated[list[str] | None, typer.Option(
         "-af", "--af", "-autoformat", help="Attributes or expressions to print, one line per slot.",
         show_default=False)] = None,
+    af_style: AfStyle = "",
+    format_text: FormatText = None,
+    format_attr: FormatAttr = None,
     constraint: Annotated[str | None, typer.Option(
         "-constraint", "--constraint", help="A ClassAd expression each slot ad must make true.")]
     = None,
+    jsonl: Jsonl = False,
+    attributes: Attributes = None,
+    avail: Annotated[bool, typer.Option("-avail", "--avail", help="Only unclaimed slots "
+                                        "(State == \"Unclaimed\").")] = False,
+    claimed: Annotated[bool, typer.Option("-claimed", "--claimed", "-run", "--run",
+                                          help="Only claimed slots (State == \"Claimed\").")]
+    = False,
+    total: Annotated[bool, typer.Option("-total", "--total", "-totals", "--totals",
+                                        help="Only the summary.")] = False,
 ) -> None:
     """Show the pool's slots, as condor_status does (published by `pool run`)."""
     with open_queue() as queue:
@@ -36,11 +56,17 @@ def status(
     if constraint is not None:
         tree = parse_expr(constraint)
         slots = [ad for ad in slots if ads.is_true(ads.evaluate(tree, ad, None))]
+    # condor_status's modes: -avail adds State == "Unclaimed", -claimed State == "Claimed"
+    wanted = {s for s, on in (("Unclaimed", avail), ("Claimed", claimed)) if on}
+    if wanted:
+        slots = [ad for ad in slots if _text(ad, "State") in wanted]
     slots.sort(key=_order)
-    if af:
-        _write(tables.autoformat(slots, af))
-    elif long or as_json:
-        sys.stdout.write(tables.long_form(slots, as_json))
+    if custom_output(slots, af, af_style, format_text, format_attr):
+        pass
+    elif long or as_json or jsonl:
+        sys.stdout.write(tables.long_form(slots, as_json, lines=jsonl, attributes=attributes))
+    elif total:
+        _write(slot_summary(slots))
     else:
         _write(slot_table(slots, time.time()))
 
@@ -80,6 +106,14 @@ def slot_table(slots: list[ClassAd], now: float) -> list[str]:
         f"{ads.number(ad, 'LoadAvg', 0.0):>6.3f} {int(ads.number(ad, 'Memory', 0)):>6}  "
         f"{_activity_time(ad, now):>11}" for ad in slots)
     lines.append("")
+    return lines + slot_summary(slots)
+
+
+def slot_summary(slots: list[ClassAd]) -> list[str]:
+    """condor_status's summary: slots per platform and state (what -total prints)."""
+    if not slots:
+        return []
+    lines: list[str] = []
     counts: dict[str, dict[str, int]] = {}
     for ad in slots:
         platform = f"{_text(ad, 'Arch')}/{_text(ad, 'OpSys')}"

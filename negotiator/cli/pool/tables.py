@@ -7,10 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from classad import dump_ads, parse_expr
+from classad import dump_ads
 from classad.ad import ClassAd
-from classad.evaluator import evaluate_expr
-from classad.unparse import unparse_value
 from negotiator.queue.jobqueue import (
     COMPLETED,
     HELD,
@@ -190,21 +188,16 @@ def history_table(ads: list[ClassAd]) -> list[str]:
     return lines
 
 
-def autoformat(ads: list[ClassAd], attrs: list[str]) -> list[str]:
-    """-af: each attribute (or expression) of each ad, space separated; strings unquoted."""
-    trees = [parse_expr(a) for a in attrs]
-    lines = []
-    for ad in ads:
-        vals = []
-        for tree in trees:
-            v = evaluate_expr(tree, ad, None)
-            vals.append(v if type(v) is str else unparse_value(v))
-        lines.append(" ".join(vals))
-    return lines
-
-
-def long_form(ads: list[ClassAd], as_json: bool) -> str:
-    """-l (old-style ads, each ended by a blank line) or -json (HTCondor's JSON array)."""
+def long_form(ads: list[ClassAd], as_json: bool, *, lines: bool = False,
+              attributes: str | None = None) -> str:
+    """-l (old-style ads, each ended by a blank line), -json (HTCondor's JSON array) or -jsonl
+    (one JSON object per line); -attributes A,B keeps only those attributes (case-insensitive,
+    as ClassAd names are)."""
+    if attributes is not None:
+        wanted = {a.strip().lower() for a in attributes.replace(" ", ",").split(",") if a.strip()}
+        ads = [ClassAd([(k, ad[k]) for k in ad if k.lower() in wanted]) for ad in ads]
+    if lines:
+        return dump_ads(ads, "jsonl")
     if as_json:
         return dump_ads(ads, "json")
     return dump_ads(ads, "old")
