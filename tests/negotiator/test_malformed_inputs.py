@@ -94,7 +94,7 @@ CASES: dict[str, Case] = {
         "user@uid.domain", "carol"),
     "setfactor below 1": lambda d: (
         ["userprio", "--state", str(write(d / "s.json", "{}")), "--setfactor", "c@x", "0.5"],
-        "must be >= 1", "0.5"),
+        "greater than or equal to 1", "0.5"),
     "--now before the state": lambda d: (
         ["negotiate", "--slots", str(DATA / "slots.ad"), "--jobs", str(DATA / "jobs.ad"),
          "--state", str(DATA / "state.json"), "--now", "1000"],
