@@ -16,6 +16,7 @@ from typing import Any
 import docker
 from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 from docker.transport import UnixHTTPAdapter
+from docker.transport.unixconn import UnixHTTPConnection, UnixHTTPConnectionPool
 
 from executor import containers as ct
 from executor import sandbox as sb
@@ -36,16 +37,47 @@ TAG_REFRESH_SECONDS = 60.0
 MAX_CONNECTIONS = 1024  # engine connections kept alive (each running job holds one in wait())
 
 
+class _Connection(UnixHTTPConnection):  # type: ignore[misc]
+    """The SDK's unix-socket connection, but a connect() that fails closes its socket.
+
+    The SDK's own drops it unclosed when the engine is down (each ping of a stopped node, each
+    request during an engine restart); the exception's traceback keeps it alive, so the garbage
+    collector closes it later with a ResourceWarning in whatever code runs then.
+    """
+
+    def connect(self) -> None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(self.timeout)
+            sock.connect(self.unix_socket)
+        except BaseException:
+            sock.close()
+            raise
+        self.sock = sock
+
+
+class _ConnectionPool(UnixHTTPConnectionPool):  # type: ignore[misc]
+    def _new_conn(self) -> _Connection:
+        return _Connection(self.base_url, self.socket_path, self.timeout)
+
+
 class _SocketPool(UnixHTTPAdapter):  # type: ignore[misc]
-    """One keep-alive pool per engine socket.
+    """One keep-alive pool per engine socket, of connections that close what they fail to open.
 
     docker-py keys its unix-socket pools by the full request URL, so every call on a new
     container's path connects afresh and evicts (closes) an older pool: per job, six connects
     and a pool teardown in Python, six accepts in dockerd.
     """
 
+    POOL_KEY = "http+docker://localhost"
+
     def get_connection(self, url: str, proxies: Any = None) -> Any:
-        return super().get_connection("http+docker://localhost", proxies)
+        with self.pools.lock:
+            pool = self.pools.get(self.POOL_KEY)
+            if pool is None:
+                pool = self.pools[self.POOL_KEY] = _ConnectionPool(
+                    self.POOL_KEY, self.socket_path, self.timeout, maxsize=self.max_pool_size)
+        return pool
 
 
 class _Hold(Exception):

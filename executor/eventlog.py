@@ -15,8 +15,10 @@ from executor.spec import JobResult, JobSpec, Usage
 
 SUBMIT, EXECUTE, EVICTED, TERMINATED, IMAGE_SIZE = 0, 1, 4, 5, 6
 ABORTED, HELD, RELEASED = 9, 12, 13
+DISCONNECTED, RECONNECTED, RECONNECT_FAILED = 22, 23, 24
 TERMINAL = frozenset({TERMINATED, ABORTED, HELD})
 _HEADER = re.compile(r"^(\d{3}) \((\d+)\.(\d+)\.(\d+)\) ")
+SUBMIT_BATCH = 4096  # submit events per write for a large cluster
 MAX_LINE = 64 * 1024  # longer lines of a log are read in pieces (never all in memory)
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -65,19 +67,54 @@ class EventLog:
         os.set_blocking(fd, True)
         return fd
 
-    def write(self, code: int, spec: JobSpec, text: str, body: Iterable[str] = (),
-              when: float | None = None) -> None:
+    @staticmethod
+    def _event(code: int, cluster: int, proc: int, text: str, body: Iterable[str] = (),
+               when: float | None = None, indent: str = "\t") -> str:
         stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(when or time.time()))
-        lines = [f"{code:03d} ({spec.cluster:03d}.{spec.proc:03d}.000) {stamp} {text}"]
-        lines += [f"\t{line}" for line in body]
+        lines = [f"{code:03d} ({cluster:03d}.{proc:03d}.000) {stamp} {text}"]
+        lines += [f"{indent}{line}" for line in body]
         lines.append("...")
-        data = "\n".join(lines) + "\n"
+        return "\n".join(lines) + "\n"
+
+    def append(self, data: str) -> None:
+        """Add whole events to the log in one write (O_APPEND: never interleaved)."""
         with _lock(self.path):
             fd = self._open(os.O_WRONLY | os.O_APPEND | os.O_CREAT)
             try:
                 jf.write_all(fd, data.encode())
             finally:
                 os.close(fd)
+
+    def write(self, code: int, spec: JobSpec, text: str, body: Iterable[str] = (),
+              when: float | None = None, indent: str = "\t") -> None:
+        self.append(self._event(code, spec.cluster, spec.proc, text, body, when, indent))
+
+    def submitted(self, spec: JobSpec, jobs: Iterable[tuple[int, int]], when: float | None = None) -> None:
+        """The schedd's submit events for several procs (cluster, proc) at once."""
+        text, batch = f"Job submitted from host: {host_sinful()}", []
+        for cluster, proc in jobs:
+            batch.append(self._event(SUBMIT, cluster, proc, text, (), when))
+            if len(batch) >= SUBMIT_BATCH:
+                self.append("".join(batch))
+                batch.clear()
+        if batch:
+            self.append("".join(batch))
+
+    def disconnected(self, spec: JobSpec, reason: str, slot: str) -> None:
+        """The shadow lost its execute node (022); it tries to reconnect until the lease ends."""
+        self.write(DISCONNECTED, spec, "Job disconnected, attempting to reconnect",
+                   [reason, f"Trying to reconnect to {slot} {host_sinful()}"], indent="    ")
+
+    def reconnected(self, spec: JobSpec, slot: str) -> None:
+        """The execute node answers again and the job runs on (023)."""
+        self.write(RECONNECTED, spec, f"Job reconnected to {slot}",
+                   [f"startd address: {host_sinful()}", f"starter address: {host_sinful()}"],
+                   indent="    ")
+
+    def reconnect_failed(self, spec: JobSpec, reason: str, slot: str) -> None:
+        """The lease ended (or the job is gone from the node): it will be rescheduled (024)."""
+        self.write(RECONNECT_FAILED, spec, "Job reconnection failed",
+                   [reason, f"Can not reconnect to {slot}, rescheduling job"], indent="    ")
 
     def submit(self, spec: JobSpec) -> None:
         self.write(SUBMIT, spec, f"Job submitted from host: {host_sinful()}")
@@ -117,6 +154,19 @@ class EventLog:
             result.hold_reason or "Reason unspecified",
             f"Code {result.hold_reason_code or 0} Subcode {result.hold_reason_subcode or 0}",
         ])
+
+    def requeued(self, spec: JobSpec, result: JobResult, reason: str) -> None:
+        """The job exited but its on_exit_remove kept it in the queue: evicted (004), requeued."""
+        u = result.usage
+        if result.signal is not None:
+            how = [f"(0) Abnormal termination (signal {result.signal})", "(0) No core file"]
+        else:
+            how = [f"(1) Normal termination (return value {result.exit_code or 0})"]
+        self.write(EVICTED, spec, "Job was evicted.", [
+            "(0) Job terminated and was requeued",
+            f"\tUsr {_cpu(u.user_cpu_seconds)}, Sys {_cpu(u.sys_cpu_seconds)}  -  Run Remote Usage",
+            "\tUsr 0 00:00:00, Sys 0 00:00:00  -  Run Local Usage",
+            "0  -  Run Bytes Sent By Job", "0  -  Run Bytes Received By Job", *how, reason])
 
     def aborted(self, spec: JobSpec, reason: str) -> None:
         self.write(ABORTED, spec, "Job was aborted.", [reason])

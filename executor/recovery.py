@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ class Recovered:
     attempts: list[Attempt] = field(default_factory=list)
     removed: list[tuple[str, str]] = field(default_factory=list)
     already_reported: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # sandboxes of containers left to their follower
 
 
 def _spec(container: Any) -> tuple[JobSpec, str] | None:
@@ -31,8 +33,12 @@ def _spec(container: Any) -> tuple[JobSpec, str] | None:
         return None
 
 
-def recover(executor: DockerExecutor) -> Recovered:
-    """Adopt every container of this slot; finish them with runner.complete()."""
+def recover(executor: DockerExecutor, skip: Collection[str] = ()) -> Recovered:
+    """Adopt every container of this slot; finish them with runner.complete().
+
+    Containers whose sandbox is in `skip` (attempts the caller still follows, e.g. across an
+    engine restart) are only reported in `skipped`, never adopted or removed.
+    """
     found = Recovered()
     for container in executor.own_containers():
         parsed = _spec(container)
@@ -41,6 +47,9 @@ def recover(executor: DockerExecutor) -> Recovered:
             container.remove(force=True, v=True)
             continue
         spec, sandbox = parsed
+        if sandbox in skip:
+            found.skipped.append(sandbox)
+            continue
         noted = notes(container.labels or {})
         keep = noted.get(NOTE_KEEP, "1") != "0"  # unknown: keep, never delete what we did not make
         if not os.path.isdir(sandbox):

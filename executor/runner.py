@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from executor import sandbox as sb
@@ -14,6 +15,8 @@ from executor.protocol import Executor, JobHandle
 from executor.spec import ExecutorConfig, HoldCode, JobResult, JobSpec
 
 NOTE_KEEP, NOTE_MANIFEST = "keep-sandbox", "input-manifest"
+#: writes a completed attempt's terminal event its own way (see finish)
+LogAs = Callable[[EventLog, JobSpec, JobResult], None]
 
 
 @dataclass
@@ -95,8 +98,13 @@ def _note_memory(executor: Executor, attempt: Attempt) -> None:
             attempt.log.image_size(attempt.spec, usage)
 
 
-def finish(executor: Executor, attempt: Attempt, result: JobResult) -> JobResult:
-    """Transfer output (completed jobs), write the terminal event once, remove container+sandbox."""
+def finish(executor: Executor, attempt: Attempt, result: JobResult,
+           log_as: LogAs | None = None) -> JobResult:
+    """Transfer output (completed jobs), write the terminal event once, remove container+sandbox.
+
+    `log_as` writes a completed job's event in place of its terminated event once its output is
+    back (the schedd's on_exit_hold and on_exit_remove: HTCondor logs the hold or the requeue).
+    """
     if result.status == "completed":
         try:
             sb.transfer_output(attempt.spec, attempt.sandbox, attempt.snapshot, attempt.config)
@@ -107,7 +115,10 @@ def finish(executor: Executor, attempt: Attempt, result: JobResult) -> JobResult
         if log is not None and not (attempt.recovered and log.last_event(attempt.spec) in TERMINAL):
             if result.usage.peak_memory_mb > attempt.reported_memory_mb:
                 log.image_size(attempt.spec, result.usage)
-            log.outcome(attempt.spec, result, disk_kb=sb.disk_kb(attempt.sandbox))
+            if log_as is not None and result.status == "completed":
+                log_as(log, attempt.spec, result)
+            else:
+                log.outcome(attempt.spec, result, disk_kb=sb.disk_kb(attempt.sandbox))
     except OSError as err:  # the log became unwritable (or a link) while the job ran
         if result.status != "held":
             result = JobResult.held(HoldCode.TRANSFER_OUTPUT_ERROR, err.errno or errno.EIO,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from executor import EngineUnavailable, ExecutorConfig, JobResult, JobSpec, Usage, runner
+from negotiator.pool.jobpolicy import JOB_POLICY, Verdict
 from negotiator.pool.nodes import DSlot, Node
 
 EVICTED = 4  # the user log's "Job was evicted." event
@@ -39,6 +40,8 @@ class Running:
     started: float = field(default_factory=time.time)
     usage_noted: float = 0.0
     reused: bool = False  # its claim went on to the next job when the container ended
+    exit_verdict: Verdict | None = None  # on_exit_hold / on_exit_remove on a completed result
+    disconnected: float | None = None  # when its node stopped answering (the lease runs from then)
 
 
 def token_of(job_id: str, start: int) -> str:
@@ -105,11 +108,21 @@ def _finish(run: Running, result: JobResult) -> JobResult:
         if not os.path.isdir(run.sandbox):
             return result
     try:
-        final = runner.finish(run.node.executor, attempt, result)
+        final = runner.finish(run.node.executor, attempt, result, log_as=_policy_event(run.exit_verdict))
     except EngineUnavailable:
         final = result
     remove_sandbox(run.sandbox)
     return final
+
+
+def _policy_event(verdict: Verdict | None) -> runner.LogAs | None:
+    """HTCondor's events for a job its exit policy keeps: the hold alone, or evicted-requeued."""
+    if verdict is None:
+        return None
+    if verdict.action == "hold":
+        held = JobResult.held(JOB_POLICY, verdict.subcode, verdict.reason)
+        return lambda log, spec, result: log.held(spec, held)
+    return lambda log, spec, result: log.requeued(spec, result, verdict.reason)
 
 
 def _evict(run: Running) -> JobResult:

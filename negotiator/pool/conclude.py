@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Container
 from typing import Any
 
 from classad.ad import ClassAd
@@ -11,7 +12,7 @@ from executor.jobad import spec_from_ad
 from executor.runner import user_log
 from negotiator import ads
 from negotiator.pool.attempts import Running
-from negotiator.pool.jobpolicy import JOB_POLICY, on_exit
+from negotiator.pool.jobpolicy import JOB_POLICY, Verdict, on_exit, periodic
 
 IDLE, RUNNING, REMOVED, COMPLETED, HELD = 1, 2, 3, 4, 5
 _DISPATCH = ("PoolDispatch", "PoolOutcome", "PoolNode", "RemoteHost")
@@ -60,19 +61,16 @@ def apply(queue: Any, run: Running, ad: ClassAd, result: JobResult, now: float) 
                       "NumHolds": int(ads.number(ad, "NumHolds", 0)) + 1})
         queue.update(run.job_id, attrs, status=HELD, expect_status=RUNNING, now=now)
         return "held"
-    exit_facts: dict[str, Any] = {"ExitBySignal": result.signal is not None,
-                                  "ExitCode": result.exit_code if result.signal is None else None}
-    if result.signal is not None:
-        exit_facts["ExitSignal"] = result.signal
+    exit_facts = _exit_facts(result)
     attrs.update({k: v for k, v in exit_facts.items() if v is not None})
-    verdict = on_exit(ad, {**exit_facts, "JobStatus": COMPLETED})
-    if verdict.action == "hold":
+    verdict = run.exit_verdict  # decided (and logged) when the container ended
+    if verdict is not None and verdict.action == "hold":
         attrs.update({"HoldReason": verdict.reason, "HoldReasonCode": JOB_POLICY,
-                      "HoldReasonSubCode": verdict.subcode})
+                      "HoldReasonSubCode": verdict.subcode,
+                      "NumHolds": int(ads.number(ad, "NumHolds", 0)) + 1})
         queue.update(run.job_id, attrs, status=HELD, expect_status=RUNNING, now=now)
-        log_held(ad, verdict.reason, JOB_POLICY, verdict.subcode)
         return "held"
-    if verdict.action == "requeue":
+    if verdict is not None and verdict.action == "requeue":
         queue.update(run.job_id, attrs, status=IDLE, expect_status=RUNNING, now=now)
         return "requeued"
     attrs["CompletionDate"] = int(now)
@@ -81,11 +79,59 @@ def apply(queue: Any, run: Running, ad: ClassAd, result: JobResult, now: float) 
     return "completed"
 
 
+def _exit_facts(result: JobResult) -> dict[str, Any]:
+    facts: dict[str, Any] = {"ExitBySignal": result.signal is not None,
+                             "ExitCode": result.exit_code if result.signal is None else None}
+    if result.signal is not None:
+        facts["ExitSignal"] = result.signal
+    return facts
+
+
+def exit_policy(ad: ClassAd | None, result: JobResult) -> Verdict | None:
+    """on_exit_hold / on_exit_remove for a job that exited: hold or requeue (None: it leaves)."""
+    if ad is None or result.status != "completed":
+        return None
+    verdict = on_exit(ad, {**_exit_facts(result), "JobStatus": COMPLETED})
+    return verdict if verdict.action in ("hold", "requeue") else None
+
+
 def _settle(queue: Any, job_id: str, attrs: dict[str, Any], status: int, now: float) -> None:
     if status == REMOVED:
         queue.finish(job_id, attrs, status=REMOVED, now=now)
     else:
         queue.update(job_id, attrs, now=now)
+
+
+def periodic_policy(queue: Any, running: Container[str], now: float) -> bool:
+    """The schedd's periodic pass over idle, running and held jobs (periodic_hold/release/remove);
+    running jobs only change state here (the loop stops their containers). True if one was released."""
+    released = False
+    for status in (IDLE, RUNNING, HELD):
+        for ad in queue.with_status(status):
+            verdict = periodic(ad)
+            if not verdict.action:
+                continue
+            job_id = f"{int(ads.number(ad, 'ClusterId', 0))}.{int(ads.number(ad, 'ProcId', 0))}"
+            if verdict.action == "release":
+                queue.update(job_id, {"ReleaseReason": verdict.reason, "HoldReason": None,
+                                      "HoldReasonCode": None, "HoldReasonSubCode": None},
+                             status=IDLE, expect_status=HELD, now=now)
+                log_released(ad, verdict.reason)
+                released = True
+            elif verdict.action == "hold":
+                queue.update(job_id, {"HoldReason": verdict.reason, "HoldReasonCode": JOB_POLICY,
+                                      "HoldReasonSubCode": verdict.subcode},
+                             status=HELD, expect_status=status, now=now)
+                if job_id not in running:
+                    log_held(ad, verdict.reason, JOB_POLICY, verdict.subcode)
+            elif verdict.action == "remove":
+                if job_id in running:
+                    queue.update(job_id, {"RemoveReason": verdict.reason}, status=REMOVED,
+                                 expect_status=status, now=now)
+                else:
+                    queue.finish(job_id, {"RemoveReason": verdict.reason}, status=REMOVED, now=now)
+                    log_aborted(ad, verdict.reason)
+    return released
 
 
 def describe(kind: str, result: JobResult) -> str:

@@ -18,13 +18,12 @@ from executor.jobad import spec_from_ad
 from negotiator import ads
 from negotiator.cycle import negotiate
 from negotiator.decisions import CycleResult
-from negotiator.matchmaking.records import request, submitter_of
+from negotiator.matchmaking.records import CPU_QUANTUM, request, submitter_of
 from negotiator.policy.accountant import AccountantState
 from negotiator.policy.store import load_state, save_state
-from negotiator.pool import conclude
+from negotiator.pool import conclude, lease
 from negotiator.pool.attempts import Launcher, Running, result_from_json, result_json, token_of
-from negotiator.pool.jobpolicy import JOB_POLICY, periodic
-from negotiator.pool.nodes import DSlot, Node, node_names, owner_label
+from negotiator.pool.nodes import DSlot, Node, claim_attrs, node_names, owner_label
 from negotiator.pool.settings import PoolSettings
 from negotiator.queue.jobqueue import Selection
 
@@ -54,6 +53,7 @@ class Counters:
     evicted: int = 0
     requeued: int = 0
     adopted: int = 0
+    idle_reads: int = 0  # cycles that read the idle job ads (the others had nothing to match)
     last_cycle: CycleResult | None = None
     last_cycle_seconds: float = 0.0
     events: list[str] = field(default_factory=list)
@@ -152,11 +152,19 @@ class PoolLoop:
         """Adopt (running) or collect (finished) this node's containers; drop stale ones."""
         from executor.recovery import recover
 
+        # containers of attempts we still follow (a node that answers again) are not adopted twice
+        followed = {os.path.realpath(r.sandbox) for r in self.running.values()
+                    if r.node is node and r.attempt is not None}
         try:
-            found = recover(node.executor)
+            found = recover(node.executor, skip=followed)
         except (EngineUnavailable, OSError) as err:
             self._event(f"cannot list containers on {node.name}: {err}")
             return
+        back, lost = lease.reconnect(self.running.values(), node, set(found.skipped))
+        for run in back:
+            self._event(f"job {run.job_id}: reconnected to {run.dslot.name}")
+        for run in lost:
+            self._event(f"job {run.job_id}: not found on {node.name} any more, job re-queued")
         by_token = {os.path.basename(a.sandbox).removeprefix(SANDBOX_PREFIX): a for a in found.attempts}
         for run in [r for r in self.running.values() if r.node is node and r.attempt is None
                     and r.launching is None]:
@@ -234,10 +242,12 @@ class PoolLoop:
                 self.dirty = True
             elif was and not node.alive:
                 self._event(f"node {node.name} stopped answering")
-            if not node.alive and node.down_since is not None and now - node.down_since >= self.settings.lease:
-                for run in [r for r in self.running.values() if r.node is node and r.cancel != "lease"]:
-                    run.cancel = "lease"
-                    run.result = run.result or JobResult("removed")
+            if node.alive:
+                continue
+            for run in lease.disconnect(self.running.values(), node, now):
+                self._event(f"job {run.job_id}: disconnected from {node.name}, attempting to reconnect")
+            if node.down_since is not None and now - node.down_since >= self.settings.lease:
+                for run in lease.expire(self.running.values(), node, self.settings.lease):
                     self._event(f"job {run.job_id}: node {node.name} lost for "
                                 f"{self.settings.lease:g} s, job re-queued")
 
@@ -311,6 +321,8 @@ class PoolLoop:
             self.launcher.evict(run)
             return
         self.queue.update(run.job_id, {"PoolOutcome": result_json(run.result)}, now=now)
+        if run.cancel is None:
+            run.exit_verdict = conclude.exit_policy(self.queue.get(run.job_id), run.result)
         self.launcher.finish(run, run.result)
         # the container is gone: its claim can take the next job while the output moves
         if run.dslot.successor is None and self._reuse(run.node, run.dslot, now):
@@ -341,7 +353,7 @@ class PoolLoop:
         waiting = self.idle_by_submitter.get(old.submitter)
         if not waiting or not node.alive or now - old.claimed >= CLAIM_WORKLIFE:
             return False
-        slot = node.dynamic_ad(old, now, _claim_attrs(old.job))
+        slot = node.dynamic_ad(old, now, claim_attrs(old.job))
         for _ in range(min(len(waiting), REUSE_BUDGET)):
             job = waiting.popleft()
             job_id = _job_id(job)
@@ -376,31 +388,8 @@ class PoolLoop:
 
     # -- periodic policy ----------------------------------------------------------------------
     def _periodic(self, now: float) -> None:
-        for status in (IDLE, RUNNING, HELD):
-            for ad in self.queue.with_status(status):
-                verdict = periodic(ad)
-                if not verdict.action:
-                    continue
-                job_id = _job_id(ad)
-                if verdict.action == "release":
-                    self.queue.update(job_id, {"ReleaseReason": verdict.reason, "HoldReason": None,
-                                               "HoldReasonCode": None, "HoldReasonSubCode": None},
-                                      status=IDLE, expect_status=HELD, now=now)
-                    conclude.log_released(ad, verdict.reason)
-                    self.dirty = True
-                elif verdict.action == "hold":
-                    self.queue.update(job_id, {"HoldReason": verdict.reason, "HoldReasonCode": JOB_POLICY,
-                                               "HoldReasonSubCode": verdict.subcode},
-                                      status=HELD, expect_status=status, now=now)
-                    if job_id not in self.running:
-                        conclude.log_held(ad, verdict.reason, JOB_POLICY, verdict.subcode)
-                elif verdict.action == "remove":
-                    if job_id in self.running:
-                        self.queue.update(job_id, {"RemoveReason": verdict.reason}, status=REMOVED,
-                                          expect_status=status, now=now)
-                    else:
-                        self.queue.finish(job_id, {"RemoveReason": verdict.reason}, status=REMOVED, now=now)
-                        conclude.log_aborted(ad, verdict.reason)
+        if conclude.periodic_policy(self.queue, self.running, now):
+            self.dirty = True  # a job was released
         self._reconcile_actions(now)
 
     # -- negotiation --------------------------------------------------------------------------
@@ -410,18 +399,31 @@ class PoolLoop:
             if not node.alive:
                 continue
             out.append(node.partitionable_ad(now))
-            out.extend(node.dynamic_ad(d, now, _claim_attrs(d.job))
+            out.extend(node.dynamic_ad(d, now, claim_attrs(d.job))
                        for d in node.dslots.values() if d.successor is None)
         return out
 
+    def _can_match(self, slots: list[ClassAd]) -> bool:
+        """Could a cycle start a job: a node with a cpu free, or claims that preemption may take?"""
+        if any(n.alive and n.free()[0] >= CPU_QUANTUM for n in self.nodes):
+            return True
+        config = self.settings.negotiator
+        return config.consider_preemption and (config.preemption_requirements is not None
+                                               or any(_ranks_jobs(ad) for ad in slots))
+
     def _cycle(self, now: float) -> None:
         self.last_cycle, self.dirty = now, False
-        self.seen_queue = (self.queue.peek_cluster_id(), self.queue.count_by_status().get(IDLE, 0))
-        waiting = {r.dslot.successor for r in self.running.values() if r.dslot.successor}
-        jobs = [ad for ad in self.queue.with_status(IDLE) if _job_id(ad) not in waiting]
+        idle = int(self.queue.count_by_status().get(IDLE, 0))  # an index count: no ad is read
+        self.seen_queue = (self.queue.peek_cluster_id(), idle)
         slots = self.slot_ads(now)
         if not slots:
             return
+        # the idle ads are read only when a match is possible; the accountant still runs each cycle
+        fresh = bool(idle) and self._can_match(slots)
+        jobs: list[ClassAd] = []
+        if fresh:
+            waiting = {r.dslot.successor for r in self.running.values() if r.dslot.successor}
+            jobs = [ad for ad in self.queue.with_status(IDLE) if _job_id(ad) not in waiting]
         began = time.perf_counter()
         if now - self.last_reload >= STATE_RELOAD_SECONDS:  # `pool userprio -setfactor` edits it
             self.state, self.last_reload = load_state(self.settings.state_path, create=True), now
@@ -435,6 +437,9 @@ class PoolLoop:
         self.counters.last_cycle = result
         self.counters.last_cycle_seconds = time.perf_counter() - began
         self.counters.matches += len(result.matches)
+        self.counters.idle_reads += fresh
+        if not fresh:  # claim reuse keeps the waiting jobs it had
+            return
         matched = {m.job for m in result.matches}
         self.idle_by_submitter = {}
         for ad in jobs:
@@ -570,18 +575,10 @@ def _job_id(ad: ClassAd) -> str:
     return f"{int(ads.number(ad, 'ClusterId', 0))}.{int(ads.number(ad, 'ProcId', 0))}"
 
 
-def _claim_attrs(job: ClassAd) -> dict[str, Any]:
-    """What the startd publishes about the claim's job (the negotiator adds the rest)."""
-    user = ads.text(job, "User")
-    if user is None:
-        owner = ads.text(job, "Owner") or "nobody"
-        domain = ads.text(job, "UidDomain")
-        user = f"{owner}@{domain}" if domain else owner
-    out: dict[str, Any] = {"RemoteUser": user, "RemoteOwner": user}
-    group = ads.text(job, "AccountingGroup")
-    if group:
-        out["AccountingGroup"] = group
-    return out
+def _ranks_jobs(slot: ClassAd) -> bool:
+    """A Rank that reads the job: a claimed slot may prefer another job (rank preemption)."""
+    expr = slot.lookup("Rank")
+    return expr is not None and bool(ads.references([expr]))
 
 
 def _url_host(url: str) -> str:

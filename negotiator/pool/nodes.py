@@ -10,6 +10,7 @@ from typing import Any
 from classad import parse_expr
 from classad.ad import ClassAd
 from executor import EngineUnavailable, ExecutorConfig
+from negotiator import ads
 
 _START = parse_expr("True")
 _REQUIREMENTS = parse_expr("START")
@@ -186,6 +187,20 @@ def _machine_attrs_ad(machine: dict[str, Any], host: str) -> ClassAd:
         ad["HasFileTransfer"] = True  # the pool transfers Iwd files in and out
     ad["Machine"] = host
     return ad
+
+
+def claim_attrs(job: ClassAd) -> dict[str, Any]:
+    """What the startd publishes about the claim's job (the negotiator adds the rest)."""
+    user = ads.text(job, "User")
+    if user is None:
+        owner = ads.text(job, "Owner") or "nobody"
+        domain = ads.text(job, "UidDomain")
+        user = f"{owner}@{domain}" if domain else owner
+    out: dict[str, Any] = {"RemoteUser": user, "RemoteOwner": user}
+    group = ads.text(job, "AccountingGroup")
+    if group:
+        out["AccountingGroup"] = group
+    return out
 
 
 def node_names(hosts: list[str]) -> list[str]:

@@ -26,6 +26,7 @@ from classad.parser import parse_expr
 from negotiator.queue.constraint import all_of
 from negotiator.queue.jobqueue import JobQueue, QueueError, Selection, parse_job_id
 from negotiator.queue.submit import SubmitFile, read_submit
+from negotiator.queue.userlog import log_submitted_ads
 
 _JOB_ID = re.compile(r"\d+(\.\d+)?")
 #: attributes the queue itself keeps; edit() refuses them as the schedd does
@@ -110,6 +111,7 @@ class Schedd:
                               dict(os.environ))
             if not ads:
                 return SubmitResult(cluster, 0, 0, ClassAd())
+            log_submitted_ads(ads, now)  # first: a running loop may start a job once stored
             queue.submit(ads, now)
             first = ads[0].eval("ProcId")
             common = ClassAd({"ClusterId": cluster, "Owner": ads[0].eval("Owner"),

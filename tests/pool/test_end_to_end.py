@@ -76,9 +76,12 @@ def test_a_cluster_runs_on_two_nodes_with_group_quotas(pool: Pool) -> None:
         assert (pool.work / f"group_a.{p}.out").read_text() == f"a {p}\n"
         assert (pool.work / f"made.{p}").read_text() == "out\n"
     for group, cluster, n in (("group_a", a, 5), ("group_b", b, 3)):
-        seen = Counter(events(pool.work / f"{group}.log"))
+        logged = events(pool.work / f"{group}.log")
+        seen = Counter(logged)
         for p in range(n):
             job = f"{cluster}.{p}"
+            assert [e for e in logged if e[0] == job][0] == (job, "SUBMIT")  # written by submit
+            assert seen[(job, "SUBMIT")] == 1
             assert seen[(job, "EXECUTE")] == 1
             assert seen[(job, "JOB_TERMINATED")] == 1
     status = pool("status")

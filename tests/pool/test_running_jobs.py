@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import htcondor2  # the oracle
 import pytest
 
 from tests.executor.conftest import (
@@ -100,11 +101,38 @@ def test_jobs_of_an_engine_that_stops_answering_are_requeued_after_the_lease(
     lost = on_spare[0][0]
     assert done[lost] == ["4", "2"]  # re-queued, then run to completion on the other node
     assert {k: v[0] for k, v in done.items()} == {"0": "4", "1": "4"}
-    seen = Counter(events(pool.work / "g.log"))
+    logged = events(pool.work / "g.log")
+    seen = Counter(logged)
     assert seen[(f"{c}.{lost}", "JOB_EVICTED")] == 1
     assert seen[(f"{c}.0", "JOB_TERMINATED")] == seen[(f"{c}.1", "JOB_TERMINATED")] == 1
+    # HTCondor's shadow: disconnected, then reconnect failed when the lease ends, then evicted
+    assert [e for j, e in logged if j == f"{c}.{lost}" and e != "IMAGE_SIZE"] == [
+        "SUBMIT", "EXECUTE", "JOB_DISCONNECTED", "JOB_RECONNECT_FAILED", "JOB_EVICTED", "EXECUTE",
+        "JOB_TERMINATED"]
     for p in ("0", "1"):
         assert (pool.work / f"g.{p}.out").read_text() == f"{p}\n"
+
+
+def test_a_job_reconnects_when_its_engine_answers_again_within_the_lease(
+        pool: Pool, spare_engine: Callable[[], Engine]) -> None:
+    spare = spare_engine()
+    assert spare.directory is not None
+    pool.nodes = [spare.host]
+    pool.configure("POOL_NODE_LEASE = 120\n", cpus=1)
+    c = pool.submit("r.sub", docker_job("g", "u", "sleep 6; echo ran through", 1))
+    pool.start()
+    pool.wait_for(lambda: pool.af("q", "JobStatus") == [["2"]], 90)
+    pool.wait_for(lambda: (f"{c}.0", "EXECUTE") in events(pool.work / "g.log"), 30)
+    pid = int((spare.directory / "docker.pid").read_text())
+    os.kill(pid, signal.SIGTERM)  # live-restore: the container runs on without its engine
+    pool.wait_for(lambda: not os.path.exists(f"/proc/{pid}"), 60)
+    pool.wait_for(lambda: (f"{c}.0", "JOB_DISCONNECTED") in events(pool.work / "g.log"), 30)
+    assert start_engine(spare.directory) == spare.host  # the same engine, its containers kept
+    pool.wait_for(lambda: pool.af("q", "ClusterId") == [], 120)
+    assert pool.af("history", "JobStatus", "NumJobStarts", "ExitCode") == [["4", "1", "0"]]
+    assert [e for j, e in events(pool.work / "g.log") if j == f"{c}.0" and e != "IMAGE_SIZE"] == [
+        "SUBMIT", "EXECUTE", "JOB_DISCONNECTED", "JOB_RECONNECTED", "JOB_TERMINATED"]
+    assert (pool.work / "g.0.out").read_text() == "ran through\n"
 
 
 QUOTA_PREEMPTION = """\
@@ -159,4 +187,26 @@ def test_periodic_and_on_exit_policies_hold_with_their_reasons(pool: Pool) -> No
     assert reasons[c] == "ran too long"
     assert reasons[e] == "The job attribute OnExitHold expression 'ExitCode != 0' evaluated to TRUE"
     assert (f"{c}.0", "JOB_HELD") in events(pool.work / "g.log")
-    assert (f"{e}.0", "JOB_HELD") in events(pool.work / "h.log")
+    # HTCondor's shadow puts the job on hold without a terminated event: the log has only the hold
+    assert [ev for j, ev in events(pool.work / "h.log") if j == f"{e}.0" and ev != "IMAGE_SIZE"] == [
+        "SUBMIT", "EXECUTE", "JOB_HELD"]
+    with htcondor2.JobEventLog(str(pool.work / "h.log")) as reader:
+        held_event = [ev for ev in reader.events(stop_after=0) if ev.type == htcondor2.JobEventType.JOB_HELD]
+    assert held_event[0]["HoldReason"] == reasons[e]
+    assert (held_event[0]["HoldReasonCode"], held_event[0]["HoldReasonSubCode"]) == (3, 0)
+
+
+def test_on_exit_remove_false_requeues_with_an_evicted_requeued_event(pool: Pool) -> None:
+    pool.configure(cpus=2)
+    c = pool.submit("q.sub", docker_job("q", "u", "exit 5", 1, "on_exit_remove = NumJobStarts >= 2\n"))
+    pool.run_until_done()
+    assert pool.af("history", "JobStatus", "NumJobStarts", "ExitCode") == [["4", "2", "5"]]
+    with htcondor2.JobEventLog(str(pool.work / "q.log")) as reader:
+        logged = [ev for ev in reader.events(stop_after=0) if ev.type != htcondor2.JobEventType.IMAGE_SIZE]
+    assert [(ev.cluster, ev.type.name) for ev in logged] == [
+        (c, "SUBMIT"), (c, "EXECUTE"), (c, "JOB_EVICTED"), (c, "EXECUTE"), (c, "JOB_TERMINATED")]
+    evicted = logged[2]  # HTCondor's requeue: evicted, "Job terminated and was requeued"
+    assert evicted["TerminatedAndRequeued"] is True
+    assert (evicted["TerminatedNormally"], evicted["ReturnValue"]) == (True, 5)
+    assert evicted["Reason"] == ("The job attribute OnExitRemove expression 'NumJobStarts >= 2' "
+                                 "evaluated to FALSE")

@@ -30,6 +30,7 @@ def submit(
     """Submit jobs from an HTCondor submit description file, as condor_submit does."""
     from classad import dump_ads
     from negotiator.queue.submit import read_submit
+    from negotiator.queue.userlog import LogProblem, log_submitted_ads, log_submitted_cluster
 
     if file == "-":
         desc = read_submit(None, sys.stdin.read(), append=list(append or []))
@@ -50,10 +51,18 @@ def submit(
         parts = desc.expand_clusters(cluster, current_user(), now, submit_dir,
                                      dict(os.environ))
         n = sum(len(part.procs) for part in parts)
+        problems: list[LogProblem] = []
+        # the submit (000) events go first: a running loop may start a job once it is stored
         if len(parts) == 1:
+            problems = log_submitted_cluster(parts[0].common, parts[0].procs, now)
             queue.submit_cluster(parts[0].common, parts[0].procs, now)
         elif n:  # several queue statements: one cluster, split afresh over all its procs
-            queue.submit([part.ad(i) for part in parts for i in range(len(part.procs))], now)
+            ads = [part.ad(i) for part in parts for i in range(len(part.procs))]
+            problems = log_submitted_ads(ads, now)
+            queue.submit(ads, now)
+    for problem in problems:  # the jobs are queued; their log is the user's to fix
+        sys.stderr.write(f"WARNING: cannot write the submit event to the user log "
+                         f"{problem.path}: {problem.reason}\n")
     if terse:
         if n:
             sys.stdout.write(f"{cluster}.0 - {cluster}.{n - 1}\n")
