@@ -8,9 +8,10 @@ from classad import ast
 from classad.ad import ClassAd
 from classad.compiler import _cache as _code
 from classad.compiler import compiled, is_hot
+from classad.depth import TOO_DEEP, too_deep
 from classad.operators import BINARY, UNARY, logical_and, logical_or, truth
 from classad.purity import is_self_contained
-from classad.values import UNDEFINED, AbsTime, Error, RelTime, Undefined
+from classad.values import UNDEFINED, AbsTime, Error, EvaluationFailed, RelTime, Undefined
 
 #: attribute references followed inside one evaluation before it gives ERROR
 MAX_ATTR_DEPTH = 96
@@ -137,6 +138,8 @@ def eval_in(ad: ClassAd, key: str, expr: ast.Expr, ctx: EvalContext) -> Any:
     """
     if type(expr) is ast.Literal:
         return expr.value
+    if TOO_DEEP and too_deep(expr):
+        raise EvaluationFailed("operators nested past the C++ evaluation depth limit")
     memo = ad._memo
     if memo is not None:
         kept = memo.get(key, _MISS)
@@ -420,6 +423,8 @@ def _subscript(node: ast.Subscript, scope: ClassAd, ctx: EvalContext) -> Any:
 
 def run(expr: ast.Expr, scope: ClassAd, ctx: EvalContext) -> Any:
     """Evaluate with the context's backend."""
+    if TOO_DEEP and too_deep(expr):
+        raise EvaluationFailed("operators nested past the C++ evaluation depth limit")
     if ctx.compiled:
         hit = _code.get(id(expr))
         if hit is not None and hit[0] is expr:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from classad import ast, lalr
+from classad.depth import MAX_PARSE_DEPTH, note_eval_depth, parse_depth
 from classad.errors import ClassAdSyntaxError, caret_snippet
 from classad.timefmt import parse_abstime, parse_reltime
 from classad.values import ERROR, INT64_MAX, INT64_MIN, UNDEFINED
@@ -20,8 +21,8 @@ if TYPE_CHECKING:
     from lark import Lark, Token
     from lark.exceptions import UnexpectedInput
 
-#: deepest expression nesting accepted (evaluation recurses this deep)
-MAX_NESTING = 150
+#: deepest parenthesis nesting accepted: the C++ parser's depth limit (see classad.depth)
+MAX_NESTING = (MAX_PARSE_DEPTH - 3) // 3
 _CACHE_LIMIT = 65536
 
 
@@ -428,9 +429,14 @@ def _parse(text: str, start: str, source: str) -> Any:
         if isinstance(cause, _Reject):
             raise _error_at(cause.message, cause.token, text, source) from None
         raise ClassAdSyntaxError(str(exc), source=source) from None
-    if depth_bound > MAX_NESTING and ast.nesting_depth(node) > MAX_NESTING:
+    record = start == "ad_start"
+    # each node built adds at most 3 to the C++ parser's depth: most texts skip the walk
+    if 3 * depth_bound + 3 > MAX_PARSE_DEPTH and parse_depth(node, record=record) > MAX_PARSE_DEPTH:
         raise ClassAdSyntaxError(
-            f"expression nested more than {MAX_NESTING} levels deep", source=source)
+            "expression nested too deeply (the C++ parser stops at depth "
+            f"{MAX_PARSE_DEPTH}, about {MAX_NESTING} parentheses)", source=source)
+    for top in node.exprs if record else (node,):
+        note_eval_depth(top, depth_bound)
     return node
 
 

@@ -91,3 +91,61 @@ def test_builtin_with_any_argument_count(call: str) -> None:
         for backend in ("interpreter", "compiled"):
             got = run_case(case, backend)
             assert cpp_oracle.same(expected, got), f"{expr} ({backend}): C++ {expected}, ours {got}"
+
+
+# ---- nesting limits (classad.depth) --------------------------------------------------------
+
+#: shapes of deep nesting: n -> text
+SHAPES: dict[str, Any] = {
+    "parentheses": lambda n: "(" * n + "1" + ")" * n,
+    "sum of parentheses": lambda n: "1 + (" * n + "1" + ")" * n,
+    "conditional in the middle": lambda n: "x ? (" * n + "1" + ") : 0" * n,
+    "bare conditional in the middle": lambda n: "x ? " * n + "1" + " : 0" * n,
+    "conditional chain": lambda n: "true ? 1 : " * n + "0",
+    "conditional of conditionals": lambda n: "(" * n + "true" + " ? 1 : 0)" * n,
+    "unary minus": lambda n: "- " * n + "1",
+    "glued minus": lambda n: "-" * n + "1",
+    "not": lambda n: "!" * n + "true",
+    "calls": lambda n: "int(" * n + "1" + ")" * n,
+    "lists": lambda n: "{" * n + "1" + "}" * n,
+    "ads": lambda n: "[a = " * n + "1" + "]" * n,
+    "ads in lists": lambda n: "{[a = " * n + "1" + "]}" * n,
+    "subscripts": lambda n: "x[" * n + "1" + "]" * n,
+    "elvis chain": lambda n: "x ?: " * n + "0",
+    "folded absTime": lambda n: "int(" * n + 'absTime("2020-01-01T00:00:00Z")' + ")" * n,
+    "and chain": lambda n: " && ".join(["true"] * (n + 1)),
+    "or chain": lambda n: " || ".join(["false"] * (n + 1)),
+    "sum chain": lambda n: " + ".join(["1"] * (n + 1)),
+    "selections": lambda n: "[a = 1]" + ".a" * n,
+}
+#: around each limit some shape meets: 82 (ads in lists), 124, 165 (3 per level), 400 (the
+#: evaluator's), 497 (1 per level), and well past them
+SIZES = [80, 81, 82, 83, 122, 123, 124, 125, 163, 164, 165, 166, 399, 400, 401, 495, 496, 497,
+         498, 499, 700]
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_nesting_limits_are_the_cpp_librarys(shape: str, size: int) -> None:
+    from classad.cases import run_case
+
+    text = SHAPES[shape](size)
+    try:
+        classad2.ExprTree(text)  # the C++ ParseExpression, unwrapped
+        cpp_parses = True
+    except Exception:  # noqa: BLE001 - classad2 raises ClassAdParseError/ValueError
+        cpp_parses = False
+    case = {"kind": "eval", "expr": text}
+    for backend in ("interpreter", "compiled"):
+        got = run_case(case, backend)
+        if not cpp_parses:
+            assert got["type"] == "parse_error", f"C++ rejects it, ours ({backend}): {got}"
+            continue
+        assert got["type"] != "parse_error", f"C++ parses it, ours rejects: {got}"
+        try:
+            expected = cpp_oracle.run_case(case)
+        except cpp_oracle.OracleUnusable:
+            continue  # the value nests past what the canonical encoding expands
+        if expected["type"] == "parse_error":
+            continue  # the oracle wraps the text in (...), one level deeper than C++ here
+        assert cpp_oracle.same(expected, got), f"({backend}): C++ {expected}, ours {got}"
