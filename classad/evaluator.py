@@ -336,13 +336,15 @@ def _attr(node: ast.AttrRef, scope: ClassAd, ctx: EvalContext) -> Any:
 class SubscriptAd(ClassAd):
     """An ad handed back by `ad["name"]`: the C++ library selects nothing from it (`.x` is
     UNDEFINED) though `["x"]` still works; an ad inside a list so handed back answers
-    neither (ListedAd)."""
+    neither (ListedAd). Only the former is of the C++ library's shared ad type."""
 
     __slots__ = ()
+    shared_value = True
 
 
 class ListedAd(SubscriptAd):
     __slots__ = ()
+    shared_value = False
 
 
 def _handed_back(value: ClassAd, kind: type[SubscriptAd], parent: ClassAd | None) -> ClassAd:
