@@ -88,7 +88,8 @@ def parse_depth(root: ast.Expr, *, record: bool = False) -> int:
 def certain_eval_depth(root: ast.Expr) -> int:
     """How deep C++ operator evaluations nest along the operands every evaluation of `root`
     reaches: left operands, both operands of operators that do not short-circuit, unary
-    operands, conditions, parentheses and subscripts (not branches, arguments or elements)."""
+    operands, conditions, parentheses, subscripts and builtin arguments (not branches, list
+    elements or ad values)."""
     deepest = 0
     todo: list[tuple[ast.Expr, int]] = [(root, 0)]
     while todo:
@@ -107,6 +108,9 @@ def certain_eval_depth(root: ast.Expr) -> int:
                 todo.append((left, depth))
             case ast.Subscript(base, index):
                 todo += ((base, depth), (index, depth))
+            case ast.Call(_, args):
+                # builtins evaluate their arguments first, but for ifThenElse's branches
+                todo += ((arg, depth) for arg in (args[:1] if node.key == "ifthenelse" else args))
     return deepest
 
 
