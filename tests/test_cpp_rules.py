@@ -149,3 +149,43 @@ def test_nesting_limits_are_the_cpp_librarys(shape: str, size: int) -> None:
         if expected["type"] == "parse_error":
             continue  # the oracle wraps the text in (...), one level deeper than C++ here
         assert cpp_oracle.same(expected, got), f"({backend}): C++ {expected}, ours {got}"
+
+
+# ---- random() --------------------------------------------------------------------------------
+
+SHARED_DRAWS = [
+    "[r = random(1000000000); x = r == r].x",
+    "[r = random(1000000000); a = r; x = a == r].x",
+    "[r = random(1000000000); x = {r, r}; y = x[0] == x[1]].y",
+    "[r = random(1000000000); s = [t = r]; x = s.t == r].x",
+    "random(1000000000) == random(1000000000)",
+    "[r = random(); x = r - r == 0].x",
+]
+
+
+@pytest.mark.parametrize("expr", SHARED_DRAWS)
+def test_each_reference_to_a_random_attribute_draws_again(expr: str) -> None:
+    """C++ keeps no attribute's value within an evaluation: two references to `r` draw twice
+    (equal draws out of 10**9 happen about once in a billion runs)."""
+    from classad.cases import run_case
+
+    case = {"kind": "eval", "expr": expr}
+    cpp_equal = sum(cpp_oracle.run_case(case) == {"type": "boolean", "value": True}
+                    for _ in range(5))
+    for backend in ("interpreter", "compiled"):
+        ours_equal = sum(run_case(case, backend) == {"type": "boolean", "value": True}
+                         for _ in range(5))
+        assert (ours_equal == 0) == (cpp_equal == 0), f"{backend}: {ours_equal} vs C++ {cpp_equal}"
+
+
+@pytest.mark.parametrize("arg", ["0", "-5", "0.0", "-1.5", "2147483648", "4294967296",
+                                 "4294967297", '"a"', "undefined", "error", "true", "1, 2"])
+def test_random_of_a_non_positive_number_fails_the_evaluation(arg: str) -> None:
+    from classad.cases import run_case
+
+    for expr in (f"isError(random({arg}))", f"false || isError(random({arg}))"):
+        case = {"kind": "eval", "expr": expr}
+        expected = cpp_oracle.run_case(case)
+        for backend in ("interpreter", "compiled"):
+            got = run_case(case, backend)
+            assert cpp_oracle.same(expected, got), f"{expr} ({backend}): C++ {expected}, ours {got}"
