@@ -189,3 +189,24 @@ def test_random_of_a_non_positive_number_fails_the_evaluation(arg: str) -> None:
         for backend in ("interpreter", "compiled"):
             got = run_case(case, backend)
             assert cpp_oracle.same(expected, got), f"{expr} ({backend}): C++ {expected}, ours {got}"
+
+
+# ---- empty ads in the new-style reader -----------------------------------------------------
+
+EMPTY_AD_TEXTS = ["[]", "[]\n", "[ ]", "[][]", "[a=1]\n\n[]", "[a=1]\n[]", "[a=1] [] ",
+                  "[a=1]\n[ ]\n", "[a=1]\n[\n]\n", "[a=1]\n[]\n[b=2]\n", "[]\n[b=2]",
+                  "[a=1]\n[\n]\n[b=2]", "[a = []]\n[b = 2]"]
+
+
+@pytest.mark.parametrize("parser", ["New", "Auto"])
+@pytest.mark.parametrize("text", EMPTY_AD_TEXTS)
+def test_an_empty_ad_ends_the_new_style_input(text: str, parser: str) -> None:
+    """HTCondor's reader returns no empty ad; an ad after one cannot be read (C++ raises)."""
+    def read(module: Any) -> list[dict[str, str]] | None:
+        try:
+            ads = module.parseAds(text, getattr(module.ParserType, parser))
+            return [{k.lower(): "".join(str(v).split()) for k, v in ad.items()} for ad in ads]
+        except Exception:  # noqa: BLE001 - ValueError from C++, ClassAdParseError from ours
+            return None
+
+    assert read(classad) == read(classad2)
