@@ -60,6 +60,10 @@ class ClassAd(MutableMapping[str, ast.Expr]):
 
     __slots__ = ("_exprs", "_fast", "_memo", "_names", "_values", "parent")
 
+    #: a value of the C++ library's second ad type (SCLASSAD, what `ad["name"]` hands back):
+    #: `=?=` finds two ads of different types unequal, two of one type an ERROR
+    shared_value = False
+
     def __init__(self, items: Mapping[str, Any] | Iterable[tuple[str, Any]] = (),
                  parent: ClassAd | None = None) -> None:
         self._exprs: dict[str, ast.Expr] = {}

@@ -54,10 +54,10 @@ def run_case(case: dict[str, Any], backend: str = "auto") -> dict[str, Any]:
     scope = my if my is not None else ClassAd()
     fast = _FAST_BACKENDS.get(backend)
     ctx = EvalContext(scope, target, backend="compiled" if fast else backend)
-    value = fast(expr, scope, target) if fast is not None and target is not None else BAIL
-    if value is BAIL:
-        try:
+    try:
+        value = fast(expr, scope, target) if fast is not None and target is not None else BAIL
+        if value is BAIL:
             value = run(expr, scope, ctx)
-        except RecursionError:
-            return {"type": "error"}
+    except RecursionError:  # also EvaluationFailed: the whole evaluation is ERROR
+        return {"type": "error"}
     return encode(value, ctx)

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from classad import ast, operators
-from classad.values import INT64_MAX, INT64_MIN, UNDEFINED, Error, wrap64
+from classad.depth import TOO_DEEP, too_deep
+from classad.values import INT64_MAX, INT64_MIN, UNDEFINED, Error, EvaluationFailed, wrap64
 
 if TYPE_CHECKING:
     from classad.ad import ClassAd
@@ -76,7 +77,12 @@ def build(gen: Generator, expr: ast.Expr) -> Any:
 
     Code objects are shared by generated source, so expressions of one shape compile once.
     """
-    source = gen.module(expr)
+    if TOO_DEEP and too_deep(expr):
+        return None  # evaluation fails (classad.depth): the interpreter raises it
+    try:
+        source = gen.module(expr)
+    except RecursionError:
+        return None  # nested too deeply for the generator: interpreted
     if len(gen.lines) > _MAX_LINES:
         return None  # compile() time grows fast; huge trees are interpreted
     namespace = dict(gen.namespace)
@@ -102,6 +108,8 @@ def _interpreted(expr: ast.Expr) -> Compiled:
     from classad.evaluator import evaluate
 
     def run(scope: ClassAd, ctx: EvalContext) -> Any:
+        if TOO_DEEP and too_deep(expr):
+            raise EvaluationFailed("operators nested past the C++ evaluation depth limit")
         return evaluate(expr, scope, ctx)
 
     return run

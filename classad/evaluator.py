@@ -8,9 +8,10 @@ from classad import ast
 from classad.ad import ClassAd
 from classad.compiler import _cache as _code
 from classad.compiler import compiled, is_hot
+from classad.depth import TOO_DEEP, too_deep
 from classad.operators import BINARY, UNARY, logical_and, logical_or, truth
 from classad.purity import is_self_contained
-from classad.values import UNDEFINED, AbsTime, Error, RelTime, Undefined
+from classad.values import UNDEFINED, AbsTime, Error, EvaluationFailed, RelTime, Undefined
 
 #: attribute references followed inside one evaluation before it gives ERROR
 MAX_ATTR_DEPTH = 96
@@ -137,6 +138,8 @@ def eval_in(ad: ClassAd, key: str, expr: ast.Expr, ctx: EvalContext) -> Any:
     """
     if type(expr) is ast.Literal:
         return expr.value
+    if TOO_DEEP and too_deep(expr):
+        raise EvaluationFailed("operators nested past the C++ evaluation depth limit")
     memo = ad._memo
     if memo is not None:
         kept = memo.get(key, _MISS)
@@ -333,13 +336,15 @@ def _attr(node: ast.AttrRef, scope: ClassAd, ctx: EvalContext) -> Any:
 class SubscriptAd(ClassAd):
     """An ad handed back by `ad["name"]`: the C++ library selects nothing from it (`.x` is
     UNDEFINED) though `["x"]` still works; an ad inside a list so handed back answers
-    neither (ListedAd)."""
+    neither (ListedAd). Only the former is of the C++ library's shared ad type."""
 
     __slots__ = ()
+    shared_value = True
 
 
 class ListedAd(SubscriptAd):
     __slots__ = ()
+    shared_value = False
 
 
 def _handed_back(value: ClassAd, kind: type[SubscriptAd], parent: ClassAd | None) -> ClassAd:
@@ -420,6 +425,8 @@ def _subscript(node: ast.Subscript, scope: ClassAd, ctx: EvalContext) -> Any:
 
 def run(expr: ast.Expr, scope: ClassAd, ctx: EvalContext) -> Any:
     """Evaluate with the context's backend."""
+    if TOO_DEEP and too_deep(expr):
+        raise EvaluationFailed("operators nested past the C++ evaluation depth limit")
     if ctx.compiled:
         hit = _code.get(id(expr))
         if hit is not None and hit[0] is expr:

@@ -50,7 +50,10 @@ def matches(my: ClassAd, target: ClassAd) -> bool:
     if fast is None or type(fast) is int:
         return _holds(my, target)
     if my.parent is None:  # the entry exists only while my is otherwise plain
-        value = fast(my, target, 0)
+        try:
+            value = fast(my, target, 0)
+        except RecursionError:  # also EvaluationFailed: the whole evaluation is ERROR
+            return False
         if value is True or value is False:
             return bool(value)
         if value is not BAIL:
@@ -70,13 +73,11 @@ def _holds(my: ClassAd, target: ClassAd, fast: bool = True) -> bool:
         return False
     if type(expr) is Literal:
         return is_true(expr.value)
-    if fast:
-        value = _fast_value(my, "requirements", expr, target)
-        if value is not BAIL:
-            return is_true(value)
     try:
-        value = eval_in(my, "requirements", expr, EvalContext(my, target))
-    except RecursionError:
+        value = _fast_value(my, "requirements", expr, target) if fast else BAIL
+        if value is BAIL:
+            value = eval_in(my, "requirements", expr, EvalContext(my, target))
+    except RecursionError:  # also EvaluationFailed: the whole evaluation is ERROR
         return False
     return is_true(value)
 
@@ -98,7 +99,10 @@ def rank(my: ClassAd, target: ClassAd) -> float:
     if type(expr) is Literal:
         value = expr.value
     else:
-        value = _fast_value(my, "rank", expr, target)
+        try:
+            value = _fast_value(my, "rank", expr, target)
+        except RecursionError:  # also EvaluationFailed: the whole evaluation is ERROR
+            return 0.0
         if value is BAIL:
             value = _attr(my, "rank", EvalContext(my, target))
     t = type(value)

@@ -268,10 +268,15 @@ def identical(a: Any, b: Any) -> Any:
     ta, tb = type(a), type(b)
     if ta is tb and (ta is str or ta is int or ta is bool):
         return bool(a == b)
+    if isinstance(a, ClassAd) and isinstance(b, ClassAd):
+        # the C++ library has two ad types (see ClassAd.shared_value); ads never compare
+        if a.shared_value is not b.shared_value:
+            return False
+        return Error("=?= between two ads")
     if ta is not tb:
         return False
-    if ta is list or ta is ClassAd:
-        return Error("=?= between two lists or two ads")
+    if ta is list:
+        return Error("=?= between two lists")
     if ta is Error or a is UNDEFINED:
         return True
     if ta is float:

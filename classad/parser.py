@@ -1,4 +1,6 @@
-"""Text -> AST: the only module that imports lark; folds literals and caches by text."""
+"""Text -> AST: the only module that imports lark; folds literals and caches by text.
+
+lark is imported and the tables built on the first parse, not at `import classad`."""
 
 from __future__ import annotations
 
@@ -7,21 +9,20 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-from lark import Lark, Token, Transformer
-from lark import __version__ as lark_version
-from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
-from lark.lexer import UnlessCallback
-from lark.parse_tree_builder import ExpandSingleChild
+from typing import TYPE_CHECKING, Any
 
 from classad import ast, lalr
+from classad.depth import MAX_PARSE_DEPTH, note_eval_depth, parse_depth
 from classad.errors import ClassAdSyntaxError, caret_snippet
 from classad.timefmt import parse_abstime, parse_reltime
 from classad.values import ERROR, INT64_MAX, INT64_MIN, UNDEFINED
 
-#: deepest expression nesting accepted (evaluation recurses this deep)
-MAX_NESTING = 150
+if TYPE_CHECKING:
+    from lark import Lark, Token
+    from lark.exceptions import UnexpectedInput
+
+#: deepest parenthesis nesting accepted: the C++ parser's depth limit (see classad.depth)
+MAX_NESTING = (MAX_PARSE_DEPTH - 3) // 3
 _CACHE_LIMIT = 65536
 
 
@@ -117,8 +118,9 @@ def _int_value(digits: str) -> int:
     return value if 0 <= value <= INT64_MAX else 0
 
 
-class _ToAst(Transformer[Token, Any]):
-    """Builds classad.ast nodes as the LALR parser reduces (no intermediate tree)."""
+class _ToAst:
+    """Builds classad.ast nodes as the LALR parser reduces (no intermediate tree). lark looks
+    its callbacks up by rule name, so this need not subclass lark's Transformer."""
 
     def start(self, items: list[Any]) -> ast.Expr:
         return items[0]  # type: ignore[no-any-return]
@@ -277,6 +279,8 @@ def _quote(s: str) -> str:
 
 def _cache_file(grammar: str) -> str | bool:
     """Where lark keeps the built LALR tables (building them takes ~0.5 s, loading ~20 ms)."""
+    from lark import __version__ as lark_version
+
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     folder = os.path.join(base, "classad-pool")
     try:
@@ -288,6 +292,8 @@ def _cache_file(grammar: str) -> str | bool:
 
 
 def _build() -> Lark:
+    from lark import Lark
+
     grammar = _grammar_text()
     options: dict[str, Any] = {
         "parser": "lalr", "lexer": "contextual", "start": ["start", "ad_start"],
@@ -304,6 +310,9 @@ def _build() -> Lark:
 def _fast_tables(lark: Lark) -> lalr.Tables | None:
     """lark's LALR tables, contextual lexers and callbacks as plain data for classad.lalr;
     None (lark parses everything itself) if this lark version lays them out differently."""
+    from lark.lexer import UnlessCallback
+    from lark.parse_tree_builder import ExpandSingleChild
+
     try:
         frontend = lark.parser
         table = frontend.parser.parser.parse_table
@@ -320,27 +329,28 @@ def _fast_tables(lark: Lark) -> lalr.Tables | None:
                     continue
                 if arg not in rule_ids:
                     rule_ids[arg] = len(rules)
-                    rules.append(_fast_rule(arg, callbacks[arg]))
+                    rules.append(_fast_rule(arg, callbacks[arg], ExpandSingleChild))
                 row[symbol] = ~rule_ids[arg]
             actions.append(row)
         skip = "|".join(lark.get_terminal(name).pattern.to_regexp()
                         for name in lark.lexer_conf.ignore)
-        lexers = [_fast_lexer(contextual.lexers[state], skip) for state in range(len(table.states))]
+        lexers = [_fast_lexer(contextual.lexers[state], skip, UnlessCallback)
+                  for state in range(len(table.states))]
         return lalr.Tables(actions, lexers, rules, dict(table.start_states),
                            dict(table.end_states))
     except (AttributeError, KeyError, TypeError, ValueError):  # pragma: no cover - other lark
         return None
 
 
-def _fast_rule(rule: Any, callback: Callable[[list[Any]], Any]) -> lalr.Rule:
+def _fast_rule(rule: Any, callback: Callable[[list[Any]], Any], unit_type: type) -> lalr.Rule:
     expansion = rule.expansion
     unit = (rule.options.expand1 and rule.alias is None and len(expansion) == 1
             and not expansion[0].is_term and not expansion[0].name.startswith("_")
-            and isinstance(callback, ExpandSingleChild))
+            and isinstance(callback, unit_type))
     return lalr.Rule(len(expansion), rule.origin.name, callback, bool(unit))
 
 
-def _fast_lexer(basic: Any, skip: str) -> lalr.LexState:
+def _fast_lexer(basic: Any, skip: str, unless_type: Any) -> lalr.LexState:
     """One parser state's lexer: lark's pattern for it, after any run of ignored text."""
     scanner = basic.scanner
     if len(scanner._mres) != 1:
@@ -348,15 +358,33 @@ def _fast_lexer(basic: Any, skip: str) -> lalr.LexState:
     tokens = scanner._mres[0]
     retype: dict[str, re.Pattern[str]] = {}
     for name, callback in basic.callback.items():
-        if not isinstance(callback, UnlessCallback) or len(callback.scanner._mres) != 1:
+        if not isinstance(callback, unless_type) or len(callback.scanner._mres) != 1:
             raise ValueError(f"unexpected lexer callback for {name}")
         retype[name] = callback.scanner._mres[0]
     pattern = re.compile(f"(?:{skip})*+(?:{tokens.pattern})?", tokens.flags)
     return lalr.LexState(pattern, retype, frozenset(basic.ignore_types))
 
 
-_LARK = _build()
-_TABLES = _fast_tables(_LARK)
+_built: tuple[Lark, lalr.Tables | None] | None = None
+
+
+def _parsers() -> tuple[Lark, lalr.Tables | None]:
+    """lark and the fast driver's tables, built on the first parse (not at import: loading
+    the tables and compiling a lexer per parser state would cost every `import classad`)."""
+    global _built
+    if _built is None:
+        lark = _build()
+        _built = (lark, _fast_tables(lark))
+    return _built
+
+
+def __getattr__(name: str) -> Any:
+    """`_LARK` and `_TABLES`, the built parsers, for the tests that drive them directly."""
+    if name == "_LARK":
+        return _parsers()[0]
+    if name == "_TABLES":
+        return _parsers()[1]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 _cache: dict[str, ast.Expr] = {}
 
@@ -390,28 +418,38 @@ def _parse(text: str, start: str, source: str) -> Any:
         node, depth_bound = _parse_fast(text, start)
     except _Reject as exc:
         raise _error_at(exc.message, exc.token, text, source) from None
-    except UnexpectedInput as exc:
-        raise _syntax_error(exc, text, source) from None
-    except LarkError as exc:
+    except Exception as exc:
+        from lark.exceptions import LarkError, UnexpectedInput
+
+        if isinstance(exc, UnexpectedInput):
+            raise _syntax_error(exc, text, source) from None
+        if not isinstance(exc, LarkError):
+            raise
         cause = exc.__context__
         if isinstance(cause, _Reject):
             raise _error_at(cause.message, cause.token, text, source) from None
         raise ClassAdSyntaxError(str(exc), source=source) from None
-    if depth_bound > MAX_NESTING and ast.nesting_depth(node) > MAX_NESTING:
+    record = start == "ad_start"
+    # each node built adds at most 3 to the C++ parser's depth: most texts skip the walk
+    if 3 * depth_bound + 3 > MAX_PARSE_DEPTH and parse_depth(node, record=record) > MAX_PARSE_DEPTH:
         raise ClassAdSyntaxError(
-            f"expression nested more than {MAX_NESTING} levels deep", source=source)
+            "expression nested too deeply (the C++ parser stops at depth "
+            f"{MAX_PARSE_DEPTH}, about {MAX_NESTING} parentheses)", source=source)
+    for top in node.exprs if record else (node,):
+        note_eval_depth(top, depth_bound)
     return node
 
 
 def _parse_fast(text: str, start: str) -> tuple[Any, int]:
     """classad.lalr on lark's tables, else lark itself (for what the driver refuses: lark
     names the error). Also returns a bound on the tree's depth."""
-    if _TABLES is not None:
+    lark, tables = _built or _parsers()
+    if tables is not None:
         try:
-            return lalr.parse(_TABLES, text, start)
+            return lalr.parse(tables, text, start)
         except (lalr.Refused, _Reject):
             pass
-    return _LARK.parse(text, start=start), len(text)
+    return lark.parse(text, start=start), len(text)
 
 
 def _error_at(message: str, token: Token | None, text: str, source: str) -> ClassAdSyntaxError:
@@ -422,6 +460,8 @@ def _error_at(message: str, token: Token | None, text: str, source: str) -> Clas
 
 
 def _syntax_error(exc: UnexpectedInput, text: str, source: str) -> ClassAdSyntaxError:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF
+
     line = getattr(exc, "line", 1) or 1
     col = getattr(exc, "column", 1) or 1
     if isinstance(exc, UnexpectedEOF) or line < 1:

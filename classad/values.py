@@ -110,6 +110,14 @@ class RelTime:
 Value: TypeAlias = "bool | int | float | str | Undefined | Error | AbsTime | RelTime | list[Any] | ClassAd"
 
 
+class EvaluationFailed(RecursionError):
+    """The C++ library's Evaluate() returns false: the whole evaluation, not just the node,
+    gives ERROR (`isError(...)` around it does not see it). Raised where the C++ library
+    aborts (userHome() with a wrong argument count, operators nested past its depth limit);
+    a RecursionError, so every entry point that turns a too-deep evaluation into ERROR
+    catches it too."""
+
+
 def wrap64(n: int) -> int:
     """Two's-complement wraparound of an integer into int64."""
     if INT64_MIN <= n <= INT64_MAX:

@@ -32,7 +32,7 @@ from classad.formats import dump_ad, parse_ads
 from classad.functions import names as function_names
 from classad.parser import parse_expr
 from classad.unparse import ValueTooLarge, unparse, unparse_value
-from classad.values import MAX_STRING, Error
+from classad.values import MAX_STRING, Error, EvaluationFailed
 
 EXAMPLES = int(os.environ.get("CLASSAD_FUZZ_EXAMPLES", "250"))
 #: wall-clock budget for one example (all readers or all backends); generous for a loaded CI
@@ -169,15 +169,19 @@ def mutated_ads(draw: st.DrawFn) -> bytes:
 
 
 def _backend_value(expr: Any, my: ClassAd, target: ClassAd | None, backend: str) -> Any:
-    """The value of `expr` by one backend (the fast paths fall back to compiled code)."""
+    """The value of `expr` by one backend (the fast paths fall back to compiled code); an
+    evaluation that fails as a whole (EvaluationFailed, as the entry points do) is ERROR."""
     fast: dict[str, Callable[[Any, ClassAd, ClassAd], Any]] = {
         "fast": fastpath.value, "specialised": specialize.value}
     value = BAIL
-    if backend in fast and target is not None:
-        value = fast[backend](expr, my, target)
-    if value is BAIL:
-        ctx = EvalContext(my, target, backend="compiled" if backend in fast else backend)
-        value = run(expr, my, ctx)
+    try:
+        if backend in fast and target is not None:
+            value = fast[backend](expr, my, target)
+        if value is BAIL:
+            ctx = EvalContext(my, target, backend="compiled" if backend in fast else backend)
+            value = run(expr, my, ctx)
+    except EvaluationFailed as exc:
+        return Error(str(exc))
     return value
 
 

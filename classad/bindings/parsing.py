@@ -59,9 +59,20 @@ def _ads(text: str, parser: ParserType | int) -> list[ClassAd]:
     try:
         if fmt == "old":
             return [adopt(parse_ad(chunk, "old")) for chunk, _ in old_chunks(text)]
-        return [adopt(ad) for ad in parse_ads(text, fmt)]
+        ads = [adopt(ad) for ad in parse_ads(text, fmt)]
     except ClassAdSyntaxError as e:
         raise _fail("Unable to parse input stream into a ClassAd", e) from None
+    if fmt == "new":
+        # HTCondor's reader takes an empty ad `[]` for the end of its input: it is not
+        # returned, and an ad after it cannot be read
+        for i, ad in enumerate(ads):
+            if not len(ad):
+                if any(len(later) for later in ads[i + 1:]):
+                    raise _fail("Unable to parse input stream into a ClassAd", ClassAdSyntaxError(
+                        f"ad {i + 1} is empty: an empty ad ends the input, the ads after it "
+                        "cannot be read"))
+                return ads[:i]
+    return ads
 
 
 def parseAds(input: str | Iterable[str],  # noqa: A002, N802 (HTCondor's names)

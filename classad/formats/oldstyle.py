@@ -11,7 +11,7 @@ from classad.ad import ClassAd
 from classad.errors import ClassAdSyntaxError
 from classad.formats._common import LITERAL_PATTERN, Errors, LineIndex, parse_value, plain_attribute
 from classad.formats._emit import old_name, old_text
-from classad.parser import unescape
+from classad.parser import parse_expr, unescape
 
 _NAME = re.compile(r"[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*=")
 _QNAME = re.compile(r"[ \t]*'((?:[^'\\\n]|\\.)*)'[ \t]*=")
@@ -110,7 +110,38 @@ def _read_attr(text: str, pos: int, eol: int, index: LineIndex) -> tuple[str, as
     if converted is not None:
         def mapper(c: int) -> int:
             return c - bisect_left(inserted, c)
-    return name, parse_value(value, index, start, mapper), end
+    try:
+        return name, parse_value(value, index, start, mapper), end
+    except ClassAdSyntaxError:
+        cut = _expression_end(value)
+        if cut is None:
+            raise
+        return name, parse_value(value[:cut], index, start, mapper), end
+
+
+def _expression_end(value: str) -> int | None:
+    """Where the longest leading expression of `value` ends, if text it cannot take follows.
+
+    The C++ old-syntax reader parses a value as one expression and ignores what follows it
+    (`a = 1 # note`, `a = f(x) junk` and `a = 1;` all give the leading expression), while an
+    expression cut short (`a = 1 +`) fails. The parser stops where the expression cannot go
+    on: the text before that point is the expression, if it parses alone.
+    """
+    try:
+        parse_expr(value)
+    except ClassAdSyntaxError as err:
+        lines = value.split("\n")
+        if not 1 <= err.line <= len(lines):
+            return None
+        cut = sum(len(line) + 1 for line in lines[:err.line - 1]) + err.column - 1
+        if not 0 < cut < len(value.rstrip()) or not value[:cut].strip():
+            return None
+        try:
+            parse_expr(value[:cut])
+        except ClassAdSyntaxError:
+            return None
+        return cut
+    return None
 
 
 def _scan_value(text: str, i: int, eol: int,

@@ -12,7 +12,7 @@ from typing import Any
 from classad import ast
 from classad.ad import ClassAd
 from classad.functions import Evaluation, builtin, pcre
-from classad.values import INT64_MIN, UNDEFINED, Error, to_bytes
+from classad.values import INT64_MIN, UNDEFINED, Error, EvaluationFailed, to_bytes
 
 _SPACE = " \t\n\r\v\f"
 _DEFAULT_DELIMS = ", "
@@ -307,8 +307,12 @@ def _home_of(name: str) -> str | None:
         return None
 
 
-@builtin("userHome", arity=(1, 2))
+@builtin("userHome")
 def user_home(args: list[Any]) -> Any:
+    if not 1 <= len(args) <= 2:
+        # unlike every other builtin (a wrong count is an ERROR value), the C++ userHome
+        # fails the whole evaluation: `isError(userHome())` is ERROR, not true
+        raise EvaluationFailed("userHome() takes one or two arguments")
     name = args[0]
     home = _home_of(name) if type(name) is str else None
     if home is not None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 import random as _random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from classad.functions import builtin
+from classad import ast
+from classad.functions import Evaluation, builtin
 from classad.functions.convert import c_int64, int32, to_real
-from classad.values import INT64_MAX, INT64_MIN, UNDEFINED, Error, wrap64
+from classad.values import INT64_MAX, INT64_MIN, UNDEFINED, Error, EvaluationFailed, wrap64
 
 #: a real quantum this close to zero leaves the value unchanged
 _TINY_QUANTUM = 1e-8
@@ -126,14 +127,22 @@ def quantize(args: list[Any]) -> Any:
 
 
 # ---- random ---------------------------------------------------------------------------------
-@builtin("random", arity=(0, 1))
-def random_value(args: list[Any]) -> Any:
+@builtin("random", arity=(0, 1), lazy=True)
+def random_value(args: Sequence[ast.Expr], ev: Evaluation) -> Any:
+    """A fresh number at every evaluation: the C++ library keeps no attribute's value within
+    an evaluation, so in `[r = random(9); x = r == r]` each `r` draws again. Counting the
+    draw as a cycle keeps every attribute being evaluated around it from being kept."""
+    ev.ctx.cycles += 1
     if not args:
         return _random.random()
-    v = args[0]
+    v = ev.eval(args[0])
     if type(v) is int:
         limit = int32(v)
-        return _random.randrange(limit) if limit > 0 else Error("random() of a non-positive integer")
+        if limit <= 0:  # C++ Evaluate() fails: the whole evaluation is ERROR
+            raise EvaluationFailed("random() of a non-positive integer")
+        return _random.randrange(limit)
     if type(v) is float:
-        return _random.random() * v if not v <= 0 else Error("random() of a non-positive real")
+        if v <= 0:
+            raise EvaluationFailed("random() of a non-positive real")
+        return _random.random() * v
     return v if type(v) is Error else Error("random() needs a number")

@@ -1,0 +1,129 @@
+"""The C++ library's two nesting limits, measured on our trees without recursion.
+
+Parsing: the C++ parser is recursive descent and counts its active parseExpression,
+parseUnaryExpression and parsePostfixExpression calls; a text that needs more than 500 of
+them at once is rejected. Every expression slot (the whole text, an attribute's value, a
+parenthesised, bracketed or argument expression, a list element, either branch of `?:`)
+opens one parseExpression; each operand below it opens one parseUnaryExpression per prefix
+operator plus one, then one parsePostfixExpression; a chain of `?:` (elvis) opens one more
+per link; binary operators open nothing (the C++ parser loops over them).
+
+Evaluation: each C++ operator node (unary, binary, `?:`, parentheses, subscript, elvis)
+takes one level of a 400-level budget while it evaluates its operands; past it the C++
+Evaluate() fails and the whole evaluation is ERROR. A tree whose operands that are always
+evaluated already nest deeper than that (`a && b && ...` with more than 400 operators) is
+recorded here when parsed, and the evaluators fail it (EvaluationFailed) before starting.
+"""
+
+from __future__ import annotations
+
+from classad import ast
+
+#: the C++ parser's limit on its active recursive calls
+MAX_PARSE_DEPTH = 500
+#: the C++ evaluator's limit on nested operator evaluations
+MAX_EVAL_DEPTH = 400
+
+_OPERATORS = (ast.Unary, ast.Binary, ast.Cond, ast.Paren, ast.Subscript, ast.Elvis)
+_FOLDED_CALL = 3  # absTime("...") / relTime("...") are folded, but were parsed as calls
+
+#: id -> tree, for trees whose evaluation the C++ library always fails (too deep)
+TOO_DEEP: dict[int, ast.Expr] = {}
+_TOO_DEEP_LIMIT = 4096
+
+
+def parse_depth(root: ast.Expr, *, record: bool = False) -> int:
+    """The most C++ parser calls active at once while parsing `root`'s text as an expression
+    (or, with `record`, as a whole ad, whose attribute values are the top expressions)."""
+    peak = 0
+    # (node, depth, level): level 0 = an expression slot opened at `depth`, 1 = an operand
+    # of a binary operator in the slot at `depth`, 2 = a postfix expression at `depth`
+    todo: list[tuple[ast.Expr, int, int]]
+    if record and type(root) is ast.RecordExpr:
+        todo = [(e, 1, 0) for e in root.exprs]
+    else:
+        todo = [(root, 1, 0)]
+    while todo:
+        node, depth, level = todo.pop()
+        t = type(node)
+        if level == 0 and t is ast.Cond:
+            assert isinstance(node, ast.Cond)
+            todo += ((node.test, depth, 1), (node.then, depth + 1, 0),
+                     (node.orelse, depth + 1, 0))
+            continue
+        if level < 2:
+            if t is ast.Binary:
+                assert isinstance(node, ast.Binary)
+                todo += ((node.left, depth, 1), (node.right, depth, 1))
+                continue
+            prefix = 0
+            while type(node) is ast.Unary:
+                prefix += 1
+                node = node.operand
+            depth += 2 + prefix
+            t = type(node)
+        peak = max(peak, depth)
+        if t is ast.Elvis:
+            links: list[ast.Expr] = []
+            while type(node) is ast.Elvis:
+                links.append(node.right)
+                node = node.left
+            todo.append((node, depth, 2))
+            todo += ((link, depth + len(links) - i, 2) for i, link in enumerate(links))
+        elif t is ast.Select:
+            todo.append((node.base, depth, 2))  # type: ignore[union-attr]
+        elif t is ast.Subscript:
+            assert isinstance(node, ast.Subscript)
+            todo += ((node.base, depth, 2), (node.index, depth + 1, 0))
+        elif t is ast.Literal:
+            if node.text is not None and node.text.startswith("relTime(") or (  # type: ignore[union-attr]
+                    type(node.value).__name__ == "AbsTime"):  # type: ignore[union-attr]
+                peak = max(peak, depth + _FOLDED_CALL)
+        elif t is not ast.AttrRef:
+            # parentheses, calls, lists and ads: each child is a new expression slot
+            todo += ((child, depth + 1, 0) for child in ast.children(node))
+    return peak
+
+
+def certain_eval_depth(root: ast.Expr) -> int:
+    """How deep C++ operator evaluations nest along the operands every evaluation of `root`
+    reaches: left operands, both operands of operators that do not short-circuit, unary
+    operands, conditions, parentheses, subscripts and builtin arguments (not branches, list
+    elements or ad values)."""
+    deepest = 0
+    todo: list[tuple[ast.Expr, int]] = [(root, 0)]
+    while todo:
+        node, depth = todo.pop()
+        if isinstance(node, _OPERATORS):
+            depth += 1
+            deepest = max(deepest, depth)
+        match node:
+            case ast.Binary(op, left, right):
+                todo.append((left, depth))
+                if op not in ("&&", "||"):
+                    todo.append((right, depth))
+            case ast.Unary(_, operand) | ast.Paren(operand) | ast.Cond(operand, _, _):
+                todo.append((operand, depth))
+            case ast.Elvis(left, _) | ast.Select(left, _):
+                todo.append((left, depth))
+            case ast.Subscript(base, index):
+                todo += ((base, depth), (index, depth))
+            case ast.Call(_, args):
+                # builtins evaluate their arguments first, but for ifThenElse's branches
+                todo += ((arg, depth) for arg in (args[:1] if node.key == "ifthenelse" else args))
+    return deepest
+
+
+def note_eval_depth(root: ast.Expr, bound: int) -> None:
+    """Record `root` in TOO_DEEP if its evaluation always fails in C++; `bound` is at least
+    the number of its nodes (the check is skipped below the limit)."""
+    if bound <= MAX_EVAL_DEPTH or certain_eval_depth(root) <= MAX_EVAL_DEPTH:
+        return
+    if len(TOO_DEEP) >= _TOO_DEEP_LIMIT:
+        TOO_DEEP.clear()
+    TOO_DEEP[id(root)] = root
+
+
+def too_deep(expr: ast.Expr) -> bool:
+    """`expr` was recorded: its evaluation always fails in C++."""
+    return TOO_DEEP.get(id(expr)) is expr
