@@ -11,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from classad import ast, lalr
-from classad.depth import MAX_PARSE_DEPTH, note_eval_depth, parse_depth
+from classad import ast, lalr, shapes
+from classad.depth import MAX_PARSE_DEPTH, note_eval_depth, parse_depth, too_deep
 from classad.errors import ClassAdSyntaxError, caret_snippet
 from classad.timefmt import parse_abstime, parse_reltime
 from classad.values import ERROR, INT64_MAX, INT64_MIN, UNDEFINED
@@ -393,11 +393,50 @@ def parse_expr(text: str, *, source: str = "<string>") -> ast.Expr:
     """Parse one expression; identical texts share one tree. Raises ClassAdSyntaxError."""
     tree = _cache.get(text)
     if tree is None:
-        tree = _parse(text, "start", source)
+        tree = _parse_shaped(text, source)
         if len(_cache) >= _CACHE_LIMIT:
             _cache.clear()
         _cache[text] = tree
     return tree
+
+
+_shapes: dict[str, shapes.Shape | None] = {}
+
+
+def _parse_shaped(text: str, source: str) -> ast.Expr:
+    """Parse `text`, or build its tree from the parse of a text of the same shape (the same
+    but for its integers, see classad.shapes). Errors are always the text's own."""
+    found = shapes.skeleton(text)
+    if found is None:
+        return _parse(text, "start", source)  # type: ignore[no-any-return]
+    skeleton, digits = found
+    shape = _shapes.get(skeleton)
+    if shape is None:
+        if skeleton in _shapes:  # known not to be usable
+            return _parse(text, "start", source)  # type: ignore[no-any-return]
+        try:
+            skeleton_tree = _parse(skeleton, "start", source)
+            # a tree whose evaluation always fails (classad.depth) is marked by identity at
+            # parse time: built trees would lose the mark, so such texts are parsed whole
+            shape = (None if too_deep(skeleton_tree)
+                     else shapes.Shape.of(skeleton_tree, len(digits)))
+        except ClassAdSyntaxError:
+            shape = None
+        if len(_shapes) >= _CACHE_LIMIT:
+            _shapes.clear()
+        _shapes[skeleton] = shape
+        if shape is None:
+            return _parse(text, "start", source)  # type: ignore[no-any-return]
+    return shape.build(digits, _int_literal)
+
+
+def _int_literal(digits: str, sign: int) -> ast.Literal:
+    """The literal of a run of decimal digits (not starting with 0), as `integer` and
+    `negative_number` read it: out-of-range values are 0, as in C++."""
+    if sign > 0:
+        return ast.Literal(_int_value(digits))
+    value = _magnitude(digits)
+    return ast.Literal(-value if 0 <= value <= -INT64_MIN else 0)
 
 
 def parse_record(text: str, *, source: str = "<string>") -> ast.RecordExpr:

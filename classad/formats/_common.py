@@ -38,13 +38,21 @@ class ClassAdSyntaxErrors(ClassAdSyntaxError):
 class LineIndex:
     """Offsets in a text -> 1-based (line, column), built once in linear time."""
 
-    __slots__ = ("source", "starts", "text")
+    __slots__ = ("_starts", "source", "text")
 
     def __init__(self, text: str, source: str) -> None:
         self.text = text
         self.source = source
-        self.starts = [0]
-        self.starts.extend(m.end() for m in re.finditer("\n", text))
+        self._starts: list[int] | None = None
+
+    @property
+    def starts(self) -> list[int]:
+        """The offset of each line's start, found on first use (a file without errors
+        never needs them)."""
+        if self._starts is None:
+            self._starts = [0]
+            self._starts.extend(m.end() for m in re.finditer("\n", self.text))
+        return self._starts
 
     def linecol(self, offset: int) -> tuple[int, int]:
         line = bisect_right(self.starts, offset)
@@ -143,14 +151,27 @@ def literal_node(raw: str) -> ast.Expr | None:
     return node
 
 
+#: `plain_attribute` by the whole text of the match: most lines of a pool's ads repeat
+PLAIN_SEEN: dict[str, tuple[str, ast.Expr]] = {}
+_PLAIN_SEEN_MAX = 200_000
+
+
 def plain_attribute(m: re.Match[str]) -> tuple[str, ast.Expr] | None:
     """(name, literal) from a match of `name = literal` (groups 1 and 2); None when the name
-    is a reserved word or the literal is not one `literal_node` reads."""
+    is a reserved word or the literal is not one `literal_node` reads. Remembered in
+    PLAIN_SEEN by the match's text."""
+    whole = m.group()
+    found = PLAIN_SEEN.get(whole)
+    if found is not None:
+        return found
     name, raw = m.group(1, 2)
     node = literal_node(raw)
     if node is None or name.lower() in RESERVED_WORDS:
         return None
-    return name, node
+    found = (name, node)
+    if len(PLAIN_SEEN) < _PLAIN_SEEN_MAX:
+        PLAIN_SEEN[whole] = found
+    return found
 
 
 def transform(node: ast.Expr, fn: Callable[[ast.Expr], ast.Expr]) -> ast.Expr:

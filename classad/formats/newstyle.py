@@ -8,7 +8,14 @@ from collections.abc import Iterable, Iterator
 from classad import ast
 from classad.ad import ClassAd
 from classad.errors import ClassAdSyntaxError
-from classad.formats._common import LITERAL_PATTERN, Errors, LineIndex, parse_value, plain_attribute
+from classad.formats._common import (
+    LITERAL_PATTERN,
+    PLAIN_SEEN,
+    Errors,
+    LineIndex,
+    parse_value,
+    plain_attribute,
+)
 from classad.formats._emit import new_text
 from classad.parser import RESERVED_WORDS, unescape
 from classad.unparse import attr_order, quote_name
@@ -130,13 +137,16 @@ def _read_ad(text: str, start: int, index: LineIndex,
 def _plain_attrs(text: str, pos: int, names: list[str], exprs: list[ast.Expr]) -> int:
     """Read the `name = literal;` attributes from `pos` on; the offset of the first other one."""
     match = _PLAIN_ATTR.match
+    seen = PLAIN_SEEN.get
     while True:
         m = match(text, pos)
         if m is None:
             return pos
-        attr = plain_attribute(m)
+        attr = seen(m.group())
         if attr is None:
-            return pos
+            attr = plain_attribute(m)
+            if attr is None:
+                return pos
         names.append(attr[0])
         exprs.append(attr[1])
         pos = m.end()
