@@ -91,17 +91,37 @@ def _slot(name: str, host: str, slot_id: int, cpus: int, memory: int,
     return ads.make_ad(attrs)
 
 
-def from_header(header: Header, memory_per_core: int, where: str) -> list[ClassAd]:
-    """The pool a trace ran on: MaxNodes machines of MaxProcs/MaxNodes cores, else MaxProcs slots."""
+def from_header(header: Header, memory_per_core: int, where: str,
+                widest: int = 1) -> tuple[list[ClassAd], str]:
+    """The pool a trace ran on, from its header, and a line saying what was built.
+
+    MaxNodes partitionable machines of MaxProcs/MaxNodes cores (MaxProcs one-core static slots
+    without MaxNodes; MaxNodes one-core machines without MaxProcs). A job runs in one slot, so
+    when the trace has jobs wider than one such machine (`widest` cores: a parallel log), the
+    MaxProcs processors are one partitionable machine instead, which every job up to MaxProcs
+    cores fits.
+    """
     procs, nodes = header.number("MaxProcs"), header.number("MaxNodes")
     if procs is None or procs <= 0:
-        raise NegotiatorError("the trace header has no MaxProcs: give --machines or --slots",
-                              where)
+        procs = nodes
+    if procs is None or procs <= 0:
+        raise NegotiatorError(
+            "the trace header has neither MaxProcs nor MaxNodes: give --machines or --slots",
+            where)
     memory = max(DEFAULT_MB_PER_CORE, memory_per_core)
+    cores = max(1, procs // nodes) if nodes and nodes > 0 else 1
+    if widest > cores:
+        spec = f"1x{procs}c{memory * procs}m"
+        note = (f"{where}: jobs up to {widest} cores are wider than one node of the header "
+                f"({cores} core{'s' if cores > 1 else ''}): the pool is the header's {procs} "
+                "processors as one "
+                f"partitionable machine (--machines {spec}); give --machines to choose")
+        return from_spec(spec, where), note
     if nodes and nodes > 0:
-        cores = max(1, procs // nodes)
-        return from_spec(f"{nodes}x{cores}c{memory * cores}m", where)
-    return from_spec(f"{procs}x1c{memory}m:static", where)
+        spec = f"{nodes}x{cores}c{memory * cores}m"
+    else:
+        spec = f"{procs}x1c{memory}m:static"
+    return from_spec(spec, where), f"{where}: the pool is the header's (--machines {spec})"
 
 
 def from_file(path: str | Path) -> list[ClassAd]:

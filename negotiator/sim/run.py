@@ -86,16 +86,18 @@ def load_workload(inputs: Inputs) -> workload.Workload:
     return chosen
 
 
-def load_pool(inputs: Inputs, loaded: workload.Workload) -> list[ClassAd]:
+def load_pool(inputs: Inputs, loaded: workload.Workload) -> tuple[list[ClassAd], str]:
+    """The pool's slot ads and, for a pool taken from the trace header, a line saying so."""
     if inputs.slots is not None and inputs.machines is not None:
         raise NegotiatorError("give --slots or --machines, not both")
     if inputs.machines is not None:
-        return pool.from_spec(inputs.machines)
+        return pool.from_spec(inputs.machines), ""
     if inputs.slots is not None:
-        return pool.read_pool_file(inputs.slots)
+        return pool.read_pool_file(inputs.slots), ""
     if loaded.header is not None:
         per_core = max((math.ceil(j.memory / j.cpus) for j in loaded.jobs), default=0)
-        return pool.from_header(loaded.header, per_core, str(inputs.trace))
+        widest = max((j.cpus for j in loaded.jobs), default=1)
+        return pool.from_header(loaded.header, per_core, str(inputs.trace), widest)
     raise NegotiatorError("give --slots FILE or --machines SPEC (e.g. 100x8c32g)")
 
 
@@ -118,7 +120,10 @@ def simulate(inputs: Inputs, progress: Callable[[float, float, float], None] | N
     inputs = inputs.with_defaults()
     config, raw = load_negotiator_config(inputs)
     loaded = load_workload(inputs)
-    slot_ads = load_pool(inputs, loaded)
+    slot_ads, pool_note = load_pool(inputs, loaded)
+    notes = (*loaded.notes, pool_note) if pool_note else tuple(loaded.notes)
+    if notes:
+        config = replace(config, warnings=(*config.warnings, *notes))
     interval = inputs.interval if inputs.interval is not None else config.negotiator_interval
     if not interval > 0:
         raise NegotiatorError("--interval must be a positive number of seconds")

@@ -17,7 +17,7 @@ class SimSlot:
     """One static, partitionable or dynamic slot and the job it runs."""
 
     __slots__ = ("ad", "base", "children", "claim_start", "job", "name", "parent",
-                 "partitionable", "weight")
+                 "partitionable", "sub_id", "weight")
 
     def __init__(self, ad: ClassAd, parent: SimSlot | None = None) -> None:
         self.base = ad
@@ -29,6 +29,8 @@ class SimSlot:
         self.job: SimJob | None = None
         self.weight = 0.0
         self.claim_start = 0.0
+        self.sub_id = 0
+        """A dynamic slot's number under its partitionable slot (slot1_<sub_id>)."""
 
     @property
     def cpus(self) -> float:
@@ -63,7 +65,12 @@ class Pool:
         return self.busy_cpus < self.total_cpus
 
     def carve(self, pslot: SimSlot, name: str, job: SimJob) -> SimSlot:
-        """Cut `job`'s request out of `pslot` as a dynamic slot named `name`."""
+        """Cut `job`'s request out of `pslot` as a dynamic slot.
+
+        The startd, not the negotiator, names it: `slot1_N@host` with N the lowest number no
+        dynamic slot of `pslot` holds now (HTCondor's IdDispenser), so numbers freed by jobs
+        that ended are used again; `name` (the negotiator's guess) is not used.
+        """
         wanted = request(job.ad, pslot.ad)
         dslot_ad = pslot.ad.copy()
         left = pslot.ad.copy()
@@ -71,15 +78,18 @@ class Pool:
             dslot_ad[attr] = amount
             if attr in left:
                 left[attr] = _minus(ads.number(left, attr, 0.0), amount)
+        sub_id = _lowest_free({c.sub_id for c in pslot.children})
+        base, at, host = pslot.name.partition("@")
+        name = f"{base}_{sub_id}{at}{host}"
         del dslot_ad["PartitionableSlot"]
         dslot_ad["DynamicSlot"] = True
         dslot_ad["SlotType"] = "Dynamic"
         dslot_ad["Name"] = name
-        # a counter, never decreased, so a new dynamic slot's name is never one in use
-        left["NumDynamicSlots"] = int(ads.number(pslot.ad, "NumDynamicSlots", 0.0)) + 1
+        left["NumDynamicSlots"] = len(pslot.children) + 1
         pslot.ad = left
         child = SimSlot(dslot_ad, pslot)
         child.base = dslot_ad
+        child.sub_id = sub_id
         pslot.children.append(child)
         self.by_name[name] = child
         self.dslots_made += 1
@@ -114,6 +124,7 @@ class Pool:
         parent.children.remove(slot)
         del self.by_name[slot.name]
         left = parent.ad.copy()
+        left["NumDynamicSlots"] = len(parent.children)
         for attr in _RESOURCES:
             if attr in left:
                 left[attr] = _plus(ads.number(left, attr, 0.0), ads.number(slot.ad, attr, 0.0))
@@ -127,6 +138,14 @@ class Pool:
                     ad = s.ad.copy()
                     ad["TotalJobRunTime"] = int(now - s.job.start)
                     s.ad = ad
+
+
+def _lowest_free(used: set[int]) -> int:
+    """The smallest positive number not in `used`."""
+    number = 1
+    while number in used:
+        number += 1
+    return number
 
 
 def _minus(have: float, amount: float) -> Any:

@@ -17,6 +17,8 @@ DEFAULT_TEMPLATE = "group_{group}.u{user}"
 DOMAIN = "sim"
 _PLACEHOLDER = re.compile(r"\{([a-z]+)\}")
 _TEMPLATE_FIELDS = frozenset({"user", "group", "queue", "partition"})
+_MISSING = "\x00"
+"""Stands for a field the trace does not know while a template is filled in."""
 
 
 @dataclass(slots=True)
@@ -58,6 +60,8 @@ class Workload:
     jobs: list[SimJob]
     skipped: dict[str, int] = field(default_factory=dict)
     header: swf.Header | None = None
+    notes: list[str] = field(default_factory=list)
+    """What reading the trace changed that the user should know (printed as warnings)."""
 
     def skip(self, why: str) -> None:
         self.skipped[why] = self.skipped.get(why, 0) + 1
@@ -123,6 +127,8 @@ def from_swf(
         records = _window(records, selection)
     workload = Workload([], header=header)
     names = names or {}
+    procs_of: dict[int, int] = {}
+    repeated = 0
     for rec in records:
         if rec.status in swf.PARTIAL:
             workload.skip("partial-execution records (status 2-4)")
@@ -137,10 +143,15 @@ def from_swf(
         per_proc_kb = rec.req_memory if rec.req_memory > 0 else rec.used_memory
         memory = math.ceil(per_proc_kb * procs / 1024) if per_proc_kb > 0 else 0
         owner, group = _principal(template, rec, names)
+        # a job number seen before (some logs repeat them) becomes the next proc of that cluster
+        proc = procs_of.get(rec.job, -1) + 1
+        procs_of[rec.job] = proc
+        if proc:
+            repeated += 1
         attrs: dict[str, object] = {
             "MyType": "Job",
             "ClusterId": rec.job,
-            "ProcId": 0,
+            "ProcId": proc,
             "Owner": owner,
             "User": f"{owner}@{DOMAIN}",
             "JobStatus": 1,
@@ -156,6 +167,9 @@ def from_swf(
             attrs["AcctGroup"] = group
             attrs["AccountingGroup"] = f"{group}.{owner}"
         _add(workload, attrs, rec.submit, rec.run, f"{path}:{rec.line}")
+    if repeated:
+        workload.notes.append(f"{path}: {repeated} records repeat an earlier job number: each "
+                              "runs as the next ProcId of that ClusterId")
     return workload
 
 
@@ -171,17 +185,24 @@ def _window(records: list[swf.Record], selection: Selection) -> list[swf.Record]
 def _principal(
     template: str, rec: swf.Record, names: dict[tuple[str, int], str]
 ) -> tuple[str, str]:
-    """(owner, accounting group) of a record: the template's last dotted part is the owner."""
+    """(owner, accounting group) of a record: the template's last dotted part is the owner.
+
+    A group part that names a field the trace does not know (-1, no `--names` entry) is left out,
+    as a job submitted without that accounting group; an unknown owner is `unknown`.
+    """
     values = {"user": rec.user, "group": rec.group, "queue": rec.queue, "partition": rec.partition}
 
     def fill(match: re.Match[str]) -> str:
         key = match.group(1)
         number = values[key]
-        return names.get((key, number), str(number) if number >= 0 else "unknown")
+        return names.get((key, number), str(number) if number >= 0 else _MISSING)
 
     text = _PLACEHOLDER.sub(fill, template)
     group, _, owner = text.rpartition(".")
-    return owner or "unknown", group
+    known = [part for part in group.split(".") if part and _MISSING not in part]
+    if _MISSING in owner:
+        owner = "unknown"
+    return owner or "unknown", ".".join(known)
 
 
 def from_job_ads(path: str | Path) -> Workload:
@@ -232,7 +253,7 @@ def select(workload: Workload, selection: Selection) -> Workload:
         raise NegotiatorError("--rate must be a positive number")
     jobs = sorted(workload.jobs, key=lambda j: (j.submit, j.seq))
     if not jobs:
-        return Workload([], dict(workload.skipped), workload.header)
+        return Workload([], dict(workload.skipped), workload.header, workload.notes)
     origin = jobs[0].submit
     kept: list[SimJob] = []
     for job in jobs:
@@ -251,4 +272,4 @@ def select(workload: Workload, selection: Selection) -> Workload:
             job.ad["QDate"] = int(job.submit)
     for seq, job in enumerate(kept):
         job.seq = seq
-    return Workload(kept, dict(workload.skipped), workload.header)
+    return Workload(kept, dict(workload.skipped), workload.header, workload.notes)

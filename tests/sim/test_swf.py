@@ -48,8 +48,7 @@ def test_template_and_names_file(tmp_path: Path) -> None:
     names = write(tmp_path, "user 7 alice\ngroup 3 cms  # the CMS VO\n", "names.txt")
     loaded = workload.from_swf(write(tmp_path, text), "group_{group}.{user}",
                                workload.read_names(names))
-    assert [j.submitter for j in loaded.jobs] == ["group_cms.alice@sim",
-                                                  "group_unknown.unknown@sim"]
+    assert [j.submitter for j in loaded.jobs] == ["group_cms.alice@sim", "unknown@sim"]
     plain = workload.from_swf(write(tmp_path, text), "{user}")
     assert plain.jobs[0].submitter == "7@sim" and plain.jobs[0].group == "<none>"
     with pytest.raises(NegotiatorError, match="unknown field"):
@@ -93,9 +92,9 @@ def test_gzip_is_read_by_its_magic_number(tmp_path: Path) -> None:
 
 def test_the_pool_from_the_trace_header() -> None:
     header = swf.Header({"maxprocs": "16", "maxnodes": "4"})
-    slots = pool.from_header(header, 1000, "t")
+    slots, _ = pool.from_header(header, 1000, "t")
     assert len(slots) == 4 and all(s.eval("Cpus") == 4 for s in slots)
-    only_procs = pool.from_header(swf.Header({"maxprocs": "3"}), 1000, "t")
+    only_procs, _ = pool.from_header(swf.Header({"maxprocs": "3"}), 1000, "t")
     assert [s.eval("Cpus") for s in only_procs] == [1, 1, 1]
 
 
