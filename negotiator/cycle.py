@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 from classad import ast
 from classad.ad import ClassAd, to_expr
+from classad.clock import fixed_clock
 from classad.purity import is_self_contained
 from negotiator import ads
 from negotiator.decisions import CycleResult, GroupOutcome, Match, SubmitterOutcome, Turn
@@ -42,12 +43,14 @@ def negotiate(
     fast: bool = True,
     stats: dict[str, float] | None = None,
 ) -> tuple[CycleResult, AccountantState]:
-    """Run one cycle at time `now`; the inputs are not modified.
+    """Run one cycle at time `now`; the inputs are not modified. ClassAd time builtins
+    (`time()`, `currentTime()`...) read `now` during the cycle, so a cycle is a pure function of
+    its inputs and its time, and a simulated pool's expressions see simulated time.
 
     `fast` finds candidates with the columnar index (same decisions as the pair-by-pair path);
     `stats`, when given, receives the matcher's counters and phase seconds.
     """
-    with collector_paused():
+    with collector_paused(), fixed_clock(now):
         state = accountant.update_priorities(state, now, config.priority_halflife)
         engine = _Engine(build_slots(pool, config), build_jobs(jobs), state, config, now, fast)
         engine.run()

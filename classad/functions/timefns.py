@@ -8,7 +8,7 @@ import time as _time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from classad import ast
+from classad import ast, clock
 from classad.ad import ClassAd
 from classad.functions import Evaluation, builtin, cstrftime
 from classad.timefmt import (
@@ -23,7 +23,7 @@ from classad.values import UNDEFINED, AbsTime, Error, RelTime
 
 
 def _now() -> int:
-    return int(_time.time())
+    return clock.now()
 
 
 def _bad(what: str) -> Error:
