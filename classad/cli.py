@@ -195,20 +195,25 @@ def _show_python(expr: Any) -> None:
 
 def _run_jsonl(path: str) -> int:
     from classad.cases import run_case
+    from classad.inputfile import MAX_INPUT_BYTES, open_input
 
     try:
-        stream = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+        raw = sys.stdin.buffer if path == "-" else open_input(path)
     except OSError as exc:
         err.print(f"classad: cannot read {path}: {exc.strerror}", markup=False)
         return 2
     failures = 0
-    with stream:
-        for lineno, line in enumerate(stream, 1):
-            if not line.strip():
+    with raw:
+        for lineno, data in enumerate(iter(lambda: raw.readline(MAX_INPUT_BYTES + 1), b""), 1):
+            if len(data) > MAX_INPUT_BYTES:
+                err.print(f"classad: {path}:{lineno}: line longer than {MAX_INPUT_BYTES} bytes",
+                          markup=False)
+                return 2
+            if not data.strip():
                 continue
             case_id: Any = None
             try:
-                case = json.loads(line)
+                case = json.loads(data.decode("utf-8"))
                 if not isinstance(case, dict):
                     raise ValueError("a case is a JSON object")
                 case_id = case.get("id")
@@ -273,7 +278,7 @@ def convert_command(
     except UsageError as exc:
         raise _fail(str(exc)) from None
     except ClassAdError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(str(exc).splitlines()[0]) from None
     sys.stdout.write(dump_ads(ads, to))
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import gzip
 import io
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from classad.inputfile import GZIP_MAGIC, corrupt_gzip, open_input
 from negotiator.errors import NegotiatorError
 
 FIELDS = (
@@ -60,11 +62,11 @@ class Header:
 def open_text(path: Path) -> io.TextIOBase:
     """The file as text, gunzipped when it is gzip (by its magic number, not its name)."""
     try:
-        with path.open("rb") as probe:
-            magic = probe.read(2)
-        if magic == b"\x1f\x8b":
-            return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="replace")
-        return path.open(encoding="utf-8", errors="replace")
+        raw = open_input(path)
+        if raw.peek(2)[:2] == GZIP_MAGIC:
+            return io.TextIOWrapper(gzip.GzipFile(fileobj=raw, mode="rb"), encoding="utf-8",
+                                    errors="replace")
+        return io.TextIOWrapper(raw, encoding="utf-8", errors="replace")
     except OSError as exc:
         raise NegotiatorError(f"cannot read trace: {exc.strerror}", str(path)) from None
 
@@ -76,12 +78,16 @@ def read_swf(path: str | Path) -> tuple[Header, list[Record]]:
     records: list[Record] = []
     with open_text(path) as handle:
         try:
-            for number, line in enumerate(handle, 1):
+            lines = iter(lambda: handle.readline(MAX_LINE + 1), "")  # a line's length is bounded
+            for number, line in enumerate(lines, 1):
                 record = parse_line(line, str(path), number, header)
                 if record is not None:
                     records.append(record)
-        except (OSError, EOFError) as exc:
-            raise NegotiatorError(f"cannot read trace: {exc}", str(path)) from None
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            raise NegotiatorError(f"cannot read trace: {corrupt_gzip(exc).strerror}",
+                                  str(path)) from None
+        except OSError as exc:
+            raise NegotiatorError(f"cannot read trace: {exc.strerror or exc}", str(path)) from None
     return header, records
 
 
