@@ -194,20 +194,20 @@ def _show_python(expr: Any) -> None:
 
 
 def _run_jsonl(path: str) -> int:
+    from classad import inputfile
     from classad.cases import run_case
-    from classad.inputfile import MAX_INPUT_BYTES, open_input
 
     try:
-        raw = sys.stdin.buffer if path == "-" else open_input(path)
+        raw = sys.stdin.buffer if path == "-" else inputfile.open_input(path)
     except OSError as exc:
         err.print(f"classad: cannot read {path}: {exc.strerror}", markup=False)
         return 2
     failures = 0
+    limit = inputfile.MAX_INPUT_BYTES
     with raw:
-        for lineno, data in enumerate(iter(lambda: raw.readline(MAX_INPUT_BYTES + 1), b""), 1):
-            if len(data) > MAX_INPUT_BYTES:
-                err.print(f"classad: {path}:{lineno}: line longer than {MAX_INPUT_BYTES} bytes",
-                          markup=False)
+        for lineno, data in enumerate(iter(lambda: raw.readline(limit + 1), b""), 1):
+            if len(data) > limit:
+                err.print(f"classad: {path}:{lineno}: line longer than {limit} bytes", markup=False)
                 return 2
             if not data.strip():
                 continue

@@ -44,9 +44,10 @@ def corrupt_gzip(exc: BaseException) -> OSError:
     return OSError(errno.EINVAL, f"corrupt gzip data ({detail})")
 
 
-def read_limited(stream: BinaryIO | gzip.GzipFile, limit: int = MAX_INPUT_BYTES) -> bytes:
-    """All of `stream`, or OSError (EFBIG) once it passes `limit` bytes; gzip and zlib errors
-    of a decompressing stream become OSError too."""
+def read_limited(stream: BinaryIO | gzip.GzipFile, limit: int | None = None) -> bytes:
+    """All of `stream`, or OSError (EFBIG) once it passes `limit` bytes (default
+    MAX_INPUT_BYTES); gzip and zlib errors of a decompressing stream become OSError too."""
+    limit = MAX_INPUT_BYTES if limit is None else limit
     try:
         data = stream.read(limit + 1)
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
@@ -56,7 +57,7 @@ def read_limited(stream: BinaryIO | gzip.GzipFile, limit: int = MAX_INPUT_BYTES)
     return data
 
 
-def read_input(path: str | os.PathLike[str], limit: int = MAX_INPUT_BYTES, *,
+def read_input(path: str | os.PathLike[str], limit: int | None = None, *,
                gunzip: bool = False) -> bytes:
     """The bytes of a file (with `gunzip`, decompressed when it starts with gzip's magic number
     or its name ends in .gz), at most `limit` of them; OSError, with a one-line strerror, for
@@ -98,7 +99,7 @@ def text_of(data: bytes) -> str:
     return text
 
 
-def read_text_input(path: str | os.PathLike[str], limit: int = MAX_INPUT_BYTES, *,
+def read_text_input(path: str | os.PathLike[str], limit: int | None = None, *,
                     gunzip: bool = False) -> str:
     """The UTF-8 text of a file, read as `read_input` does; NotText (an OSError naming the line
     and column) for bytes that are not text."""

@@ -6,12 +6,12 @@ import os
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
+from classad import inputfile
 from classad.ad import ClassAd
 from classad.errors import ClassAdSyntaxError
 from classad.formats import jsonfmt, newstyle, oldstyle
 from classad.formats._common import ClassAdSyntaxErrors, ErrorMode, Errors, LineIndex
 from classad.inputfile import (
-    MAX_INPUT_BYTES,
     NotText,
     read_input,
     read_limited,
@@ -120,10 +120,10 @@ def load_ads(path: str | os.PathLike[str] | TextIO, fmt: str = "auto",
     if not isinstance(path, str | os.PathLike):
         source = str(getattr(path, "name", "<stream>"))
         raw = getattr(path, "buffer", None)  # a text stream's bytes: decoded (and checked) here
-        text = (decode(read_limited(raw), source) if raw is not None
-                else path.read(MAX_INPUT_BYTES + 1))
-        if len(text) > MAX_INPUT_BYTES:
-            raise too_large(MAX_INPUT_BYTES)
+        limit = inputfile.MAX_INPUT_BYTES
+        text = decode(read_limited(raw), source) if raw is not None else path.read(limit + 1)
+        if len(text) > limit:
+            raise too_large(limit)
         return list(parse_ads(text, fmt, source=source, errors=errors))
     name = os.fspath(path)
     return list(parse_ads(read_text(name), fmt, source=name, errors=errors))

@@ -6,6 +6,7 @@ import gzip
 import io
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,9 @@ COMPLETED, FAILED, CANCELLED = 1, 0, 5
 PARTIAL = frozenset({2, 3, 4})
 MAX_LINE = 4096
 """A record longer than this is not SWF (a budget against a binary file read as text)."""
+MAX_TRACE_LINES = 50_000_000
+"""The most lines a trace may hold (a budget against a gzip bomb of empty lines: the largest
+traces of the Parallel Workloads Archive hold a few million jobs)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,16 +63,19 @@ class Header:
             return None
 
 
-def open_text(path: Path) -> io.TextIOBase:
+@contextmanager
+def open_text(path: Path) -> Iterator[io.TextIOWrapper]:
     """The file as text, gunzipped when it is gzip (by its magic number, not its name)."""
     try:
         raw = open_input(path)
-        if raw.peek(2)[:2] == GZIP_MAGIC:
-            return io.TextIOWrapper(gzip.GzipFile(fileobj=raw, mode="rb"), encoding="utf-8",
-                                    errors="replace")
-        return io.TextIOWrapper(raw, encoding="utf-8", errors="replace")
     except OSError as exc:
         raise NegotiatorError(f"cannot read trace: {exc.strerror}", str(path)) from None
+    with raw:
+        if raw.peek(2)[:2] == GZIP_MAGIC:
+            yield io.TextIOWrapper(gzip.GzipFile(fileobj=raw, mode="rb"), encoding="utf-8",
+                                   errors="replace")
+        else:
+            yield io.TextIOWrapper(raw, encoding="utf-8", errors="replace")
 
 
 def read_swf(path: str | Path) -> tuple[Header, list[Record]]:
@@ -80,6 +87,9 @@ def read_swf(path: str | Path) -> tuple[Header, list[Record]]:
         try:
             lines = iter(lambda: handle.readline(MAX_LINE + 1), "")  # a line's length is bounded
             for number, line in enumerate(lines, 1):
+                if number > MAX_TRACE_LINES:
+                    raise NegotiatorError(f"more than {MAX_TRACE_LINES} lines: not a trace "
+                                          "(a gzip bomb?)", str(path), number)
                 record = parse_line(line, str(path), number, header)
                 if record is not None:
                     records.append(record)
