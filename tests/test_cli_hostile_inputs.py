@@ -166,16 +166,31 @@ COMMANDS = {
 }
 
 
-@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "corrupt.gz"])
-@pytest.mark.parametrize("command", list(COMMANDS))
+def _cases() -> list[Any]:
+    """Every command meets /dev/zero; FIFO and corrupt gzip for one command in the default run,
+    for all under the `slow` mark (each run starts a Python process)."""
+    cases = []
+    for command in COMMANDS:
+        for kind in ("dev-zero", "fifo", "corrupt.gz"):
+            slow = kind != "dev-zero" and command != "classad convert"
+            marks = [pytest.mark.slow, pytest.mark.skipif(
+                os.environ.get("CLASSAD_POOL_SLOW") != "1",
+                reason="slow: set CLASSAD_POOL_SLOW=1")] if slow else []
+            cases.append(pytest.param(command, kind, marks=marks))
+    return cases
+
+
+@pytest.mark.parametrize(("command", "kind"), _cases())
 def test_commands_give_one_line(command: str, kind: str, tmp_path: Path) -> None:
     path = _make(tmp_path, kind)
     argv = [a.replace("{}", str(path)) for a in COMMANDS[command]]
     argv[0] = _exe(argv[0])
     limit = "ulimit -v 2000000 2>/dev/null; exec \"$@\""  # a /dev/zero must not eat memory
     done = subprocess.run(["sh", "-c", limit, "sh", *argv], capture_output=True, text=True,
-                          cwd=tmp_path, timeout=300, check=False, stdin=subprocess.DEVNULL)
+                          cwd=tmp_path, timeout=240, check=False, stdin=subprocess.DEVNULL)
     lines = done.stderr.splitlines()
-    assert done.returncode != 0, done.stdout[-500:]
     assert "Traceback" not in done.stderr, done.stderr[-2000:]
+    if kind == "fifo" and done.returncode == 0:
+        return  # a FIFO nobody writes to is an empty file, which some commands accept
+    assert done.returncode != 0, done.stdout[-500:]
     assert len(lines) == 1 and str(path) in lines[0], done.stderr[-2000:]
