@@ -158,7 +158,7 @@ COMMANDS = {
     "classad eval --my": ["classad", "eval", "--my", "{}", "1"],
     "negotiator negotiate --slots": ["negotiator", "negotiate", "--slots", "{}",
                                      "--jobs", str(_DATA / "jobs.ad"), "--now", "0"],
-    "negotiator negotiate --config": ["negotiator", "negotiate", "--config", "{}", "--now", "0"],
+    "negotiator negotiate --config": ["negotiator", "negotiate", "--config", "{}"],
     "negotiator simulate --trace": ["negotiator", "simulate", "--trace", "{}", "--no-plots",
                                     "--max-cycles", "1", "--out", "out"],
     "negotiator sweep": ["negotiator", "sweep", "{}", "--serial", "--out", "out"],
