@@ -194,21 +194,26 @@ def _show_python(expr: Any) -> None:
 
 
 def _run_jsonl(path: str) -> int:
+    from classad import inputfile
     from classad.cases import run_case
 
     try:
-        stream = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+        raw = sys.stdin.buffer if path == "-" else inputfile.open_input(path)
     except OSError as exc:
         err.print(f"classad: cannot read {path}: {exc.strerror}", markup=False)
         return 2
     failures = 0
-    with stream:
-        for lineno, line in enumerate(stream, 1):
-            if not line.strip():
+    limit = inputfile.MAX_INPUT_BYTES
+    with raw:
+        for lineno, data in enumerate(iter(lambda: raw.readline(limit + 1), b""), 1):
+            if len(data) > limit:
+                err.print(f"classad: {path}:{lineno}: line longer than {limit} bytes", markup=False)
+                return 2
+            if not data.strip():
                 continue
             case_id: Any = None
             try:
-                case = json.loads(line)
+                case = json.loads(data.decode("utf-8"))
                 if not isinstance(case, dict):
                     raise ValueError("a case is a JSON object")
                 case_id = case.get("id")
@@ -273,7 +278,7 @@ def convert_command(
     except UsageError as exc:
         raise _fail(str(exc)) from None
     except ClassAdError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(str(exc).splitlines()[0]) from None
     sys.stdout.write(dump_ads(ads, to))
 
 

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-import gzip
 import os
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
+from classad import inputfile
 from classad.ad import ClassAd
 from classad.errors import ClassAdSyntaxError
 from classad.formats import jsonfmt, newstyle, oldstyle
 from classad.formats._common import ClassAdSyntaxErrors, ErrorMode, Errors, LineIndex
+from classad.inputfile import (
+    NotText,
+    read_input,
+    read_limited,
+    text_of,
+    too_large,
+)
 
 __all__ = [
     "FORMATS", "ClassAdSyntaxErrors", "decode", "detect_format", "dump_ad", "dump_ads",
@@ -113,7 +120,10 @@ def load_ads(path: str | os.PathLike[str] | TextIO, fmt: str = "auto",
     if not isinstance(path, str | os.PathLike):
         source = str(getattr(path, "name", "<stream>"))
         raw = getattr(path, "buffer", None)  # a text stream's bytes: decoded (and checked) here
-        text = decode(raw.read(), source) if raw is not None else path.read()
+        limit = inputfile.MAX_INPUT_BYTES
+        text = decode(read_limited(raw), source) if raw is not None else path.read(limit + 1)
+        if len(text) > limit:
+            raise too_large(limit)
         return list(parse_ads(text, fmt, source=source, errors=errors))
     name = os.fspath(path)
     return list(parse_ads(read_text(name), fmt, source=name, errors=errors))
@@ -122,37 +132,21 @@ def load_ads(path: str | os.PathLike[str] | TextIO, fmt: str = "auto",
 def read_text(path: str | os.PathLike[str]) -> str:
     """The text of an ad file (`.gz` files are decompressed), which must be UTF-8.
 
-    Raises OSError for an unreadable file and ClassAdSyntaxError, naming the file, line and
+    Raises OSError for an unreadable file (or one larger than MAX_INPUT_BYTES, or corrupt
+    gzip data; a FIFO without a writer reads as empty) and ClassAdSyntaxError, naming the file, line and
     column, for bytes that are not UTF-8 text (a binary or UTF-16 file).
     """
     name = os.fspath(path)
-    if name.endswith(".gz"):
-        with gzip.open(name, "rb") as fz:
-            data = fz.read()
-    else:
-        with open(name, "rb") as f:
-            data = f.read()
-    return decode(data, name)
+    return decode(read_input(name, gunzip=True), name)
 
 
 def decode(data: bytes, source: str) -> str:
     """`data` as UTF-8 text; ClassAdSyntaxError at the first byte that is not."""
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        head = data[data.rfind(b"\n", 0, exc.start) + 1 : exc.start]
-        column = len(head.decode("utf-8", "replace")) + 1
-        hint = "a UTF-16 file" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "binary data or another encoding"
-        raise ClassAdSyntaxError(f"not UTF-8 text (byte 0x{data[exc.start]:02x}; {hint}?)",
-                                 line=line, column=column, source=source) from None
-    if "\x00" in text:
-        pos = text.index("\x00")
-        line = text.count("\n", 0, pos) + 1
-        column = pos - (text.rfind("\n", 0, pos) + 1) + 1
-        raise ClassAdSyntaxError("NUL byte in the input (a binary or UTF-16 file?)",
-                                 line=line, column=column, source=source)
-    return text
+        return text_of(data)
+    except NotText as exc:
+        raise ClassAdSyntaxError(exc.message, line=exc.line, column=exc.column,
+                                 source=source) from None
 
 
 def dump_ad(ad: ClassAd, fmt: str = "new", *, pretty: bool = False) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from classad.inputfile import open_input
 from negotiator.errors import NegotiatorError
 from negotiator.policy import templates
 from negotiator.policy.macros import Budget, Expander, MacroError, split_args, truth
@@ -131,7 +132,7 @@ def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> RawCo
 def _read(path: Path, shown: str, where: tuple[str, int] | None) -> str:
     at = where or (shown, None)
     try:
-        with path.open("rb") as handle:
+        with open_input(path) as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise NegotiatorError(f"cannot read config {shown}: {exc.strerror}", *at) from None

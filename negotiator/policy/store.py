@@ -12,6 +12,7 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
+from classad.inputfile import read_text_input
 from negotiator.errors import NegotiatorError
 from negotiator.policy.accountant import AccountantState, Customer
 
@@ -187,7 +188,7 @@ def _customer(name: str, row: Any, source: str) -> Customer:
 
 def load_json(path: str | Path) -> AccountantState:
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        doc = json.loads(read_text_input(path))
     except OSError as exc:
         raise NegotiatorError(f"cannot read state: {exc.strerror}", str(path)) from None
     except UnicodeDecodeError as exc:

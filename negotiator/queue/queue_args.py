@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from classad.inputfile import open_input
 from negotiator.queue.errors import SubmitError
 
 #: the most procs one submit file may make (all its queue statements together)
@@ -150,7 +151,7 @@ def _from_lines(rest: str, block: tuple[str, ...] | None, base: Path) -> list[st
 
 def _read_items_file(path: Path) -> list[str]:
     try:
-        with path.open("rb") as f:
+        with open_input(path) as f:
             data = f.read(MAX_ITEMS_FILE + 1)
     except OSError as e:
         raise SubmitError(f"cannot read the items file {str(path)!r}: {e.strerror}") from None

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from classad.ad import ClassAd
+from classad.inputfile import open_input
 from negotiator.queue.errors import SubmitError
 from negotiator.queue.job_context import JobContext, SubmitConfig, Universe
 from negotiator.queue.keywords import unsupported
@@ -169,7 +170,7 @@ def read_submit(path: Path | None, text: str | None = None, *,
 
 def _read(path: Path) -> str:
     try:
-        with path.open("rb") as f:
+        with open_input(path) as f:
             data = f.read(MAX_FILE + 1)
     except OSError as e:
         raise SubmitError(f"cannot read the submit file: {e.strerror}", str(path)) from None

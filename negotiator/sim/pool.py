@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from classad.ad import ClassAd
+from classad.inputfile import read_text_input
 from negotiator import ads
 from negotiator.errors import NegotiatorError
 from negotiator.sim.swf import Header
@@ -145,7 +146,7 @@ def from_file(path: str | Path) -> list[ClassAd]:
 def read_pool_file(path: str | Path) -> list[ClassAd]:
     """A pool file: a one-line spec (`# comments` allowed) or slot ads."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_text_input(path)
     except OSError as exc:
         raise NegotiatorError(f"cannot read pool: {exc.strerror}", str(path)) from None
     lines = [ln.split("#", 1)[0].strip() for ln in text.splitlines()]

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from classad.ad import ClassAd
+from classad.inputfile import read_text_input
 from negotiator import ads
 from negotiator.cycle import negotiate
 from negotiator.decisions import CycleResult
@@ -43,7 +44,7 @@ def load_scenarios(path: str | Path) -> list[Scenario]:
     """Every case of a scenario file (a file without [[case]] tables is one case)."""
     path = Path(path)
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        doc = tomllib.loads(read_text_input(path))
     except OSError as exc:
         raise NegotiatorError(f"cannot read scenario: {exc.strerror}", str(path)) from None
     except tomllib.TOMLDecodeError as exc:

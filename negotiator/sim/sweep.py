@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from classad.inputfile import read_text_input
 from negotiator.errors import NegotiatorError
 from negotiator.policy.settings import GROUP_KNOB_PREFIXES, KNOWN_KNOBS
 from negotiator.sim.run import SIM_KNOBS, Inputs, simulate, write_outputs
@@ -34,7 +35,7 @@ def load_grid(path: Path) -> list[Run]:
     """The runs of a sweep file (TOML): [base] inputs, [knobs] NAME = [values], pool sizes,
     arrival-rate multipliers and seeds; every combination is one run."""
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        doc = tomllib.loads(read_text_input(path))
     except OSError as exc:
         raise NegotiatorError(f"cannot read sweep: {exc.strerror}", str(path)) from None
     except tomllib.TOMLDecodeError as exc:
@@ -89,7 +90,7 @@ def _check_knob(name: str, where: str, path: Path) -> None:
 
 
 def _line_of(path: Path, name: str) -> int | None:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(read_text_input(path).splitlines(), 1):
         if line.strip().startswith(name):
             return number
     return None

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import gzip
 import io
+import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from classad.inputfile import GZIP_MAGIC, corrupt_gzip, open_input
 from negotiator.errors import NegotiatorError
 
 FIELDS = (
@@ -20,6 +23,9 @@ COMPLETED, FAILED, CANCELLED = 1, 0, 5
 PARTIAL = frozenset({2, 3, 4})
 MAX_LINE = 4096
 """A record longer than this is not SWF (a budget against a binary file read as text)."""
+MAX_TRACE_LINES = 50_000_000
+"""The most lines a trace may hold (a budget against a gzip bomb of empty lines: the largest
+traces of the Parallel Workloads Archive hold a few million jobs)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,16 +63,19 @@ class Header:
             return None
 
 
-def open_text(path: Path) -> io.TextIOBase:
+@contextmanager
+def open_text(path: Path) -> Iterator[io.TextIOWrapper]:
     """The file as text, gunzipped when it is gzip (by its magic number, not its name)."""
     try:
-        with path.open("rb") as probe:
-            magic = probe.read(2)
-        if magic == b"\x1f\x8b":
-            return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="replace")
-        return path.open(encoding="utf-8", errors="replace")
+        raw = open_input(path)
     except OSError as exc:
         raise NegotiatorError(f"cannot read trace: {exc.strerror}", str(path)) from None
+    with raw:
+        if raw.peek(2)[:2] == GZIP_MAGIC:
+            yield io.TextIOWrapper(gzip.GzipFile(fileobj=raw, mode="rb"), encoding="utf-8",
+                                   errors="replace")
+        else:
+            yield io.TextIOWrapper(raw, encoding="utf-8", errors="replace")
 
 
 def read_swf(path: str | Path) -> tuple[Header, list[Record]]:
@@ -76,12 +85,19 @@ def read_swf(path: str | Path) -> tuple[Header, list[Record]]:
     records: list[Record] = []
     with open_text(path) as handle:
         try:
-            for number, line in enumerate(handle, 1):
+            lines = iter(lambda: handle.readline(MAX_LINE + 1), "")  # a line's length is bounded
+            for number, line in enumerate(lines, 1):
+                if number > MAX_TRACE_LINES:
+                    raise NegotiatorError(f"more than {MAX_TRACE_LINES} lines: not a trace "
+                                          "(a gzip bomb?)", str(path), number)
                 record = parse_line(line, str(path), number, header)
                 if record is not None:
                     records.append(record)
-        except (OSError, EOFError) as exc:
-            raise NegotiatorError(f"cannot read trace: {exc}", str(path)) from None
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            raise NegotiatorError(f"cannot read trace: {corrupt_gzip(exc).strerror}",
+                                  str(path)) from None
+        except OSError as exc:
+            raise NegotiatorError(f"cannot read trace: {exc.strerror or exc}", str(path)) from None
     return header, records
 
 

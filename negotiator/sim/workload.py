@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from classad.ad import ClassAd
+from classad.inputfile import read_text_input
 from negotiator import ads
 from negotiator.errors import NegotiatorError
 from negotiator.matchmaking.records import submitter_of
@@ -92,7 +93,7 @@ def read_names(path: str | Path) -> dict[tuple[str, int], str]:
     """A name mapping file: lines `user 12 alice` or `group 3 cms`; `#` comments."""
     out: dict[tuple[str, int], str] = {}
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_text_input(path)
     except OSError as exc:
         raise NegotiatorError(f"cannot read names: {exc.strerror}", str(path)) from None
     for number, line in enumerate(text.splitlines(), 1):
