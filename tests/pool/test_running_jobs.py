@@ -119,7 +119,9 @@ def test_a_job_reconnects_when_its_engine_answers_again_within_the_lease(
     assert spare.directory is not None
     pool.nodes = [spare.host]
     pool.configure("POOL_NODE_LEASE = 120\n", cpus=1)
-    c = pool.submit("r.sub", docker_job("g", "u", "sleep 6; echo ran through", 1))
+    # the job writes after the engine is back: what it writes while the engine is down is lost
+    # (documented), and under load the engine takes its time to stop and start again
+    c = pool.submit("r.sub", docker_job("g", "u", "sleep 25; echo ran through", 1))
     pool.start()
     pool.wait_for(lambda: pool.af("q", "JobStatus") == [["2"]], 90)
     pool.wait_for(lambda: (f"{c}.0", "EXECUTE") in events(pool.work / "g.log"), 30)
