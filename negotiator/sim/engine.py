@@ -16,6 +16,7 @@ from classad.ad import ClassAd
 from negotiator import ads
 from negotiator.cycle import negotiate
 from negotiator.decisions import CycleResult, Match
+from negotiator.matchmaking.carryover import Carryover
 from negotiator.policy.accountant import AccountantState
 from negotiator.policy.settings import NegotiatorConfig
 from negotiator.sim import usage
@@ -46,6 +47,9 @@ class SimSettings:
     skip_quiet_cycles: bool = True
     """Skip negotiate() when it provably cannot match (no idle job, or no free core and no
     preemption); the accountant is still updated for that cycle."""
+    carry: bool = True
+    """Keep negotiate()'s records, signer and columnar matcher from cycle to cycle (the same
+    decisions, less work); off rebuilds them every cycle."""
 
 
 @dataclass
@@ -101,6 +105,7 @@ class Simulation:
         self.progress = progress
         self.on_cycle = on_cycle
         self.recorder = Recorder(self.pool.total_cpus)
+        self.carry = Carryover() if settings.carry else None
         self.preemption = config.consider_preemption and (
             config.preemption_requirements is not None or _slots_rank(slot_ads))
 
@@ -202,7 +207,8 @@ class Simulation:
                 if fast is None:
                     fast = len(offered) >= FAST_FROM
                 result, self.state = negotiate(offered, [j.ad for j in self.idle.values()],
-                                               self.state, self.config, now, fast=fast)
+                                               self.state, self.config, now, fast=fast,
+                                               carry=self.carry)
                 negotiated += 1
                 for match in result.matches:
                     self._apply(match, now)
