@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -15,7 +14,14 @@ from negotiator.matchmaking.autocluster import Signer
 from negotiator.matchmaking.carryover import Carryover
 from negotiator.matchmaking.gcpause import collector_paused
 from negotiator.matchmaking.listing import Listing, ListListing
-from negotiator.matchmaking.matching import Candidate, Claim, Policy, candidates, still_matches
+from negotiator.matchmaking.matching import (
+    Candidate,
+    Claim,
+    Policy,
+    candidates,
+    rank_may_preempt,
+    still_matches,
+)
 from negotiator.matchmaking.prefilter import FastMatcher
 from negotiator.matchmaking.records import (
     CARVED_KEYS,
@@ -102,15 +108,19 @@ class _Engine:
         self.all_slots = len(slots)
         self.usage: dict[str, float] = {}
         self.counts: dict[str, int] = {}
+        #: unclaimed static slots still unmatched (CycleResult.idle_slots)
+        self.idle_static = 0
         for slot in slots:
             if slot.remote is not None:
                 self._charge(slot.remote, slot.weight, 1)
+            elif not slot.partitionable:
+                self.idle_static += 1
         #: per remote submitter: the Remote* attributes PREEMPTION_REQUIREMENTS/RANK read
         self._remote_attrs: dict[str, dict[str, ast.Expr]] = {}
         self._quotas = (assign_quotas(self.tree, self.pool_weight,
                                       config.allow_quota_oversubscription)
                         if self.tree.enabled else {})
-        if _remote_readable(slots, self.policy):
+        if _remote_readable(slots, self.policy, carry):
             self.slots = {s.index: self._with_remote_attrs(s) for s in slots}
         else:
             self.slots = {s.index: s for s in slots}
@@ -413,6 +423,8 @@ class _Engine:
         else:
             cost = slot.weight
             del self.slots[slot.index]
+            if slot.remote is None and not slot.partitionable:
+                self.idle_static -= 1
             if self.matcher is not None:
                 self.matcher.remove(slot.index)
         if slot.remote is not None:
@@ -450,7 +462,7 @@ class _Engine:
                 usage=self.usage.get(name, 0.0),
                 idle_jobs=self.idle_jobs.get(name, 0),
             )
-        idle = sum(1 for s in self.slots.values() if not s.claimed and not s.partitionable)
+        idle = self.idle_static
         return CycleResult(
             now=self.now,
             matches=tuple(self.matches),
@@ -495,35 +507,20 @@ class _Engine:
         return accountant.record_usage(self.state, usage, self.now)
 
 
-def _remote_readable(slots: list[Slot], policy: Policy) -> bool:
+def _remote_readable(slots: list[Slot], policy: Policy, carry: Carryover | None) -> bool:
     """Can a claimed slot become a candidate, so that its Remote* attributes may be read?
 
-    Not when preemption is off, nor when there is no PREEMPTION_REQUIREMENTS and every claimed
-    slot's Rank and CurrentRank are numbers with Rank <= CurrentRank: `matching.classify`
-    then refuses every claimed slot whatever its other attributes say.
+    Not when preemption is off, nor when there is no PREEMPTION_REQUIREMENTS and no claimed
+    slot's Rank may exceed its CurrentRank: `matching.classify` then refuses every claimed
+    slot whatever its other attributes say.
     """
     if not policy.consider_preemption:
         return False
     if policy.preemption_requirements is not None:
         return True
-    for slot in slots:
-        if slot.remote is None:
-            continue
-        exprs = slot.ad._exprs
-        rank, current = exprs.get("rank"), exprs.get("currentrank")
-        if not (_plain_number(rank) <= _plain_number(current)):
-            return True
-    return False
-
-
-def _plain_number(expr: ast.Expr | None) -> float:
-    """A missing attribute as 0.0 (`ads.number`'s default here), a literal int or real as
-    itself, anything else NaN (so the comparison that uses it fails)."""
-    if expr is None:
-        return 0.0
-    if type(expr) is ast.Literal and type(expr.value) in (int, float):
-        return float(expr.value)
-    return math.nan
+    if carry is not None and carry.ranks_known:
+        return carry.rank_preempting > 0
+    return any(slot.remote is not None and rank_may_preempt(slot) for slot in slots)
 
 
 def _slot_independent_request(job: ClassAd) -> bool:

@@ -21,13 +21,14 @@ from classad.ast import Literal
 from classad.purity import is_self_contained
 from negotiator import ads
 from negotiator.matchmaking.autocluster import Signer
-from negotiator.matchmaking.matching import Policy
+from negotiator.matchmaking.matching import Policy, rank_may_preempt
 from negotiator.matchmaking.prefilter import FastMatcher
 from negotiator.matchmaking.records import (
     IDLE,
     Job,
     Slot,
     build_jobs,
+    build_slots,
     job_order,
     not_idle,
     slot_record,
@@ -58,7 +59,16 @@ class Carryover:
         self._reset()
 
     def _reset(self) -> None:
-        self._slots: dict[int, tuple[ClassAd, int, Slot | None]] = {}
+        #: the last cycle's slot ads and their records, by position
+        self._pool: list[ClassAd] = []
+        self._records: list[Slot | None] = []
+        #: positions whose record reads what may change with the clock: rebuilt every cycle
+        self._volatile: list[int] = []
+        #: positions of claimed slots whose Rank may exceed CurrentRank (matching.classify)
+        self._preempting: set[int] = set()
+        #: whether `rank_preempting` counts them for the slots of the last `slots` call
+        self.ranks_known = False
+        self.rank_preempting = 0
         self._jobs: dict[int, tuple[ClassAd, _JobFacts | None]] = {}
         self._signer: Signer | None = None
         self._signer_ads: list[ClassAd] = []
@@ -73,31 +83,38 @@ class Carryover:
 
     # ---- records -----------------------------------------------------------------------
     def slots(self, pool: Sequence[ClassAd], config: NegotiatorConfig) -> list[Slot]:
-        """`records.build_slots(pool, config)`, reusing the record of an ad seen last cycle."""
+        """`records.build_slots(pool, config)`, reusing the record of the ad that was at the
+        same position last cycle; also counts the claimed slots whose Rank may preempt."""
         self._use(config)
+        self.ranks_known = False
         if config.slot_constraint:
-            from negotiator.matchmaking.records import build_slots
-
             return build_slots(pool, config)  # the constraint may read the clock
-        weight_expr = ads.parse_expression(config.slot_weight)
-        kept, fresh = self._slots, {}
-        out: list[Slot] = []
-        for index, ad in enumerate(pool):
-            hit = kept.get(id(ad))
-            if hit is not None and hit[0] is ad and hit[1] == index:
-                slot = hit[2]
-                self.stats["slot_hits"] += 1
+        records = self._records
+        if len(pool) == len(self._pool):
+            changed = [i for i, (a, b) in enumerate(zip(pool, self._pool, strict=True)) if a is not b]
+            if self._volatile:
+                changed = sorted(set(changed).union(self._volatile))
+        else:
+            records = [None] * len(pool)
+            self._preempting = set()
+            changed = list(range(len(pool)))
+        weight_expr = ads.parse_expression(config.slot_weight) if changed else None
+        volatile = []
+        preempting = self._preempting
+        for i in changed:
+            ad = pool[i]
+            slot = records[i] = slot_record(i, ad, config, weight_expr, None)
+            if not _slot_keepable(ad, config):
+                volatile.append(i)
+            if slot is not None and slot.remote is not None and rank_may_preempt(slot):
+                preempting.add(i)
             else:
-                slot = slot_record(index, ad, config, weight_expr, None)
-                if not _slot_keepable(ad, config):
-                    if slot is not None:
-                        out.append(slot)
-                    continue
-            fresh[id(ad)] = (ad, index, slot)
-            if slot is not None:
-                out.append(slot)
-        self._slots = fresh
-        return out
+                preempting.discard(i)
+        self.stats["slot_hits"] += len(pool) - len(changed)
+        self._pool, self._records, self._volatile = list(pool), records, volatile
+        self.ranks_known = True
+        self.rank_preempting = len(preempting)
+        return [s for s in records if s is not None]
 
     def jobs(self, job_ads: Sequence[ClassAd]) -> tuple[list[Job], list[tuple[str, str]]]:
         """`(records.build_jobs(job_ads), records.not_idle(job_ads))`, facts kept per ad."""

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -36,6 +37,7 @@ from negotiator.matchmaking.vectoreval import (
     codes_of,
 )
 
+_INDEX = attrgetter("index")
 NO_RANK = -1.7976931348623157e308
 _MAX_EXACT_INT = float(1 << 53)
 _KEPT_BYTES = 300_000_000
@@ -133,20 +135,21 @@ class FastMatcher:
         False when the matcher cannot follow (other slot indices or names, or a change to a
         column the slot tasks were built from): the caller builds a new one.
         """
-        order = sorted(slots.values(), key=lambda s: s.index)
+        order = sorted(slots.values(), key=_INDEX)
         if len(order) != len(self.slot_at):
             return False
         index = self.index
         # positions carved during the last cycle hold the cycle's own ads: patched again
         carved = set(index.replace_log[bisect.bisect_right(index.replace_ticks,
                                                            self.cycle_clock):])
+        slot_at = self.slot_at
+        moved = [pos for pos, (new, old) in enumerate(zip(order, slot_at, strict=True)) if new is not old]
         remotes = self.remote_codes
-        for pos, (new, old) in enumerate(zip(order, self.slot_at, strict=True)):
-            if new is old and pos not in carved:
-                continue
+        for pos in sorted(carved.union(moved)):
+            new, old = order[pos], slot_at[pos]
             if new.index != old.index or new.name != old.name:
                 return False
-            self.slot_at[pos] = new
+            slot_at[pos] = new
             if new.ad is index.ads[pos] and pos not in carved:
                 continue
             index.replace(pos, new.ad)
