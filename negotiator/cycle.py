@@ -12,9 +12,17 @@ from classad.purity import is_self_contained
 from negotiator import ads
 from negotiator.decisions import CycleResult, GroupOutcome, Match, SubmitterOutcome, Turn
 from negotiator.matchmaking.autocluster import Signer
+from negotiator.matchmaking.carryover import Carryover
 from negotiator.matchmaking.gcpause import collector_paused
 from negotiator.matchmaking.listing import Listing, ListListing
-from negotiator.matchmaking.matching import Candidate, Claim, Policy, candidates, still_matches
+from negotiator.matchmaking.matching import (
+    Candidate,
+    Claim,
+    Policy,
+    candidates,
+    rank_may_preempt,
+    still_matches,
+)
 from negotiator.matchmaking.prefilter import FastMatcher
 from negotiator.matchmaking.records import (
     CARVED_KEYS,
@@ -42,22 +50,30 @@ def negotiate(
     *,
     fast: bool = True,
     stats: dict[str, float] | None = None,
+    carry: Carryover | None = None,
 ) -> tuple[CycleResult, AccountantState]:
     """Run one cycle at time `now`; the inputs are not modified. ClassAd time builtins
     (`time()`, `currentTime()`...) read `now` during the cycle, so a cycle is a pure function of
     its inputs and its time, and a simulated pool's expressions see simulated time.
 
     `fast` finds candidates with the columnar index (same decisions as the pair-by-pair path);
-    `stats`, when given, receives the matcher's counters and phase seconds.
+    `stats`, when given, receives the matcher's counters and phase seconds; `carry`, when
+    given, keeps records, signer and matcher for the next cycle (same decisions; see
+    matchmaking.carryover for its contract).
     """
     with collector_paused(), fixed_clock(now):
         state = accountant.update_priorities(state, now, config.priority_halflife)
-        engine = _Engine(build_slots(pool, config), build_jobs(jobs), state, config, now, fast)
+        if carry is None:
+            slots, idle, skipped = build_slots(pool, config), build_jobs(jobs), not_idle(jobs)
+        else:
+            slots = carry.slots(pool, config)
+            idle, skipped = carry.jobs(jobs)
+        engine = _Engine(slots, idle, state, config, now, fast, carry)
         engine.run()
         if stats is not None and engine.matcher is not None:
             stats.update(engine.matcher.stats)
             stats.update({f"seconds_{k}": v for k, v in engine.matcher.seconds.items()})
-        result = replace(engine.result(), skipped=tuple(not_idle(jobs)))
+        result = replace(engine.result(), skipped=tuple(skipped))
         return result, engine.new_state()
 
 
@@ -84,6 +100,7 @@ class _Engine:
         config: NegotiatorConfig,
         now: float,
         fast: bool = False,
+        carry: Carryover | None = None,
     ) -> None:
         self.config, self.state, self.now = config, state, now
         self.policy = Policy.from_config(config)
@@ -94,15 +111,22 @@ class _Engine:
         self.all_slots = len(slots)
         self.usage: dict[str, float] = {}
         self.counts: dict[str, int] = {}
+        #: unclaimed static slots still unmatched (CycleResult.idle_slots)
+        self.idle_static = 0
         for slot in slots:
             if slot.remote is not None:
                 self._charge(slot.remote, slot.weight, 1)
+            elif not slot.partitionable:
+                self.idle_static += 1
         #: per remote submitter: the Remote* attributes PREEMPTION_REQUIREMENTS/RANK read
         self._remote_attrs: dict[str, dict[str, ast.Expr]] = {}
         self._quotas = (assign_quotas(self.tree, self.pool_weight,
                                       config.allow_quota_oversubscription)
                         if self.tree.enabled else {})
-        self.slots = {s.index: self._with_remote_attrs(s) for s in slots}
+        if _remote_readable(slots, self.policy, carry):
+            self.slots = {s.index: self._with_remote_attrs(s) for s in slots}
+        else:
+            self.slots = {s.index: s for s in slots}
         #: each submitter's idle jobs in queue order, by Job.index (removal is O(1))
         self.pending: dict[str, dict[int, Job]] = {}
         for job in sorted(jobs, key=lambda j: j.order):
@@ -111,7 +135,8 @@ class _Engine:
         names = sorted(set(self.pending) | set(self.usage))
         self.group_of = {n: assigned_group(self.tree, n) for n in names}
         self.eup = {n: accountant.effective_priority(n, state, config) for n in names}
-        self.signer = Signer([s.ad for s in slots], config)
+        self.signer = (Signer([s.ad for s in slots], config) if carry is None
+                       else carry.signer(slots, config, len(jobs)))
         self.rejected: set[tuple[str, tuple[object, ...]]] = set()
         self.rejected_jobs: list[str] = []
         self.matches: list[Match] = []
@@ -119,7 +144,10 @@ class _Engine:
         self.spins = 0
         self.turns: list[Turn] = []
         self.hgq_report: dict[str, tuple[float, float, float, float]] | None = None
-        self.matcher = FastMatcher(self.slots, self.policy) if fast and self.slots else None
+        self.matcher: FastMatcher | None = None
+        if fast and self.slots:
+            self.matcher = (FastMatcher(self.slots, self.policy) if carry is None
+                            else carry.matcher(self.slots, self.policy))
         #: the last carve priced by `_cost`: (slot, job view, result), reused by `_bind`
         self._carved: tuple[Slot, ClassAd, tuple[Slot, str, float]] | None = None
         #: the cost of carving a request from a slot, until the next carve
@@ -398,6 +426,8 @@ class _Engine:
         else:
             cost = slot.weight
             del self.slots[slot.index]
+            if slot.remote is None and not slot.partitionable:
+                self.idle_static -= 1
             if self.matcher is not None:
                 self.matcher.remove(slot.index)
         if slot.remote is not None:
@@ -435,7 +465,7 @@ class _Engine:
                 usage=self.usage.get(name, 0.0),
                 idle_jobs=self.idle_jobs.get(name, 0),
             )
-        idle = sum(1 for s in self.slots.values() if not s.claimed and not s.partitionable)
+        idle = self.idle_static
         return CycleResult(
             now=self.now,
             matches=tuple(self.matches),
@@ -478,6 +508,22 @@ class _Engine:
     def new_state(self) -> AccountantState:
         usage = {n: (max(0.0, u), max(0, self.counts.get(n, 0))) for n, u in self.usage.items()}
         return accountant.record_usage(self.state, usage, self.now)
+
+
+def _remote_readable(slots: list[Slot], policy: Policy, carry: Carryover | None) -> bool:
+    """Can a claimed slot become a candidate, so that its Remote* attributes may be read?
+
+    Not when preemption is off, nor when there is no PREEMPTION_REQUIREMENTS and no claimed
+    slot's Rank may exceed its CurrentRank: `matching.classify` then refuses every claimed
+    slot whatever its other attributes say.
+    """
+    if not policy.consider_preemption:
+        return False
+    if policy.preemption_requirements is not None:
+        return True
+    if carry is not None and carry.ranks_known:
+        return carry.rank_preempting > 0
+    return any(slot.remote is not None and rank_may_preempt(slot) for slot in slots)
 
 
 def _slot_independent_request(job: ClassAd) -> bool:

@@ -260,6 +260,12 @@ class SlotIndex:
         self._since[stamp] = (self.clock, found)
         return found
 
+    def revive(self) -> None:
+        """Every slot alive again (the next cycle offers them all): positions carved while
+        dead must have been `replace`d again before, since their results were not refreshed."""
+        self.alive[:] = True
+        self._since.clear()
+
     def remove(self, i: int) -> None:
         self.alive[i] = False
         self.log.append(i)

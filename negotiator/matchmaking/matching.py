@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from classad.ad import ClassAd
+from classad.ast import Literal
 from negotiator import ads
 from negotiator.matchmaking.records import Slot, fits, request
 from negotiator.policy.settings import NegotiatorConfig
@@ -95,6 +97,23 @@ def classify(
         return None
     allowed = ads.evaluate(policy.preemption_requirements, slot.ad, job)
     return Claim.PRIORITY if ads.is_true(allowed) else None
+
+
+def rank_may_preempt(slot: Slot) -> bool:
+    """May the claimed `slot` prefer some job by Rank (Rank > CurrentRank)? False only when
+    both are plain numbers (missing counts as 0.0, as in `classify`) and Rank <= CurrentRank."""
+    exprs = slot.ad._exprs
+    return not (_plain_number(exprs.get("rank")) <= _plain_number(exprs.get("currentrank")))
+
+
+def _plain_number(expr: Any) -> float:
+    """A missing attribute as 0.0, a literal int or real as itself, anything else NaN (so
+    that a comparison with it fails)."""
+    if expr is None:
+        return 0.0
+    if type(expr) is Literal and type(expr.value) in (int, float):
+        return float(expr.value)
+    return math.nan
 
 
 def sort_key(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -35,6 +37,7 @@ from negotiator.matchmaking.vectoreval import (
     codes_of,
 )
 
+_INDEX = attrgetter("index")
 NO_RANK = -1.7976931348623157e308
 _MAX_EXACT_INT = float(1 << 53)
 _KEPT_BYTES = 300_000_000
@@ -104,7 +107,11 @@ class FastMatcher:
         self.name_rank = np.empty(n, dtype=np.int64)
         self.name_rank[np.asarray(names, dtype=np.int64)] = np.arange(n)
         self.memo = Memo(self.index)
+        #: the columns the slot tasks were derived from (a change there needs new tasks)
+        self.task_cols: set[str] = set()
         self.tasks = self._slot_tasks()
+        self.built_at = self.index.clock
+        self.cycle_clock = self.index.clock
         self.stats = {"lists": 0, "candidate_slots": 0, "exact_pairs": 0, "fallback_jobs": 0}
         self.seconds = {"index": time.perf_counter() - started, "match": 0.0}
         self._unknown: Arr = np.zeros(0, dtype=bool)
@@ -120,6 +127,49 @@ class FastMatcher:
 
     def remove(self, index: int) -> None:
         self.index.remove(self.pos_of[index])
+
+    def renew(self, slots: dict[int, Slot], policy: Policy) -> bool:
+        """Take the next cycle's slots: every slot alive again, the slots whose ad is another
+        object patched in the index (and their kept results refreshed when next read).
+
+        False when the matcher cannot follow (other slot indices or names, or a change to a
+        column the slot tasks were built from): the caller builds a new one.
+        """
+        order = sorted(slots.values(), key=_INDEX)
+        if len(order) != len(self.slot_at):
+            return False
+        index = self.index
+        # positions carved during the last cycle hold the cycle's own ads: patched again
+        carved = set(index.replace_log[bisect.bisect_right(index.replace_ticks,
+                                                           self.cycle_clock):])
+        slot_at = self.slot_at
+        moved = [pos for pos, (new, old) in enumerate(zip(order, slot_at, strict=True)) if new is not old]
+        remotes = self.remote_codes
+        for pos in sorted(carved.union(moved)):
+            new, old = order[pos], slot_at[pos]
+            if new.index != old.index or new.name != old.name:
+                return False
+            slot_at[pos] = new
+            if new.ad is index.ads[pos] and pos not in carved:
+                continue
+            index.replace(pos, new.ad)
+            ad = new.ad
+            index.irregular[pos] = ("target" in ad._exprs or "my" in ad._exprs
+                                    or ad.parent is not None)
+            self.claimed[pos] = new.claimed
+            self.pslot[pos] = new.partitionable
+            self.remote[pos] = remotes.setdefault(new.remote, len(remotes)) if new.remote \
+                else -1
+        if index.stale(self.task_cols, self.built_at):
+            return False
+        index.revive()
+        self.slots = slots
+        self.policy = policy
+        self.cycle_clock = index.clock
+        self.stats = {"lists": 0, "candidate_slots": 0, "exact_pairs": 0, "fallback_jobs": 0}
+        self.seconds = {"index": 0.0, "match": 0.0}
+        self._unknown = np.zeros(0, dtype=bool)
+        return True
 
     # ---- the slot side -----------------------------------------------------------------
     def _slot_tasks(self) -> list[Task]:
@@ -140,6 +190,7 @@ class FastMatcher:
     def _expand(self, node: ast.Expr, key: str, sel: Arr, chain: frozenset[tuple[int, str]],
                 tasks: list[Task]) -> None:
         col = self.index.column(key)
+        self.task_cols.add(key)
         groups = col.group[sel]
         plain = sel[groups < 0]
         if len(plain):

@@ -82,20 +82,26 @@ def build_slots(slot_ads: Sequence[ClassAd], config: NegotiatorConfig) -> list[S
     constraint = ads.parse_expression(config.slot_constraint) if config.slot_constraint else None
     out = []
     for index, ad in enumerate(slot_ads):
-        if constraint is not None and not ads.is_true(ads.evaluate(constraint, ad, None)):
-            continue
-        partitionable = _flag(ad, "partitionableslot")
-        out.append(
-            Slot(
-                index=index,
-                name=_text(ad, "name") or f"slot{index + 1}",
-                ad=ad,
-                weight=slot_weight(ad, config, weight_expr),
-                partitionable=partitionable,
-                remote=None if partitionable else remote_submitter(ad),
-            )
-        )
+        slot = slot_record(index, ad, config, weight_expr, constraint)
+        if slot is not None:
+            out.append(slot)
     return out
+
+
+def slot_record(index: int, ad: ClassAd, config: NegotiatorConfig, weight_expr: Any,
+                constraint: Any) -> Slot | None:
+    """The record of the slot ad at `index` (None when it fails the slot constraint)."""
+    if constraint is not None and not ads.is_true(ads.evaluate(constraint, ad, None)):
+        return None
+    partitionable = _flag(ad, "partitionableslot")
+    return Slot(
+        index=index,
+        name=_text(ad, "name") or f"slot{index + 1}",
+        ad=ad,
+        weight=slot_weight(ad, config, weight_expr),
+        partitionable=partitionable,
+        remote=None if partitionable else remote_submitter(ad),
+    )
 
 
 def remote_submitter(ad: ClassAd) -> str | None:
@@ -139,12 +145,17 @@ def build_jobs(job_ads: Sequence[ClassAd]) -> list[Job]:
         status = ads.as_number(ads.attr(ad, "JobStatus"))
         if status is not None and int(status) != IDLE:
             continue
-        cluster = int(_number(ad, "clusterid", float(index + 1)))
-        proc = int(_number(ad, "procid", 0.0))
-        prios = [_number(ad, key, 0.0) for key in _PRIO_KEYS]
-        order = (*(-p for p in prios), float(cluster), float(proc), float(index))
+        cluster, proc, order = job_order(ad, index)
         out.append(Job(index, cluster, proc, submitter_of(ad), ad, order))
     return out
+
+
+def job_order(ad: ClassAd, index: int) -> tuple[int, int, tuple[float, ...]]:
+    """(ClusterId, ProcId, queue-order key) of the job ad at `index` of the job list."""
+    cluster = int(_number(ad, "clusterid", float(index + 1)))
+    proc = int(_number(ad, "procid", 0.0))
+    prios = [_number(ad, key, 0.0) for key in _PRIO_KEYS]
+    return cluster, proc, (*(-p for p in prios), float(cluster), float(proc), float(index))
 
 
 #: condor_q's words for JobStatus

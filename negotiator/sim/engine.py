@@ -7,6 +7,7 @@ as it accrues. Nothing here reads the wall clock.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import math
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from classad.ad import ClassAd
 from negotiator import ads
 from negotiator.cycle import negotiate
 from negotiator.decisions import CycleResult, Match
+from negotiator.matchmaking.carryover import Carryover
 from negotiator.policy.accountant import AccountantState
 from negotiator.policy.settings import NegotiatorConfig
 from negotiator.sim import usage
@@ -46,6 +48,9 @@ class SimSettings:
     skip_quiet_cycles: bool = True
     """Skip negotiate() when it provably cannot match (no idle job, or no free core and no
     preemption); the accountant is still updated for that cycle."""
+    carry: bool = True
+    """Keep negotiate()'s records, signer and columnar matcher from cycle to cycle (the same
+    decisions, less work); off rebuilds them every cycle."""
 
 
 @dataclass
@@ -101,6 +106,7 @@ class Simulation:
         self.progress = progress
         self.on_cycle = on_cycle
         self.recorder = Recorder(self.pool.total_cpus)
+        self.carry = Carryover() if settings.carry else None
         self.preemption = config.consider_preemption and (
             config.preemption_requirements is not None or _slots_rank(slot_ads))
 
@@ -175,6 +181,16 @@ class Simulation:
 
     # -- the loop ------------------------------------------------------------------------
     def run(self) -> Outcome:
+        """Run to the end; the objects alive at the start (the workload's ads, the pool) are
+        left out of the collector's full collections meanwhile (gc.freeze): they live as long
+        as the run, and walking them again every few cycles costs more than a cycle."""
+        gc.freeze()
+        try:
+            return self._run()
+        finally:
+            gc.unfreeze()
+
+    def _run(self) -> Outcome:
         jobs, interval = self.jobs, self.settings.interval
         now = self.settings.start if self.settings.start is not None else (
             jobs[0].submit if jobs else 0.0)
@@ -202,7 +218,8 @@ class Simulation:
                 if fast is None:
                     fast = len(offered) >= FAST_FROM
                 result, self.state = negotiate(offered, [j.ad for j in self.idle.values()],
-                                               self.state, self.config, now, fast=fast)
+                                               self.state, self.config, now, fast=fast,
+                                               carry=self.carry)
                 negotiated += 1
                 for match in result.matches:
                     self._apply(match, now)

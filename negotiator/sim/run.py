@@ -12,6 +12,7 @@ from typing import Any
 
 from classad.ad import ClassAd
 from negotiator.errors import NegotiatorError
+from negotiator.matchmaking.gcpause import collector_paused
 from negotiator.policy.accountant import AccountantState
 from negotiator.policy.config import RawConfig, load_config, parse_config
 from negotiator.policy.settings import NegotiatorConfig, build_config
@@ -119,7 +120,8 @@ def simulate(inputs: Inputs, progress: Callable[[float, float, float], None] | N
     """Run one simulation; `progress(now, first, last)` is called after every cycle."""
     inputs = inputs.with_defaults()
     config, raw = load_negotiator_config(inputs)
-    loaded = load_workload(inputs)
+    with collector_paused():  # hundreds of thousands of new ads, none of them garbage
+        loaded = load_workload(inputs)
     slot_ads, pool_note = load_pool(inputs, loaded)
     notes = (*loaded.notes, pool_note) if pool_note else tuple(loaded.notes)
     if notes:

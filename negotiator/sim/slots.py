@@ -52,8 +52,12 @@ class Pool:
         self.total_cpus = sum(s.cpus for s in self.top)
         self.busy_cpus = 0.0
         self.dslots_made = 0
+        #: dynamic slots that exist now (none: the ads are the top-level slots' alone)
+        self.dslots_alive = 0
 
     def ads(self) -> list[ClassAd]:
+        if self.dslots_alive == 0:
+            return [slot.ad for slot in self.top]
         out: list[ClassAd] = []
         for slot in self.top:
             out.append(slot.ad)
@@ -93,6 +97,7 @@ class Pool:
         pslot.children.append(child)
         self.by_name[name] = child
         self.dslots_made += 1
+        self.dslots_alive += 1
         return child
 
     def claim(self, slot: SimSlot, job: SimJob, now: float) -> float:
@@ -122,6 +127,7 @@ class Pool:
             slot.ad = slot.base
             return
         parent.children.remove(slot)
+        self.dslots_alive -= 1
         del self.by_name[slot.name]
         left = parent.ad.copy()
         left["NumDynamicSlots"] = len(parent.children)

@@ -113,35 +113,20 @@ def parse_line(line: str, source: str, number: int, header: Header) -> Record | 
         if colon and key.strip() and " " not in key.strip():
             header.fields.setdefault(key.strip().lower(), value.strip())
         return None
-    values = _numbers(line, source, number)
-    v = dict(zip(FIELDS, values, strict=True))
-    return Record(
-        line=number,
-        job=int(v["job"]),
-        submit=v["submit"],
-        wait=v["wait"],
-        run=v["run"],
-        alloc_procs=int(v["alloc_procs"]),
-        used_memory=v["used_memory"],
-        req_procs=int(v["req_procs"]),
-        req_time=v["req_time"],
-        req_memory=v["req_memory"],
-        status=int(v["status"]),
-        user=int(v["user"]),
-        group=int(v["group"]),
-        queue=int(v["queue"]),
-        partition=int(v["partition"]),
-    )
+    v = _numbers(line, source, number)
+    return Record(number, int(v[0]), v[1], v[2], v[3], int(v[4]), v[6], int(v[7]), v[8], v[9],
+                  int(v[10]), int(v[11]), int(v[12]), int(v[14]), int(v[15]))
 
 
 def _numbers(line: str, source: str, number: int) -> list[float]:
     tokens = line.split()
     if len(tokens) == len(FIELDS):
         try:
-            values = [float(t) for t in tokens]
+            values = list(map(float, tokens))
         except ValueError:
             values = []
-        if values and all(-_BIG < x < _BIG for x in values):
+        # the sum is below the bound only when every value is (NaN and infinities fail it)
+        if values and (sum(map(abs, values)) < _BIG or all(-_BIG < x < _BIG for x in values)):
             return values
     return _located(line, source, number)
 

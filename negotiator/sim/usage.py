@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from negotiator.policy.accountant import AccountantState, Customer, decay
+from negotiator.policy.accountant import MIN_PRIORITY, AccountantState, Customer, decay
 
 Change = tuple[float, str, float, int]
 """(time, submitter, change of weighted in-use, change of slots in use)."""
@@ -35,6 +35,8 @@ def accrue(state: AccountantState, changes: Iterable[Change], now: float,
 def _charge(customer: Customer, start: float, changes: Iterable[tuple[float, float, int]],
             now: float, halflife: float) -> Customer:
     priority, used, count = customer.priority, customer.weighted_in_use, customer.in_use
+    if not changes and used == 0 and priority == MIN_PRIORITY and now >= start:
+        return customer  # decays to itself, accrues nothing: the record as it is
     accumulated, last_use, begin = (customer.accumulated_usage, customer.last_usage_time,
                                     customer.begin_usage_time)
     t = start
@@ -56,6 +58,5 @@ def _charge(customer: Customer, start: float, changes: Iterable[tuple[float, flo
         accumulated += used * (now - t)
     if used > 0:
         last_use = now
-    return replace(customer, priority=priority, weighted_in_use=used, in_use=count,
-                   accumulated_usage=accumulated, last_usage_time=last_use,
-                   begin_usage_time=begin)
+    return Customer(customer.name, priority, customer.factor, used, count, accumulated,
+                    begin, last_use, customer.floor, customer.ceiling)

@@ -7,7 +7,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from classad.ad import ClassAd
+from classad import ast
+from classad.ad import ClassAd, to_expr
+from classad.ast import Literal
 from classad.inputfile import read_text_input
 from negotiator import ads
 from negotiator.errors import NegotiatorError
@@ -130,6 +132,8 @@ def from_swf(
     names = names or {}
     procs_of: dict[int, int] = {}
     repeated = 0
+    requirements = ads.parse_expression("true")
+    principals: dict[tuple[int, int, int, int], tuple[list[ast.Expr], list[str], str, str]] = {}
     for rec in records:
         if rec.status in swf.PARTIAL:
             workload.skip("partial-execution records (status 2-4)")
@@ -143,35 +147,48 @@ def from_swf(
         procs = rec.req_procs if rec.req_procs > 0 else max(rec.alloc_procs, 1)
         per_proc_kb = rec.req_memory if rec.req_memory > 0 else rec.used_memory
         memory = math.ceil(per_proc_kb * procs / 1024) if per_proc_kb > 0 else 0
-        owner, group = _principal(template, rec, names)
+        principal = (rec.user, rec.group, rec.queue, rec.partition)
+        found = principals.get(principal)
+        if found is None:
+            found = principals[principal] = _principal_nodes(template, rec, names)
+        nodes, names_used, submitter, group = found
+        my_type, proc_node, status, owner, user = nodes[:5]
         # a job number seen before (some logs repeat them) becomes the next proc of that cluster
         proc = procs_of.get(rec.job, -1) + 1
         procs_of[rec.job] = proc
         if proc:
             repeated += 1
-        attrs: dict[str, object] = {
-            "MyType": "Job",
-            "ClusterId": rec.job,
-            "ProcId": proc,
-            "Owner": owner,
-            "User": f"{owner}@{DOMAIN}",
-            "JobStatus": 1,
-            "QDate": int(rec.submit),
-            "RequestCpus": procs,
-            "RequestMemory": memory,
-            "Requirements": "=true",
-            "Rank": 0.0,
-            "SwfStatus": rec.status,
-            "RemoteWallClockTime": rec.run,
-        }
-        if group:
-            attrs["AcctGroup"] = group
-            attrs["AccountingGroup"] = f"{group}.{owner}"
-        _add(workload, attrs, rec.submit, rec.run, f"{path}:{rec.line}")
+            proc_node = to_expr(proc)
+        exprs = [my_type, to_expr(rec.job), proc_node, owner, user, status, to_expr(int(rec.submit)),
+                 to_expr(procs), to_expr(memory), requirements, Literal(0.0),
+                 to_expr(rec.status), Literal(rec.run), *nodes[5:]]
+        workload.jobs.append(SimJob(
+            seq=len(workload.jobs), cluster=rec.job, proc=proc, submit=float(rec.submit),
+            runtime=float(rec.run), ad=ClassAd.from_pairs(names_used, exprs),
+            submitter=submitter, group=group if group else "<none>", cpus=max(1, procs),
+            memory=max(0, memory), source=f"{path}:{rec.line}"))
     if repeated:
         workload.notes.append(f"{path}: {repeated} records repeat an earlier job number: each "
                               "runs as the next ProcId of that ClusterId")
     return workload
+
+
+def _principal_nodes(template: str, rec: swf.Record, names: dict[tuple[str, int], str],
+                     ) -> tuple[list[ast.Expr], list[str], str, str]:
+    """For the jobs of one SWF user, group, queue and partition: the ad's constant nodes
+    (MyType, ProcId, JobStatus, Owner, User and with a group AcctGroup, AccountingGroup),
+    every attribute name in ad order, the submitter and the accounting group."""
+    owner, group = _principal(template, rec, names)
+    constants: dict[str, object] = {"MyType": "Job", "ProcId": 0, "JobStatus": 1,
+                                    "Owner": owner, "User": f"{owner}@{DOMAIN}"}
+    if group:
+        constants.update({"AcctGroup": group, "AccountingGroup": f"{group}.{owner}"})
+    order = ["MyType", "ClusterId", "ProcId", "Owner", "User", "JobStatus", "QDate",
+             "RequestCpus", "RequestMemory", "Requirements", "Rank", "SwfStatus",
+             "RemoteWallClockTime", *list(constants)[5:]]
+    nodes = [to_expr(v) for v in constants.values()]
+    ad = ClassAd.from_pairs(list(constants), nodes)
+    return nodes, order, submitter_of(ad), group
 
 
 def _window(records: list[swf.Record], selection: Selection) -> list[swf.Record]:
@@ -223,11 +240,6 @@ def from_job_ads(path: str | Path) -> Workload:
             ad["ClusterId"] = index + 1
         _add_ad(workload, ad, submit, runtime, where)
     return workload
-
-
-def _add(workload: Workload, attrs: dict[str, object], submit: float, runtime: float,
-         where: str) -> None:
-    _add_ad(workload, ads.make_ad(attrs), submit, runtime, where)
 
 
 def _add_ad(workload: Workload, ad: ClassAd, submit: float, runtime: float, where: str) -> None:

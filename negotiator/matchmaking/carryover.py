@@ -1,0 +1,233 @@
+"""What negotiate() keeps from one cycle to the next of the same pool: records, signer, matcher.
+
+A simulation (or a long-lived negotiator) offers mostly the same slot ads every cycle. A
+`Carryover` passed to every `negotiate()` call keeps, per ad object, the slot and job records
+built from it, the autocluster `Signer` while the slots' expressions are the same, and the
+columnar `FastMatcher` with its columns and kept results, patched only where a slot's ad is
+another object. Each is rebuilt from scratch when what it was built from changed, so a cycle
+decides exactly what it would decide without one.
+
+The contract: an ad given to a cycle is never modified in place afterwards (a changed slot or
+job is a new ad object, as the simulation's copies are). Attributes that read the clock or
+randomness are never kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from classad.ad import ClassAd
+from classad.ast import Literal
+from classad.purity import is_self_contained
+from negotiator import ads
+from negotiator.matchmaking.autocluster import Signer
+from negotiator.matchmaking.matching import Policy, rank_may_preempt
+from negotiator.matchmaking.prefilter import FastMatcher
+from negotiator.matchmaking.records import (
+    IDLE,
+    Job,
+    Slot,
+    build_jobs,
+    build_slots,
+    job_order,
+    not_idle,
+    slot_record,
+    submitter_of,
+)
+from negotiator.policy.settings import NegotiatorConfig
+
+#: the attributes a slot record reads (see records.slot_record)
+_SLOT_KEYS = ("name", "slotweight", "partitionableslot", "remoteuser", "remoteowner",
+              "accountinggroup", "state")
+#: the attributes a job record reads (see records.build_jobs and records.submitter_of)
+_JOB_KEYS = ("jobstatus", "procid", "prejobprio1", "prejobprio2", "jobprio", "postjobprio1",
+             "postjobprio2", "user", "owner", "uiddomain", "accountinggroup", "niceuser")
+_SIGNED_JOBS = 50_000
+"""Jobs whose signatures the kept signer remembers beyond the current queue (a budget)."""
+
+_JobFacts = tuple[int, int, str, tuple[float, ...]]
+"""(cluster, proc, submitter, order without the position) of an idle job ad."""
+
+
+class Carryover:
+    """Records, signer and matcher of the previous cycle, reused where nothing changed."""
+
+    def __init__(self) -> None:
+        self.config: NegotiatorConfig | None = None
+        #: counters for tests and reports
+        self.stats = {"slot_hits": 0, "job_hits": 0, "signers": 0, "matchers": 0}
+        self._reset()
+
+    def _reset(self) -> None:
+        #: the last cycle's slot ads and their records, by position
+        self._pool: list[ClassAd] = []
+        self._records: list[Slot | None] = []
+        #: positions whose record reads what may change with the clock: rebuilt every cycle
+        self._volatile: list[int] = []
+        #: positions of claimed slots whose Rank may exceed CurrentRank (matching.classify)
+        self._preempting: set[int] = set()
+        #: whether `rank_preempting` counts them for the slots of the last `slots` call
+        self.ranks_known = False
+        self.rank_preempting = 0
+        self._jobs: dict[int, tuple[ClassAd, _JobFacts | None]] = {}
+        self._signer: Signer | None = None
+        self._signer_ads: list[ClassAd] = []
+        self._expr_count: dict[int, int] = {}
+        self._matcher: FastMatcher | None = None
+
+    def _use(self, config: NegotiatorConfig) -> None:
+        """Another configuration object: nothing kept applies."""
+        if config is not self.config:
+            self._reset()
+            self.config = config
+
+    # ---- records -----------------------------------------------------------------------
+    def slots(self, pool: Sequence[ClassAd], config: NegotiatorConfig) -> list[Slot]:
+        """`records.build_slots(pool, config)`, reusing the record of the ad that was at the
+        same position last cycle; also counts the claimed slots whose Rank may preempt."""
+        self._use(config)
+        self.ranks_known = False
+        if config.slot_constraint:
+            return build_slots(pool, config)  # the constraint may read the clock
+        records = self._records
+        if len(pool) == len(self._pool):
+            changed = [i for i, (a, b) in enumerate(zip(pool, self._pool, strict=True)) if a is not b]
+            if self._volatile:
+                changed = sorted(set(changed).union(self._volatile))
+        else:
+            records = [None] * len(pool)
+            self._preempting = set()
+            changed = list(range(len(pool)))
+        weight_expr = ads.parse_expression(config.slot_weight) if changed else None
+        volatile = []
+        preempting = self._preempting
+        for i in changed:
+            ad = pool[i]
+            slot = records[i] = slot_record(i, ad, config, weight_expr, None)
+            if not _slot_keepable(ad, config):
+                volatile.append(i)
+            if slot is not None and slot.remote is not None and rank_may_preempt(slot):
+                preempting.add(i)
+            else:
+                preempting.discard(i)
+        self.stats["slot_hits"] += len(pool) - len(changed)
+        self._pool, self._records, self._volatile = list(pool), records, volatile
+        self.ranks_known = True
+        self.rank_preempting = len(preempting)
+        return [s for s in records if s is not None]
+
+    def jobs(self, job_ads: Sequence[ClassAd]) -> tuple[list[Job], list[tuple[str, str]]]:
+        """`(records.build_jobs(job_ads), records.not_idle(job_ads))`, facts kept per ad."""
+        kept, fresh = self._jobs, {}
+        out: list[Job] = []
+        odd = False
+        for index, ad in enumerate(job_ads):
+            hit = kept.get(id(ad))
+            if hit is not None and hit[0] is ad:
+                facts = hit[1]
+                self.stats["job_hits"] += 1
+            else:
+                facts = _job_facts(ad)
+            fresh[id(ad)] = (ad, facts)
+            if facts is None:
+                odd = True
+                break
+            cluster, proc, submitter, order = facts
+            out.append(Job(index, cluster, proc, submitter, ad, (*order, float(index))))
+        self._jobs = fresh
+        if odd:  # a job that is not idle, or whose record reads more than literals
+            return build_jobs(job_ads), not_idle(job_ads)
+        return out, []
+
+    # ---- signer and matcher ------------------------------------------------------------
+    def signer(self, slots: list[Slot], config: NegotiatorConfig, jobs: int) -> Signer:
+        """The signer of the slots' ads: kept while their distinct expressions are the same."""
+        slot_ads = [s.ad for s in slots]
+        signer = self._signer
+        if signer is None or not self._same_exprs(slot_ads):
+            signer = self._signer = Signer(slot_ads, config)
+            self._signer_ads = slot_ads
+            self._expr_count = {}
+            for ad in slot_ads:
+                _count(self._expr_count, ad, 1)
+            self.stats["signers"] += 1
+            if self._matcher is not None:
+                self._matcher.kept.clear()  # its keys hold the old signer's tokens
+        elif len(signer._memo) > jobs + _SIGNED_JOBS:
+            signer._memo.clear()
+            signer._slot_memo.clear()
+        return signer
+
+    def _same_exprs(self, slot_ads: list[ClassAd]) -> bool:
+        """Do `slot_ads` hold exactly the distinct non-literal expressions of the kept ones?
+        Updates the kept ads and counts when they do."""
+        if len(slot_ads) != len(self._signer_ads):
+            return False
+        counts = self._expr_count
+        changed = [(i, ad) for i, (ad, old) in enumerate(zip(slot_ads, self._signer_ads,
+                                                            strict=True)) if ad is not old]
+        if not changed:
+            return True
+        trial = dict(counts)
+        for i, ad in changed:
+            _count(trial, self._signer_ads[i], -1)
+            if not _count(trial, ad, 1):
+                return False
+        if any(n <= 0 for n in trial.values()):
+            return False
+        for i, ad in changed:
+            self._signer_ads[i] = ad
+        self._expr_count = trial
+        return True
+
+    def matcher(self, slots: dict[int, Slot], policy: Policy) -> FastMatcher:
+        """The kept columnar matcher brought to these slots, or a new one."""
+        matcher = self._matcher
+        if matcher is None or not matcher.renew(slots, policy):
+            matcher = self._matcher = FastMatcher(slots, policy)
+            self.stats["matchers"] += 1
+        return matcher
+
+
+def _count(counts: dict[int, int], ad: ClassAd, step: int) -> bool:
+    """Add `step` to the count of each distinct non-literal expression of `ad`; False when
+    an expression is new (counted from zero)."""
+    known = True
+    for expr in set(map(id, (e for e in ad._exprs.values() if type(e) is not Literal))):
+        before = counts.get(expr, 0)
+        if before == 0 and step > 0:
+            known = False
+        counts[expr] = before + step
+    return known
+
+
+def _slot_keepable(ad: ClassAd, config: NegotiatorConfig) -> bool:
+    """A slot record may be kept with its ad: what it reads cannot change with the clock."""
+    if ad.parent is not None or config.force_slot_weight:
+        return False
+    exprs = ad._exprs
+    if "slotweight" not in exprs and config.use_slot_weights:
+        flag = exprs.get("partitionableslot")
+        if flag is not None and (type(flag) is not Literal or flag.value is not False):
+            return False  # weighed by the config's SLOT_WEIGHT against this ad
+    return all(type(exprs[k]) is Literal or is_self_contained(ad, k)
+               for k in _SLOT_KEYS if k in exprs)
+
+
+def _job_facts(ad: ClassAd) -> _JobFacts | None:
+    """The record facts of an idle job whose record reads literals alone (None otherwise)."""
+    exprs = ad._exprs
+    if "clusterid" not in exprs or ad.parent is not None:
+        return None
+    for key in ("clusterid", *_JOB_KEYS):
+        expr = exprs.get(key)
+        if expr is not None and type(expr) is not Literal:
+            return None
+    status = ads.as_number(ads.attr(ad, "JobStatus"))
+    if status is not None and int(status) != IDLE:
+        return None
+    cluster, proc, order = job_order(ad, 0)
+    return cluster, proc, submitter_of(ad), order[:-1]
+
+
+__all__ = ["Carryover"]
