@@ -181,6 +181,32 @@ def children(node: Expr) -> tuple[Expr, ...]:
     return ()
 
 
+def with_children(node: Expr, new: tuple[Expr, ...]) -> Expr:
+    """`node` with its sub-expressions replaced by `new` (in `children` order)."""
+    match node:
+        case Binary(op, _, _):
+            return Binary(op, new[0], new[1])
+        case Unary(op, _):
+            return Unary(op, new[0])
+        case Paren(_):
+            return Paren(new[0])
+        case Select(_, name):
+            return Select(new[0], name)
+        case Subscript(_, _):
+            return Subscript(new[0], new[1])
+        case Cond(_, _, _):
+            return Cond(new[0], new[1], new[2])
+        case Elvis(_, _):
+            return Elvis(new[0], new[1])
+        case Call(name, _):
+            return Call(name, new)
+        case ListExpr(_):
+            return ListExpr(new)
+        case RecordExpr(names, _):
+            return RecordExpr(names, new)
+    return node
+
+
 def nesting_depth(root: Expr) -> int:
     """How deep evaluation recurses into this tree, computed without recursion.
 

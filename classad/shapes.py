@@ -112,32 +112,6 @@ class Shape:
         one literal node as the parser would."""
         built: list[ast.Expr] = [literal(d, s) for d, s in zip(digits, self.signs, strict=True)]
         for node, kids in self.steps:
-            built.append(with_children(node, tuple(
+            built.append(ast.with_children(node, tuple(
                 built[k] if type(k) is int else k for k in kids)))  # type: ignore[misc]
         return built[self.root_index]
-
-
-def with_children(node: ast.Expr, new: tuple[ast.Expr, ...]) -> ast.Expr:
-    """`node` with its sub-expressions replaced by `new` (in `ast.children` order)."""
-    match node:
-        case ast.Binary(op, _, _):
-            return ast.Binary(op, new[0], new[1])
-        case ast.Unary(op, _):
-            return ast.Unary(op, new[0])
-        case ast.Paren(_):
-            return ast.Paren(new[0])
-        case ast.Select(_, name):
-            return ast.Select(new[0], name)
-        case ast.Subscript(_, _):
-            return ast.Subscript(new[0], new[1])
-        case ast.Cond(_, _, _):
-            return ast.Cond(new[0], new[1], new[2])
-        case ast.Elvis(_, _):
-            return ast.Elvis(new[0], new[1])
-        case ast.Call(name, _):
-            return ast.Call(name, new)
-        case ast.ListExpr(_):
-            return ast.ListExpr(new)
-        case ast.RecordExpr(names, _):
-            return ast.RecordExpr(names, new)
-    return node

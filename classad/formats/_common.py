@@ -193,34 +193,9 @@ def transform(node: ast.Expr, fn: Callable[[ast.Expr], ast.Expr]) -> ast.Expr:
         new = tuple(done[id(k)] for k in kids)
         rebuilt = cur
         if any(a is not b for a, b in zip(kids, new, strict=True)):
-            rebuilt = _with_children(cur, new)
+            rebuilt = ast.with_children(cur, new)
         done[id(cur)] = fn(rebuilt)
     return done[id(node)]
-
-
-def _with_children(node: ast.Expr, new: tuple[ast.Expr, ...]) -> ast.Expr:
-    match node:
-        case ast.Binary(op, _, _):
-            return ast.Binary(op, new[0], new[1])
-        case ast.Unary(op, _):
-            return ast.Unary(op, new[0])
-        case ast.Paren(_):
-            return ast.Paren(new[0])
-        case ast.Select(_, name):
-            return ast.Select(new[0], name)
-        case ast.Subscript(_, _):
-            return ast.Subscript(new[0], new[1])
-        case ast.Cond(_, _, _):
-            return ast.Cond(new[0], new[1], new[2])
-        case ast.Elvis(_, _):
-            return ast.Elvis(new[0], new[1])
-        case ast.Call(name, _):
-            return ast.Call(name, new)
-        case ast.ListExpr(_):
-            return ast.ListExpr(new)
-        case ast.RecordExpr(names, _):
-            return ast.RecordExpr(names, new)
-    return node
 
 
 _SPECIAL_REALS = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
