@@ -123,7 +123,9 @@ class _Engine:
         self._quotas = (assign_quotas(self.tree, self.pool_weight,
                                       config.allow_quota_oversubscription)
                         if self.tree.enabled else {})
-        if _remote_readable(slots, self.policy, carry):
+        #: may a claimed slot be a candidate at all (else the matcher leaves them out at once)
+        self.claims_open = _remote_readable(slots, self.policy, carry)
+        if self.claims_open:
             self.slots = {s.index: self._with_remote_attrs(s) for s in slots}
         else:
             self.slots = {s.index: s for s in slots}
@@ -146,8 +148,9 @@ class _Engine:
         self.hgq_report: dict[str, tuple[float, float, float, float]] | None = None
         self.matcher: FastMatcher | None = None
         if fast and self.slots:
-            self.matcher = (FastMatcher(self.slots, self.policy) if carry is None
-                            else carry.matcher(self.slots, self.policy))
+            self.matcher = (FastMatcher(self.slots, self.policy, self.claims_open)
+                            if carry is None
+                            else carry.matcher(self.slots, self.policy, self.claims_open))
         #: the last carve priced by `_cost`: (slot, job view, result), reused by `_bind`
         self._carved: tuple[Slot, ClassAd, tuple[Slot, str, float]] | None = None
         #: the cost of carving a request from a slot, until the next carve

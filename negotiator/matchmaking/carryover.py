@@ -180,11 +180,12 @@ class Carryover:
         self._expr_count = trial
         return True
 
-    def matcher(self, slots: dict[int, Slot], policy: Policy) -> FastMatcher:
+    def matcher(self, slots: dict[int, Slot], policy: Policy,
+                claims_open: bool = True) -> FastMatcher:
         """The kept columnar matcher brought to these slots, or a new one."""
         matcher = self._matcher
-        if matcher is None or not matcher.renew(slots, policy):
-            matcher = self._matcher = FastMatcher(slots, policy)
+        if matcher is None or not matcher.renew(slots, policy, claims_open):
+            matcher = self._matcher = FastMatcher(slots, policy, claims_open)
             self.stats["matchers"] += 1
         return matcher
 

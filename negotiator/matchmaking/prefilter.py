@@ -88,10 +88,14 @@ class Task:
 class FastMatcher:
     """Finds a job's candidates over the live slots with masks, exactly as matching.candidates."""
 
-    def __init__(self, slots: dict[int, Slot], policy: Policy) -> None:
+    def __init__(self, slots: dict[int, Slot], policy: Policy,
+                 claims_open: bool = True) -> None:
+        """`claims_open` False: no claimed slot can be a candidate this cycle (the caller
+        knows that `matching.classify` refuses them all), so they are left out at once."""
         started = time.perf_counter()
         self.slots = slots
         self.policy = policy
+        self.claims_open = claims_open
         order = sorted(slots.values(), key=lambda s: s.index)
         self.slot_at = order
         self.pos_of = {s.index: p for p, s in enumerate(order)}
@@ -128,7 +132,7 @@ class FastMatcher:
     def remove(self, index: int) -> None:
         self.index.remove(self.pos_of[index])
 
-    def renew(self, slots: dict[int, Slot], policy: Policy) -> bool:
+    def renew(self, slots: dict[int, Slot], policy: Policy, claims_open: bool = True) -> bool:
         """Take the next cycle's slots: every slot alive again, the slots whose ad is another
         object patched in the index (and their kept results refreshed when next read).
 
@@ -165,6 +169,7 @@ class FastMatcher:
         index.revive()
         self.slots = slots
         self.policy = policy
+        self.claims_open = claims_open
         self.cycle_clock = index.clock
         self.stats = {"lists": 0, "candidate_slots": 0, "exact_pairs": 0, "fallback_jobs": 0}
         self.seconds = {"index": 0.0, "match": 0.0}
@@ -248,7 +253,7 @@ class FastMatcher:
         """
         index, n = self.index, self.index.size
         ok = index.alive & ~index.irregular
-        if not self.policy.consider_preemption:
+        if not (self.policy.consider_preemption and self.claims_open):
             ok &= ~self.claimed
         self._unknown = np.zeros(n, dtype=bool)
         chain = frozenset({(JOB, "requirements")})
