@@ -14,6 +14,7 @@ from negotiator.decisions import CycleResult, GroupOutcome, Match, SubmitterOutc
 from negotiator.matchmaking.autocluster import Signer
 from negotiator.matchmaking.carryover import Carryover
 from negotiator.matchmaking.gcpause import collector_paused
+from negotiator.matchmaking.idlequeue import IdleQueue
 from negotiator.matchmaking.listing import Listing, ListListing
 from negotiator.matchmaking.matching import (
     Candidate,
@@ -23,6 +24,7 @@ from negotiator.matchmaking.matching import (
     rank_may_preempt,
     still_matches,
 )
+from negotiator.matchmaking.pending import ListPending, Pending, QueuePending
 from negotiator.matchmaking.prefilter import FastMatcher
 from negotiator.matchmaking.records import (
     CARVED_KEYS,
@@ -43,7 +45,7 @@ from negotiator.policy.settings import NegotiatorConfig
 
 def negotiate(
     pool: Sequence[ClassAd],
-    jobs: Sequence[ClassAd],
+    jobs: Sequence[ClassAd] | IdleQueue,
     state: AccountantState,
     config: NegotiatorConfig,
     now: float,
@@ -59,16 +61,22 @@ def negotiate(
     `fast` finds candidates with the columnar index (same decisions as the pair-by-pair path);
     `stats`, when given, receives the matcher's counters and phase seconds; `carry`, when
     given, keeps records, signer and matcher for the next cycle (same decisions; see
-    matchmaking.carryover for its contract).
+    matchmaking.carryover for its contract). `jobs` may be a kept `IdleQueue` (same
+    decisions as its ads given as a list; see matchmaking.idlequeue).
     """
     with collector_paused(), fixed_clock(now):
         state = accountant.update_priorities(state, now, config.priority_halflife)
-        if carry is None:
-            slots, idle, skipped = build_slots(pool, config), build_jobs(jobs), not_idle(jobs)
-        else:
-            slots = carry.slots(pool, config)
-            idle, skipped = carry.jobs(jobs)
-        engine = _Engine(slots, idle, state, config, now, fast, carry)
+        slots = build_slots(pool, config) if carry is None else carry.slots(pool, config)
+        queue = jobs if isinstance(jobs, IdleQueue) and jobs.plain else None
+        skipped: list[tuple[str, str]] = []
+        if queue is None:
+            listed = jobs.ads() if isinstance(jobs, IdleQueue) else jobs
+            if carry is None:
+                idle, skipped = build_jobs(listed), not_idle(listed)
+            else:
+                idle, skipped = carry.jobs(listed)
+        engine = _Engine(slots, ListPending(idle) if queue is None else queue, state, config,
+                         now, fast, carry)
         engine.run()
         if stats is not None and engine.matcher is not None:
             stats.update(engine.matcher.stats)
@@ -95,7 +103,7 @@ class _Engine:
     def __init__(
         self,
         slots: list[Slot],
-        jobs: list[Job],
+        jobs: ListPending | IdleQueue,
         state: AccountantState,
         config: NegotiatorConfig,
         now: float,
@@ -129,16 +137,16 @@ class _Engine:
             self.slots = {s.index: self._with_remote_attrs(s) for s in slots}
         else:
             self.slots = {s.index: s for s in slots}
-        #: each submitter's idle jobs in queue order, by Job.index (removal is O(1))
-        self.pending: dict[str, dict[int, Job]] = {}
-        for job in sorted(jobs, key=lambda j: j.order):
-            self.pending.setdefault(job.submitter, {})[job.index] = job
-        self.idle_jobs = {name: len(js) for name, js in self.pending.items()}
-        names = sorted(set(self.pending) | set(self.usage))
+        self.signer = (Signer([s.ad for s in slots], config) if carry is None
+                       else carry.signer(slots, config, len(jobs) if isinstance(jobs, IdleQueue)
+                                         else jobs.waiting()))
+        #: each submitter's idle jobs in queue order; matched ones are taken out
+        self.pending: Pending = (QueuePending(jobs, self.signer) if isinstance(jobs, IdleQueue)
+                                 else jobs)
+        self.idle_jobs = {name: self.pending.count(name) for name in self.pending.names()}
+        names = sorted(set(self.idle_jobs) | set(self.usage))
         self.group_of = {n: assigned_group(self.tree, n) for n in names}
         self.eup = {n: accountant.effective_priority(n, state, config) for n in names}
-        self.signer = (Signer([s.ad for s in slots], config) if carry is None
-                       else carry.signer(slots, config, len(jobs)))
         self.rejected: set[tuple[str, tuple[object, ...]]] = set()
         self.rejected_jobs: list[str] = []
         self.matches: list[Match] = []
@@ -204,13 +212,13 @@ class _Engine:
         if self.tree.enabled:
             hgq.negotiate_all_groups(self)
         else:
-            self.negotiate_with_group(sorted(self.pending), None, None)
+            self.negotiate_with_group(sorted(self.idle_jobs), None, None)
 
     def negotiate_with_group(
         self, names: list[str], group: str | None, quota: float | None
     ) -> None:
         """Spin the pie over `names` until nothing changes (HTCondor's negotiateWithGroup)."""
-        active = [n for n in names if self.pending.get(n)]
+        active = [n for n in names if self.pending.count(n)]
         order: list[str] = []
         spin = 0
         while active and self.slots:
@@ -296,7 +304,8 @@ class _Engine:
         # signature -> number of matches when its last job was blocked by the limits: until
         # the next match nothing it depends on changes, so its next jobs are blocked too
         blocked_at: dict[tuple[object, ...], int] = {}
-        for job in list(self.pending.get(name, {}).values()):
+        walk = self.pending.walk(name, self.rejected, blocked_at, self.matches)
+        for job in walk:
             if not self.slots:
                 turn.limited = True
                 return
@@ -325,6 +334,8 @@ class _Engine:
                 self.rejected_jobs.append(job.id)
                 continue
             self._bind(job, ad, chosen, turn, group)
+        if not self.slots and walk.more():
+            turn.limited = True  # the job-by-job pass would have stopped at the next job
 
     def _job_view(self, job: Job, group: str | None, quota: float | None) -> ClassAd:
         if not self.signer.reads_view(job.ad):
@@ -441,7 +452,7 @@ class _Engine:
         turn.used += cost
         if cand.claim is Claim.IDLE:
             turn.used_unclaimed += cost
-        del self.pending[job.submitter][job.index]
+        self.pending.take(job)
         claim = {Claim.IDLE: "idle", Claim.RANK: "rank", Claim.PRIORITY: "priority"}[cand.claim]
         self.matches.append(
             Match(job.id, slot.name, job.submitter, group or ROOT, claim, cost, slot.remote, dslot)

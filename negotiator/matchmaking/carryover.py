@@ -24,29 +24,23 @@ from negotiator.matchmaking.autocluster import Signer
 from negotiator.matchmaking.matching import Policy, rank_may_preempt
 from negotiator.matchmaking.prefilter import FastMatcher
 from negotiator.matchmaking.records import (
-    IDLE,
     Job,
+    JobFacts,
     Slot,
     build_jobs,
     build_slots,
-    job_order,
+    literal_job_facts,
     not_idle,
     slot_record,
-    submitter_of,
 )
 from negotiator.policy.settings import NegotiatorConfig
 
 #: the attributes a slot record reads (see records.slot_record)
 _SLOT_KEYS = ("name", "slotweight", "partitionableslot", "remoteuser", "remoteowner",
               "accountinggroup", "state")
-#: the attributes a job record reads (see records.build_jobs and records.submitter_of)
-_JOB_KEYS = ("jobstatus", "procid", "prejobprio1", "prejobprio2", "jobprio", "postjobprio1",
-             "postjobprio2", "user", "owner", "uiddomain", "accountinggroup", "niceuser")
 _SIGNED_JOBS = 50_000
 """Jobs whose signatures the kept signer remembers beyond the current queue (a budget)."""
 
-_JobFacts = tuple[int, int, str, tuple[float, ...]]
-"""(cluster, proc, submitter, order without the position) of an idle job ad."""
 
 
 class Carryover:
@@ -69,7 +63,7 @@ class Carryover:
         #: whether `rank_preempting` counts them for the slots of the last `slots` call
         self.ranks_known = False
         self.rank_preempting = 0
-        self._jobs: dict[int, tuple[ClassAd, _JobFacts | None]] = {}
+        self._jobs: dict[int, tuple[ClassAd, JobFacts | None]] = {}
         self._signer: Signer | None = None
         self._signer_ads: list[ClassAd] = []
         self._expr_count: dict[int, int] = {}
@@ -127,7 +121,7 @@ class Carryover:
                 facts = hit[1]
                 self.stats["job_hits"] += 1
             else:
-                facts = _job_facts(ad)
+                facts = literal_job_facts(ad)
             fresh[id(ad)] = (ad, facts)
             if facts is None:
                 odd = True
@@ -213,22 +207,6 @@ def _slot_keepable(ad: ClassAd, config: NegotiatorConfig) -> bool:
             return False  # weighed by the config's SLOT_WEIGHT against this ad
     return all(type(exprs[k]) is Literal or is_self_contained(ad, k)
                for k in _SLOT_KEYS if k in exprs)
-
-
-def _job_facts(ad: ClassAd) -> _JobFacts | None:
-    """The record facts of an idle job whose record reads literals alone (None otherwise)."""
-    exprs = ad._exprs
-    if "clusterid" not in exprs or ad.parent is not None:
-        return None
-    for key in ("clusterid", *_JOB_KEYS):
-        expr = exprs.get(key)
-        if expr is not None and type(expr) is not Literal:
-            return None
-    status = ads.as_number(ads.attr(ad, "JobStatus"))
-    if status is not None and int(status) != IDLE:
-        return None
-    cluster, proc, order = job_order(ad, 0)
-    return cluster, proc, submitter_of(ad), order[:-1]
 
 
 __all__ = ["Carryover"]

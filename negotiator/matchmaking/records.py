@@ -150,6 +150,29 @@ def build_jobs(job_ads: Sequence[ClassAd]) -> list[Job]:
     return out
 
 
+JobFacts = tuple[int, int, str, tuple[float, ...]]
+"""(cluster, proc, submitter, queue-order key without the position) of an idle job ad."""
+#: the attributes a job record reads (see build_jobs and submitter_of)
+JOB_KEYS = ("jobstatus", "procid", "prejobprio1", "prejobprio2", "jobprio", "postjobprio1",
+            "postjobprio2", "user", "owner", "uiddomain", "accountinggroup", "niceuser")
+
+
+def literal_job_facts(ad: ClassAd) -> JobFacts | None:
+    """The record facts of an idle job whose record reads literals alone (None otherwise)."""
+    exprs = ad._exprs
+    if "clusterid" not in exprs or ad.parent is not None:
+        return None
+    for key in ("clusterid", *JOB_KEYS):
+        expr = exprs.get(key)
+        if expr is not None and type(expr) is not Literal:
+            return None
+    status = ads.as_number(ads.attr(ad, "JobStatus"))
+    if status is not None and int(status) != IDLE:
+        return None
+    cluster, proc, order = job_order(ad, 0)
+    return cluster, proc, submitter_of(ad), order[:-1]
+
+
 def job_order(ad: ClassAd, index: int) -> tuple[int, int, tuple[float, ...]]:
     """(ClusterId, ProcId, queue-order key) of the job ad at `index` of the job list."""
     cluster = int(_number(ad, "clusterid", float(index + 1)))

@@ -11,9 +11,12 @@ from negotiator.policy.groups import ROOT, GroupTree, assign_quotas, fair_share
 from negotiator.policy.settings import NegotiatorConfig
 
 
-class _Demand(Protocol):
-    @property
-    def demand(self) -> float: ...
+class _Pending(Protocol):
+    def count(self, name: str) -> int: ...
+
+    def waiting(self) -> int: ...
+
+    def demand(self, name: str, weighted: bool) -> float: ...
 
 
 class GroupNegotiation(Protocol):
@@ -38,7 +41,7 @@ class GroupNegotiation(Protocol):
     def group_of(self) -> Mapping[str, str]: ...
 
     @property
-    def pending(self) -> Mapping[str, Mapping[int, _Demand]]: ...
+    def pending(self) -> _Pending: ...
 
     hgq_report: dict[str, tuple[float, float, float, float]] | None
 
@@ -84,7 +87,7 @@ def negotiate_all_groups(engine: GroupNegotiation) -> None:
         # taken in at most MAX_ROUND_ROBIN_STEPS equal steps (the same limits, coarser)
         rate = max(config.round_robin_rate, maxdelta / MAX_ROUND_ROBIN_STEPS)
         while True:
-            if not engine.slots or not any(engine.pending.values()):
+            if not engine.slots or not engine.pending.waiting():
                 break
             step = min(step + rate, maxdelta)
             for g in order:
@@ -105,7 +108,7 @@ def negotiate_all_groups(engine: GroupNegotiation) -> None:
 
 def _fingerprint(engine: GroupNegotiation, demand: dict[str, float]) -> tuple[object, ...]:
     """Everything a round starts from: usage, demand, and how many jobs wait."""
-    waiting = sum(len(jobs) for jobs in engine.pending.values())
+    waiting = engine.pending.waiting()
     return (tuple(sorted(engine.usage.items())), tuple(sorted(demand.items())), waiting)
 
 
@@ -125,9 +128,8 @@ def _demand(engine: GroupNegotiation, names: list[str]) -> float:
     for name in names:
         if engine.group_of.get(name) is None:
             continue
-        jobs = engine.pending.get(name, {}).values()
         weighted = engine.config.use_weighted_demand and engine.config.use_slot_weights
-        total += engine.usage.get(name, 0.0) + sum(j.demand if weighted else 1.0 for j in jobs)
+        total += engine.usage.get(name, 0.0) + engine.pending.demand(name, weighted)
     return total
 
 

@@ -18,6 +18,7 @@ from negotiator import ads
 from negotiator.cycle import negotiate
 from negotiator.decisions import CycleResult, Match
 from negotiator.matchmaking.carryover import Carryover
+from negotiator.matchmaking.idlequeue import IdleQueue
 from negotiator.policy.accountant import AccountantState
 from negotiator.policy.settings import NegotiatorConfig
 from negotiator.sim import usage
@@ -98,6 +99,8 @@ class Simulation:
         self.by_id = {j.id: j for j in self.jobs}
         self.by_seq = {j.seq: j for j in self.jobs}
         self.idle: dict[int, SimJob] = {}
+        #: the idle ads as negotiate() reads them, kept between cycles (with `carry`)
+        self.queue = IdleQueue() if settings.carry else None
         self.idle_of: dict[str, dict[int, SimJob]] = {}
         self.ends: list[tuple[float, int, int]] = []
         self.changes: list[usage.Change] = []
@@ -114,10 +117,14 @@ class Simulation:
     def _arrive(self, job: SimJob) -> None:
         self.idle[job.seq] = job
         self.idle_of.setdefault(job.submitter, {})[job.seq] = job
+        if self.queue is not None:
+            self.queue.add(job.ad)
 
     def _unqueue(self, job: SimJob) -> None:
         del self.idle[job.seq]
         del self.idle_of[job.submitter][job.seq]
+        if self.queue is not None:
+            self.queue.remove(job.ad)
 
     def _start(self, job: SimJob, slot: SimSlot, now: float, charge: bool) -> None:
         self._unqueue(job)
@@ -217,9 +224,10 @@ class Simulation:
                 fast = self.settings.fast
                 if fast is None:
                     fast = len(offered) >= FAST_FROM
-                result, self.state = negotiate(offered, [j.ad for j in self.idle.values()],
-                                               self.state, self.config, now, fast=fast,
-                                               carry=self.carry)
+                idle = (self.queue if self.queue is not None
+                        else [j.ad for j in self.idle.values()])
+                result, self.state = negotiate(offered, idle, self.state, self.config, now,
+                                               fast=fast, carry=self.carry)
                 negotiated += 1
                 for match in result.matches:
                     self._apply(match, now)
