@@ -85,6 +85,10 @@ def record_usage(
         old = customers.get(name) or Customer(name)
         begin = old.begin_usage_time if old.begin_usage_time is not None or weighted <= 0 else now
         last = now if weighted > 0 else old.last_usage_time
+        if (name in customers and old.weighted_in_use == weighted
+                and type(old.weighted_in_use) is type(weighted) and old.in_use == count
+                and old.begin_usage_time == begin and old.last_usage_time == last):
+            continue  # the record as it is (a pool's idle submitters, every cycle)
         customers[name] = replace(
             old,
             weighted_in_use=weighted,
