@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from classad import parse_expr
 from classad.ad import ClassAd
 from negotiator.cycle import negotiate
-from negotiator.matchmaking import matching
+from negotiator.matchmaking import matching, prefilter
 from negotiator.matchmaking.matching import Policy
 from negotiator.matchmaking.prefilter import FastMatcher
 from negotiator.matchmaking.records import build_slots
@@ -111,9 +111,17 @@ def compare_lists(slots: list[ClassAd], jobs: list[ClassAd], config: NegotiatorC
             assert fast == slow, str(job.lookup("requirements"))
 
 
+@pytest.fixture(params=[0, prefilter.SCALAR_AT, 10**9], ids=["vectorised", "mixed", "scalar"])
+def scalar_at(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Rank values at few candidate slots come from the interpreter, at many from the
+    vectorised evaluator: both must give the pair-by-pair lists."""
+    monkeypatch.setattr(prefilter, "SCALAR_AT", request.param)
+    return int(request.param)
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.integers(0, 10**9), st.booleans())
-def test_candidate_lists_identical(seed: int, preempt: bool) -> None:
+@given(seed=st.integers(0, 10**9), preempt=st.booleans())
+def test_candidate_lists_identical(seed: int, preempt: bool, scalar_at: int) -> None:
     rng = random.Random(seed)
     slots = [slot_ad(rng, i) for i in range(rng.randrange(1, 60))]
     jobs = [job_ad(rng, i) for i in range(8)]
@@ -123,7 +131,7 @@ def test_candidate_lists_identical(seed: int, preempt: bool) -> None:
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_cycles_identical(seed: int) -> None:
+def test_cycles_identical(seed: int, scalar_at: int) -> None:
     rng = random.Random(seed)
     slots = [slot_ad(rng, i) for i in range(80)]
     jobs = [job_ad(rng, i % 12) for i in range(60)]
