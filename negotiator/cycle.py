@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -114,18 +115,29 @@ class _Engine:
         self.policy = Policy.from_config(config)
         self.weight_expr = ads.parse_expression(config.slot_weight)
         self.tree: GroupTree = build_tree(config)
-        self.pool_weight = sum(s.weight for s in slots)
-        self.min_weight = min((s.weight for s in slots if s.weight > 0), default=1.0)
         self.all_slots = len(slots)
         self.usage: dict[str, float] = {}
         self.counts: dict[str, int] = {}
         #: unclaimed static slots still unmatched (CycleResult.idle_slots)
         self.idle_static = 0
+        # one pass over the pool (it runs every cycle)
+        usage, counts = self.usage, self.counts
+        weights: list[float] = []
+        min_weight, idle_static = math.inf, 0
         for slot in slots:
-            if slot.remote is not None:
-                self._charge(slot.remote, slot.weight, 1)
+            weight = slot.weight
+            weights.append(weight)
+            if 0 < weight < min_weight:
+                min_weight = weight
+            remote = slot.remote
+            if remote is not None:
+                usage[remote] = usage.get(remote, 0.0) + weight
+                counts[remote] = counts.get(remote, 0) + 1
             elif not slot.partitionable:
-                self.idle_static += 1
+                idle_static += 1
+        self.pool_weight = sum(weights)
+        self.min_weight = min_weight if min_weight < math.inf else 1.0
+        self.idle_static = idle_static
         #: per remote submitter: the Remote* attributes PREEMPTION_REQUIREMENTS/RANK read
         self._remote_attrs: dict[str, dict[str, ast.Expr]] = {}
         self._quotas = (assign_quotas(self.tree, self.pool_weight,
