@@ -16,6 +16,7 @@ _IMPURE_CALLS = frozenset({
     "formattime", "daytime", "timezoneoffset", "abstime", "reltime", "splittime", "userhome",
     "usermap", "unparse",
 })
+IMPURE_CALLS = _IMPURE_CALLS
 _SCOPED = frozenset({"my"})
 
 

@@ -26,6 +26,7 @@ from negotiator.matchmaking.matching import Candidate, Claim, Policy
 from negotiator.matchmaking.memo import Computed, Entry, Memo
 from negotiator.matchmaking.records import CPU_QUANTUM, DISK_QUANTUM, MEMORY_QUANTUM, Slot
 from negotiator.matchmaking.simplecmp import compare_codes
+from negotiator.matchmaking.slotranks import SlotRanks
 from negotiator.matchmaking.vectoreval import (
     CT,
     CX,
@@ -123,6 +124,8 @@ class FastMatcher:
         self.stats = {"lists": 0, "candidate_slots": 0, "exact_pairs": 0, "fallback_jobs": 0}
         self.seconds = {"index": time.perf_counter() - started, "match": 0.0}
         self._unknown: Arr = np.zeros(0, dtype=bool)
+        #: negotiator rank values per slot ad (kept across cycles with the matcher)
+        self.ranks = SlotRanks()
         #: autocluster key -> (clock, packed ok mask, packed unknown mask), see `candidates`
         self.kept: dict[object, tuple[int, Arr, Arr]] = {}
 
@@ -526,8 +529,8 @@ class FastMatcher:
         return np.array([value(slot_at[p].ad) for p in pos.tolist()], dtype=np.float64)
 
     def _negotiator_rank(self, job: Any, name: str, expr: Any, pos: Arr) -> Arr | None:
-        if len(pos) <= SCALAR_AT:  # a few slots: the interpreter, one slot at a time
-            return self._each(pos, lambda ad: ads.negotiator_rank(expr, ad, job))
+        if len(pos) <= SCALAR_AT:  # a few slots: one at a time, kept per slot ad
+            return self._each(pos, lambda ad: self.ranks.value(expr, ad, job))
         kind, num = self._value(job, ("policy", name), lambda ev, at: ev.run(expr, SLOT, at))
         k, v = kind[pos], num[pos]
         if (k == X).any():

@@ -106,7 +106,27 @@ def priority_factor(name: str, customer: Customer | None, config: NegotiatorConf
     return max(default_factor(name, config), MIN_PRIORITY_FACTOR)
 
 
+_FACTORS: dict[int, tuple[NegotiatorConfig, dict[str, float]]] = {}
+_FACTORS_KEPT = 100_000
+"""Submitter names whose default factor is remembered per configuration (a budget)."""
+
+
 def default_factor(name: str, config: NegotiatorConfig) -> float:
+    """The factor of `name` from the configuration alone (remembered per configuration)."""
+    kept = _FACTORS.get(id(config))
+    if kept is None or kept[0] is not config:
+        if len(_FACTORS) >= 16:
+            _FACTORS.clear()
+        kept = _FACTORS[id(config)] = (config, {})
+    found = kept[1].get(name)
+    if found is None:
+        if len(kept[1]) >= _FACTORS_KEPT:
+            kept[1].clear()
+        found = kept[1][name] = _configured_factor(name, config)
+    return found
+
+
+def _configured_factor(name: str, config: NegotiatorConfig) -> float:
     if name.lower().startswith(NICE_USER_PREFIX):
         return config.nice_user_prio_factor
     group = config.group(group_part(name)) if "." in name.partition("@")[0] else None

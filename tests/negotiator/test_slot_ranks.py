@@ -1,0 +1,63 @@
+"""Rank values kept per slot ad equal the interpreter's for every job, asked in any order."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from classad import parse_expr
+from negotiator import ads
+from negotiator.matchmaking.slotranks import SlotRanks, target_names
+from negotiator.policy.settings import DEFAULT_POST_JOB_RANK, DEFAULT_PRE_JOB_RANK
+
+EXPRESSIONS = [
+    DEFAULT_PRE_JOB_RANK, DEFAULT_POST_JOB_RANK,
+    "Cpus * 2 - RemoteUserPrio", "TARGET.RequestCpus * 10 + Memory", "MY.KFlops + Mips",
+    "ifThenElse(Owner =?= \"alice\", 5, Cpus)", "Memory / (RequestMemory + 1)",
+    "Alias * 3", "time() % 7", "MY.Missing =?= UNDEFINED", "Rank + CurrentRank",
+    "strcat(Name, Owner) == \"slot1x\"",
+]
+
+
+def _slot(rng: random.Random, i: int) -> object:
+    attrs: dict[str, object] = {"MyType": "Machine", "Name": f"slot{i}", "Cpus": rng.randint(1, 8),
+                                "Memory": rng.choice([512, 2048, 8192]), "Rank": 0.0,
+                                "CurrentRank": 0.0, "SlotID": i}
+    if rng.random() < 0.5:
+        attrs["RemoteOwner"] = "bob@x"
+    if rng.random() < 0.5:
+        attrs["KFlops"] = rng.randint(100, 5000)
+    if rng.random() < 0.5:
+        attrs["Alias"] = "=Cpus + RequestCpus"  # reads the job through a slot attribute
+    return ads.make_ad(attrs)
+
+
+def _job(rng: random.Random) -> object:
+    attrs: dict[str, object] = {"MyType": "Job", "ClusterId": 1, "ProcId": 0,
+                                "RequestCpus": rng.randint(1, 4)}
+    optional = (("Owner", "alice"), ("RemoteOwner", "carol@x"), ("KFlops", 7),
+                ("RequestMemory", 1000), ("Mips", 3), ("RemoteUserPrio", 2.5))
+    attrs.update({name: value for name, value in optional if rng.random() < 0.4})
+    return ads.make_ad(attrs)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_kept_values_equal_the_interpreter(seed: int) -> None:
+    rng = random.Random(seed)
+    exprs = [parse_expr(text) for text in EXPRESSIONS]
+    slots = [_slot(rng, i) for i in range(12)]
+    jobs = [_job(rng) for _ in range(12)]
+    ranks = SlotRanks()
+    for _ in range(1500):
+        expr, slot, job = rng.choice(exprs), rng.choice(slots), rng.choice(jobs)
+        assert ranks.value(expr, slot, job) == ads.negotiator_rank(expr, slot, job), (
+            str(expr), str(slot), str(job))
+
+
+def test_what_may_be_read_of_the_job() -> None:
+    slot = ads.make_ad({"Cpus": 2, "Alias": "=Cpus + KFlops", "Rank": 0.0})
+    assert target_names(parse_expr(DEFAULT_PRE_JOB_RANK), slot) == {"remoteowner", "memory"}
+    assert target_names(parse_expr("Alias + TARGET.X + MY.Absent"), slot) == {"kflops", "x"}
+    assert target_names(parse_expr("time() + Cpus"), slot) is None
+    assert target_names(parse_expr(".Cpus"), slot) is None
