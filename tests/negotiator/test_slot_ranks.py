@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from classad import parse_expr
+from classad import ClassAd, parse_expr
 from negotiator import ads
 from negotiator.matchmaking.slotranks import SlotRanks, target_names
 from negotiator.policy.settings import DEFAULT_POST_JOB_RANK, DEFAULT_PRE_JOB_RANK
@@ -20,7 +20,7 @@ EXPRESSIONS = [
 ]
 
 
-def _slot(rng: random.Random, i: int) -> object:
+def _slot(rng: random.Random, i: int) -> ClassAd:
     attrs: dict[str, object] = {"MyType": "Machine", "Name": f"slot{i}", "Cpus": rng.randint(1, 8),
                                 "Memory": rng.choice([512, 2048, 8192]), "Rank": 0.0,
                                 "CurrentRank": 0.0, "SlotID": i}
@@ -33,7 +33,7 @@ def _slot(rng: random.Random, i: int) -> object:
     return ads.make_ad(attrs)
 
 
-def _job(rng: random.Random) -> object:
+def _job(rng: random.Random) -> ClassAd:
     attrs: dict[str, object] = {"MyType": "Job", "ClusterId": 1, "ProcId": 0,
                                 "RequestCpus": rng.randint(1, 4)}
     optional = (("Owner", "alice"), ("RemoteOwner", "carol@x"), ("KFlops", 7),
@@ -57,7 +57,7 @@ def test_kept_values_equal_the_interpreter(seed: int) -> None:
 
 def test_what_may_be_read_of_the_job() -> None:
     slot = ads.make_ad({"Cpus": 2, "Alias": "=Cpus + KFlops", "Rank": 0.0})
-    assert target_names(parse_expr(DEFAULT_PRE_JOB_RANK), slot) == {"remoteowner", "memory"}
-    assert target_names(parse_expr("Alias + TARGET.X + MY.Absent"), slot) == {"kflops", "x"}
+    assert target_names(parse_expr(DEFAULT_PRE_JOB_RANK), slot) == frozenset({"remoteowner", "memory"})
+    assert target_names(parse_expr("Alias + TARGET.X + MY.Absent"), slot) == frozenset({"kflops", "x"})
     assert target_names(parse_expr("time() + Cpus"), slot) is None
     assert target_names(parse_expr(".Cpus"), slot) is None
