@@ -6,7 +6,8 @@ import random
 
 import pytest
 
-from classad import ClassAd, parse_expr
+from classad import parse_expr
+from classad.ad import ClassAd
 from negotiator import ads
 from negotiator.matchmaking.slotranks import SlotRanks, target_names
 from negotiator.policy.settings import DEFAULT_POST_JOB_RANK, DEFAULT_PRE_JOB_RANK
