@@ -107,6 +107,8 @@ class FastMatcher:
         self.index = SlotIndex([s.ad for s in order])
         n = self.index.size
         self.claimed = np.array([s.claimed for s in order], dtype=bool)
+        #: live unclaimed slots (while claims are closed, none left means no candidate at all)
+        self.free = int(np.count_nonzero(~self.claimed))
         self.pslot = np.array([s.partitionable for s in order], dtype=bool)
         remotes: dict[str, int] = {}
         self.remote = np.array([remotes.setdefault(s.remote, len(remotes)) if s.remote else -1
@@ -137,7 +139,10 @@ class FastMatcher:
         self.index.replace(pos, slot.ad, keys)
 
     def remove(self, index: int) -> None:
-        self.index.remove(self.pos_of[index])
+        pos = self.pos_of[index]
+        if self.index.alive[pos] and not self.claimed[pos]:
+            self.free -= 1
+        self.index.remove(pos)
 
     def renew(self, slots: dict[int, Slot], policy: Policy, claims_open: bool = True) -> bool:
         """Take the next cycle's slots: every slot alive again, the slots whose ad is another
@@ -174,6 +179,7 @@ class FastMatcher:
         if index.stale(self.task_cols, self.built_at):
             return False
         index.revive()
+        self.free = int(np.count_nonzero(~self.claimed))
         self.slots = slots
         self.policy = policy
         self.claims_open = claims_open
@@ -242,6 +248,8 @@ class FastMatcher:
         self.stats["lists"] += 1
         if "target" in job._exprs or "my" in job._exprs or job.parent is not None:
             return self._exact(job, submitter)
+        if self.free == 0 and not (self.policy.consider_preemption and self.claims_open):
+            return ListListing([])  # every live slot is claimed and none may be preempted
         index = self.index
         req = job._exprs.get("requirements")
         if req is None:
