@@ -193,15 +193,14 @@ def _build(workload: Workload, kept: list[_Kept], path: str, template: str,
         if found is None:
             found = principals[principal] = _principal_nodes(template, rec, names)
         nodes, names_used, submitter, group = found
-        my_type, proc_node, status, owner, user = nodes[:5]
+        my_type, proc_node, status, owner, user, *tail = nodes
         exprs = [my_type, number(rec.job), literal(proc) if proc else proc_node, owner, user,
                  status, number(int(rec.submit)), literal(procs), literal(memory),
-                 requirements, rank, literal(rec.status), Literal(rec.run), *nodes[5:]]
-        jobs.append(SimJob(
-            seq=len(jobs), cluster=rec.job, proc=proc, submit=float(rec.submit),
-            runtime=float(rec.run), ad=ClassAd.from_pairs(names_used, exprs),
-            submitter=submitter, group=group if group else "<none>", cpus=max(1, procs),
-            memory=max(0, memory), source=f"{path}:{rec.line}"))
+                 requirements, rank, literal(rec.status), number(rec.run), *tail]
+        # SimJob(seq, cluster, proc, submit, runtime, ad, submitter, group, cpus, memory, source)
+        jobs.append(SimJob(len(jobs), rec.job, proc, float(rec.submit), float(rec.run),
+                           ClassAd.from_pairs(names_used, exprs), submitter, group or "<none>",
+                           max(1, procs), max(0, memory), f"{path}:{rec.line}"))
 
 
 def _principal_nodes(template: str, rec: swf.Record, names: dict[tuple[str, int], str],
