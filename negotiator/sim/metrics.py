@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from negotiator.sim.engine import Outcome
+from negotiator.sim.record import Recorder, Table
 
 BOUNDED_SLOWDOWN_TAU = 10.0
 """Run times below this (s) count as this in the bounded slowdown (Feitelson's usual 10 s)."""
@@ -101,44 +102,72 @@ def fairness(outcome: Outcome) -> dict[str, Any]:
     (running + idle weight); without groups, a submitter's is its pie share of the pool, capped
     by its demand. Summed over cycles, usage / entitlement per principal gives Jain's index.
     A group's share of the pool minus its quota's share, over cycles with demand, gives the RMS.
+
+    Computed on the recorder's columns (a whole trace has millions of rows): per-principal sums
+    are np.bincount's, which adds each principal's rows in row order, as a loop would.
     """
     rec = outcome.recorder
-    pool = rec.pool.numeric
-    total: dict[float, float] = dict(zip(pool["time"], pool["total_cpus"], strict=True))
     g = rec.groups
-    if len(g) and any(math.isfinite(q) for q in g.numeric["quota"]):
-        used: dict[str, float] = {}
-        owed: dict[str, float] = {}
-        sq: dict[str, list[float]] = {}
-        groups = [str(x) for x in g.column("group")]
-        n = g.numeric
-        for i, name in enumerate(groups):
-            quota = n["quota"][i]
-            if not math.isfinite(quota) or name == "<none>":
-                continue
-            demand = n["usage"][i] + n["idle"][i]
-            if demand <= 0:
-                continue
-            used[name] = used.get(name, 0.0) + n["usage"][i]
-            owed[name] = owed.get(name, 0.0) + min(quota, demand)
-            size = total.get(n["time"][i], 0.0) or 1.0
-            sq.setdefault(name, []).append((n["usage"][i] - quota) / size)
-        ratios = [used[k] / owed[k] for k in sorted(used) if owed[k] > 0]
-        rms = {k: math.sqrt(sum(x * x for x in v) / len(v)) for k, v in sorted(sq.items())}
+    if len(g) and np.isfinite(_col(g, "quota")).any():
+        n = {k: _col(g, k) for k in ("quota", "usage", "idle", "time")}
+        codes = _codes(g, "group")
+        none = rec.names.values.index("<none>") if "<none>" in rec.names.values else -1
+        demand = n["usage"] + n["idle"]
+        keep = np.isfinite(n["quota"]) & (codes != none) & (demand > 0)
+        size = _pool_size(rec, n["time"][keep])
+        size = np.where(size == 0.0, 1.0, size)  # `or 1.0`
+        quota, use, code = n["quota"][keep], n["usage"][keep], codes[keep]
+        used = _sums(code, use)
+        owed = _sums(code, np.minimum(quota, demand[keep]))
+        deviation = (use - quota) / size
+        order = np.argsort(code, kind="stable")  # each group's rows, in row order
+        present, first = np.unique(code[order], return_index=True)
+        bounds = [*first.tolist(), len(order)]
+        rows = {c: deviation[order[bounds[i]:bounds[i + 1]]].tolist()
+                for i, c in enumerate(present.tolist())}
+        names = sorted((rec.names.values[c], c) for c in rows)
+        ratios = [float(used[c] / owed[c]) for _, c in names if owed[c] > 0]
+        # the built-in sum, as before (it is not a plain running sum on every Python)
+        rms = {name: math.sqrt(sum(x * x for x in rows[c]) / len(rows[c])) for name, c in names}
         return {"fairness_over": "groups", "jain_usage_over_entitlement": jain(ratios),
                 "rms_share_minus_quota": rms,
                 "rms_share_minus_quota_mean": (sum(rms.values()) / len(rms)) if rms else math.nan}
     s = rec.submitters
-    n = s.numeric
-    used, owed = {}, {}
-    for i, name in enumerate(str(x) for x in s.column("submitter")):
-        share = n["submitter_share"][i]
-        if not math.isfinite(share):
-            continue
-        demand = n["usage"][i] + n["idle"][i]
-        size = total.get(n["time"][i], 0.0)
-        used[name] = used.get(name, 0.0) + n["usage"][i]
-        owed[name] = owed.get(name, 0.0) + min(share * size, demand)
-    ratios = [used[k] / owed[k] for k in sorted(used) if owed[k] > 0]
+    share = _col(s, "submitter_share")
+    keep = np.isfinite(share)
+    use, idle = _col(s, "usage")[keep], _col(s, "idle")[keep]
+    code = _codes(s, "submitter")[keep]
+    size = _pool_size(rec, _col(s, "time")[keep])
+    used = _sums(code, use)
+    owed = _sums(code, np.minimum(share[keep] * size, use + idle))
+    names = sorted((rec.names.values[c], c) for c in np.unique(code).tolist())
+    ratios = [float(used[c] / owed[c]) for _, c in names if owed[c] > 0]
     return {"fairness_over": "submitters", "jain_usage_over_entitlement": jain(ratios),
             "rms_share_minus_quota": {}, "rms_share_minus_quota_mean": math.nan}
+
+
+def _col(table: Table, key: str) -> np.ndarray[Any, Any]:
+    return np.frombuffer(table.numeric[key], dtype=np.float64) if len(table) else np.zeros(0)
+
+
+def _codes(table: Table, key: str) -> np.ndarray[Any, Any]:
+    if not len(table):
+        return np.zeros(0, dtype=np.intp)
+    return np.frombuffer(table.coded[key], dtype=np.int32).astype(np.intp)
+
+
+def _sums(codes: np.ndarray[Any, Any], values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Per code, the sum of its values in row order (0.0 + first + second + ...)."""
+    if not codes.size:
+        return np.zeros(0)
+    return np.bincount(codes, weights=values)
+
+
+def _pool_size(rec: Recorder, times: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """The pool's total cores in the cycle of each time (0.0 for a time without a pool row)."""
+    ptimes, totals = _col(rec.pool, "time"), _col(rec.pool, "total_cpus")
+    total: dict[float, float] = dict(zip(ptimes.tolist(), totals.tolist(), strict=True))
+    if ptimes.size and bool(np.all(ptimes[1:] > ptimes[:-1])):  # one row per cycle, in order
+        at = np.minimum(np.searchsorted(ptimes, times), ptimes.size - 1)
+        return np.where(ptimes[at] == times, totals[at], 0.0)
+    return np.array([total.get(t, 0.0) for t in times.tolist()], dtype=np.float64)

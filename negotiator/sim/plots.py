@@ -65,15 +65,22 @@ def _hours(times: Any, origin: float) -> np.ndarray[Any, Any]:
 
 
 def _series(table: Table, key: str, name: str, value: str) -> dict[str, tuple[Any, Any]]:
-    labels = np.asarray(table.column(key))
+    """(times, values) of `value` per name in column `key`, names sorted; rows keep their order.
+
+    Works on the column's codes (one stable sort, then slices): a whole trace's table holds
+    millions of rows and hundreds of names.
+    """
+    codes = np.frombuffer(table.coded[key], dtype=np.int32) if len(table) else np.zeros(
+        0, dtype=np.int32)
     times = np.asarray(table.numeric["time"])
     values = np.asarray(table.numeric[value])
-    out = {}
-    for label in sorted(set(labels.tolist())):
-        mask = labels == label
-        out[label] = (times[mask], values[mask])
+    order = np.argsort(codes, kind="stable")
+    present, first = np.unique(codes[order], return_index=True)
+    bounds = [*first.tolist(), len(order)]
+    rows = {table.names.values[code]: order[bounds[i]:bounds[i + 1]]
+            for i, code in enumerate(present.tolist())}
     del name
-    return out
+    return {label: (times[rows[label]], values[rows[label]]) for label in sorted(rows)}
 
 
 def _legend(ax: Axes, title: str) -> None:

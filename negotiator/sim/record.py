@@ -11,6 +11,7 @@ from negotiator.policy import accountant
 from negotiator.policy.groups import ROOT, assigned_group, build_tree
 
 if TYPE_CHECKING:
+    from negotiator.policy.settings import NegotiatorConfig
     from negotiator.sim.engine import Simulation
 
 NAN = math.nan
@@ -64,7 +65,11 @@ POOL_NUMBERS = ("time", "busy_cpus", "total_cpus", "idle_jobs", "running_jobs", 
 
 
 class Recorder:
-    """What every cycle looked like."""
+    """What every cycle looked like.
+
+    Runs every simulated cycle: a submitter's group, names' codes and default priority factor
+    are worked out once, and each row goes straight onto its columns.
+    """
 
     def __init__(self, total_cpus: float) -> None:
         self.names = Names()
@@ -74,6 +79,9 @@ class Recorder:
         self.total_cpus = total_cpus
         self._group_of: dict[str, str] = {}
         self._tree: object = None
+        #: per submitter: (its code, its group's code, its group, its default priority factor)
+        self._known: dict[str, tuple[int, int, str, float]] = {}
+        self._config: NegotiatorConfig | None = None
 
     def group_of(self, sim: Simulation, name: str) -> str:
         found = self._group_of.get(name)
@@ -83,38 +91,70 @@ class Recorder:
             found = self._group_of[name] = assigned_group(self._tree, name)  # type: ignore[arg-type]
         return found
 
+    def _learn(self, sim: Simulation, name: str) -> tuple[int, int, str, float]:
+        group = self.group_of(sim, name)
+        factor = max(accountant.default_factor(name, sim.config), accountant.MIN_PRIORITY_FACTOR)
+        found = self._known[name] = (self.names.code(name), self.names.code(group), group, factor)
+        return found
+
     def cycle(self, now: float, result: CycleResult | None, sim: Simulation) -> None:
-        state, config = sim.state, sim.config
-        names = {n for n, c in state.customers.items() if c.weighted_in_use > 0}
+        customers = sim.state.customers
+        names = {n for n, c in customers.items() if c.weighted_in_use > 0}
         names.update(n for n, q in sim.idle_of.items() if q)
-        if result is not None:
-            names.update(result.submitters)
+        outcomes = result.submitters if result is not None else {}
+        names.update(outcomes)
+        if sim.config is not self._config:  # default factors depend on the configuration
+            self._known.clear()
+            self._config = sim.config
+        known, idle_of = self._known, sim.idle_of
+        cols = self.submitters.numeric
+        add_submitter, add_group = (self.submitters.coded["submitter"].append,
+                                    self.submitters.coded["group"].append)
+        add_time, add_running, add_idle, add_usage = (
+            cols["time"].append, cols["running"].append, cols["idle"].append,
+            cols["usage"].append)
+        add_real, add_effective, add_limit, add_share, add_matched = (
+            cols["real_priority"].append, cols["effective_priority"].append,
+            cols["submitter_limit"].append, cols["submitter_share"].append,
+            cols["matched"].append)
+        min_priority = accountant.MIN_PRIORITY
         per_group: dict[str, list[float]] = {}
         for name in sorted(names):
-            customer = state.customers.get(name)
-            outcome = result.submitters.get(name) if result is not None else None
-            running = float(customer.in_use) if customer else 0.0
-            used = customer.weighted_in_use if customer else 0.0
-            idle = float(len(sim.idle_of.get(name, ())))
-            group = self.group_of(sim, name)
+            info = known.get(name) or self._learn(sim, name)
+            customer = customers.get(name)
+            outcome = outcomes.get(name)
+            if customer is not None:
+                running, used, real = (float(customer.in_use), customer.weighted_in_use,
+                                       customer.priority)
+                factor = info[3] if customer.factor is None else max(
+                    customer.factor, accountant.MIN_PRIORITY_FACTOR)
+            else:
+                running, used, real, factor = 0.0, 0.0, min_priority, info[3]
+            queue = idle_of.get(name)
+            idle = float(len(queue)) if queue is not None else 0.0
             matched = float(outcome.matched) if outcome else 0.0
-            self.submitters.add(
-                {"submitter": name, "group": group},
-                {"time": now, "running": running, "idle": idle, "usage": used,
-                 "real_priority": customer.priority if customer else accountant.MIN_PRIORITY,
-                 "effective_priority": accountant.effective_priority(name, state, config),
-                 "submitter_limit": _finite(outcome.limit) if outcome else NAN,
-                 "submitter_share": outcome.share if outcome else NAN,
-                 "matched": matched})
-            row = per_group.setdefault(group, [0.0, 0.0, 0.0, 0.0])
+            add_submitter(info[0])
+            add_group(info[1])
+            add_time(now)
+            add_running(running)
+            add_idle(idle)
+            add_usage(used)
+            add_real(real)
+            add_effective(max(real, min_priority) * factor)  # accountant.effective_priority
+            add_limit(_finite(outcome.limit) if outcome else NAN)
+            add_share(outcome.share if outcome else NAN)
+            add_matched(matched)
+            row = per_group.get(info[2])
+            if row is None:
+                row = per_group[info[2]] = [0.0, 0.0, 0.0, 0.0]
             row[0] += running
             row[1] += idle
             row[2] += used
             row[3] += matched
-        outcomes = result.groups if result is not None else {}
-        for group in sorted(set(per_group) | set(outcomes)):
+        groups = result.groups if result is not None else {}
+        for group in sorted(set(per_group) | set(groups)):
             running, idle, used, matched = per_group.get(group, [0.0, 0.0, 0.0, 0.0])
-            g = outcomes.get(group)
+            g = groups.get(group)
             self.groups.add(
                 {"group": group},
                 {"time": now, "running": running, "idle": idle, "usage": used,

@@ -138,6 +138,8 @@ def simulate(inputs: Inputs, progress: Callable[[float, float, float], None] | N
         sim = Simulation(loaded.jobs, slot_ads, config, AccountantState(), settings, tick)
     except ValueError as exc:
         raise NegotiatorError(f"pool: {exc}") from None
+    sim.pool.begin(settings.start if settings.start is not None else (
+        sim.jobs[0].submit if sim.jobs else 0.0))  # the first cycle's time
     outcome = sim.run()
     outcome.skipped = dict(loaded.skipped)
     return outcome, config

@@ -1,4 +1,11 @@
-"""The simulated pool's slots: claimed by a job, carved into dynamic slots, freed again."""
+"""The simulated pool's slots: claimed by a job, carved into dynamic slots, freed again.
+
+A slot ad carries the times a startd publishes for its state machine, from the simulated clock:
+EnteredCurrentState and EnteredCurrentActivity (what StateTimer and ActivityTimer of HTCondor's
+policy templates read: `time() - EnteredCurrentState`) are set when the simulation begins, when
+a slot is claimed, carved or freed; a claim reused for the same submitter's next job stays in
+its state and enters its activity again.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,7 @@ from negotiator.policy.settings import NegotiatorConfig
 from negotiator.sim.workload import SimJob
 
 _RESOURCES = ("Cpus", "Memory", "Disk")
+STATE_TIME, ACTIVITY_TIME = "EnteredCurrentState", "EnteredCurrentActivity"
 
 
 class SimSlot:
@@ -54,6 +62,14 @@ class Pool:
         self.dslots_made = 0
         #: dynamic slots that exist now (none: the ads are the top-level slots' alone)
         self.dslots_alive = 0
+
+    def begin(self, now: float) -> None:
+        """Every slot enters its state (Unclaimed, Idle) at `now`, the first cycle's time."""
+        when = int(now)
+        for slot in self.top:
+            ad = slot.base.copy()
+            ad[STATE_TIME] = ad[ACTIVITY_TIME] = when
+            slot.base = slot.ad = ad
 
     def ads(self) -> list[ClassAd]:
         if self.dslots_alive == 0:
@@ -101,9 +117,20 @@ class Pool:
         return child
 
     def claim(self, slot: SimSlot, job: SimJob, now: float) -> float:
-        """Start `job` on `slot`; returns the slot's weight (what its submitter is charged)."""
+        """Start `job` on `slot`; returns the slot's weight (what its submitter is charged).
+
+        A slot whose job of the same submitter just ended here is that claim reused: it stays
+        Claimed since it was claimed and enters Busy again now; otherwise (unclaimed, a new
+        dynamic slot, a preempted job) it enters Claimed now.
+        """
+        before = slot.job  # the job that ran here until now (its run ended or was evicted)
+        same_claim = (before is not None and before.submitter == job.submitter
+                      and before.slot == slot.name)  # ended here, not evicted
+        claimed_at = slot.ad.lookup(STATE_TIME) if same_claim else None
         ad = slot.base.copy()
         ad["State"], ad["Activity"] = "Claimed", "Busy"
+        ad[STATE_TIME] = claimed_at if claimed_at is not None else int(now)
+        ad[ACTIVITY_TIME] = int(now)
         ad["RemoteUser"] = job.submitter
         ad["RemoteOwner"] = job.submitter
         group = ads.text(job.ad, "AccountingGroup")
@@ -118,13 +145,21 @@ class Pool:
         self.busy_cpus += slot.cpus
         return slot.weight
 
-    def release(self, slot: SimSlot) -> None:
-        """The job left `slot`: a static slot is unclaimed, a dynamic one returns its resources."""
+    def release(self, slot: SimSlot, now: float | None = None) -> None:
+        """The job left `slot` at `now` (default: when its job's last run ended): a static slot
+        is unclaimed and enters Unclaimed, Idle then; a dynamic one returns its resources."""
         self.busy_cpus -= slot.cpus
-        slot.job = None
+        job, slot.job = slot.job, None
         parent = slot.parent
         if parent is None:
-            slot.ad = slot.base
+            if now is None:
+                now = job.runs[-1][1] if job is not None and job.runs else None
+            if now is None:
+                slot.ad = slot.base
+                return
+            ad = slot.base.copy()
+            ad[STATE_TIME] = ad[ACTIVITY_TIME] = int(now)
+            slot.ad = ad
             return
         parent.children.remove(slot)
         self.dslots_alive -= 1

@@ -65,6 +65,9 @@ class Workload:
     header: swf.Header | None = None
     notes: list[str] = field(default_factory=list)
     """What reading the trace changed that the user should know (printed as warnings)."""
+    origin: float | None = None
+    """The first submission of the whole trace when a window was cut before ads were built
+    (where `select` measures `start` and `end` from); None: the first of `jobs`."""
 
     def skip(self, why: str) -> None:
         self.skipped[why] = self.skipped.get(why, 0) + 1
@@ -123,17 +126,17 @@ def from_swf(
     Partial-execution records (status 2-4) are set aside (the job's summary line stands for it);
     cancelled records that never ran are set aside; records without a run time are set aside;
     failed and cancelled records that ran run for their recorded time.
+
+    With a `selection`, its time window and job limit are cut from the records before any ad
+    is built (the workload's `origin` is then the trace's first submission, what `select`
+    measures the window from); rate is left to `select`.
     """
     check_template(template)
     header, records = swf.read_swf(path)
-    if selection is not None:
-        records = _window(records, selection)
     workload = Workload([], header=header)
-    names = names or {}
+    kept: list[_Kept] = []
     procs_of: dict[int, int] = {}
     repeated = 0
-    requirements = ads.parse_expression("true")
-    principals: dict[tuple[int, int, int, int], tuple[list[ast.Expr], list[str], str, str]] = {}
     for rec in records:
         if rec.status in swf.PARTIAL:
             workload.skip("partial-execution records (status 2-4)")
@@ -147,30 +150,57 @@ def from_swf(
         procs = rec.req_procs if rec.req_procs > 0 else max(rec.alloc_procs, 1)
         per_proc_kb = rec.req_memory if rec.req_memory > 0 else rec.used_memory
         memory = math.ceil(per_proc_kb * procs / 1024) if per_proc_kb > 0 else 0
+        if (min(rec.job, rec.status) < _INT64_LOW
+                or max(rec.job, int(rec.submit), procs, memory, rec.status) >= _INT64_HIGH):
+            workload.skip("numbers too large for a job ad (beyond 64 bits)")
+            continue
+        # a job number seen before (some logs repeat them) becomes the next proc of that cluster
+        proc = procs_of.get(rec.job, -1) + 1
+        procs_of[rec.job] = proc
+        repeated += proc > 0
+        kept.append((rec, proc, procs, memory))
+    del records
+    if repeated:
+        workload.notes.append(f"{path}: {repeated} records repeat an earlier job number: each "
+                              "runs as the next ProcId of that ClusterId")
+    if selection is not None:
+        kept, workload.origin = _window(kept, selection)
+    _build(workload, kept, str(path), template, names or {})
+    return workload
+
+
+_Kept = tuple[swf.Record, int, int, int]
+"""A record to build a job of: (record, ProcId, processors, memory in MB)."""
+_INT64_LOW, _INT64_HIGH = -(1 << 63), 1 << 63
+"""The integers a job ad holds (ClassAd integers are 64-bit)."""
+
+
+def _build(workload: Workload, kept: list[_Kept], path: str, template: str,
+           names: dict[tuple[str, int], str]) -> None:
+    """A job with its ad for each (record, ProcId), appended to `workload` in record order.
+
+    Runs for every record of a whole trace: the nodes every job of a submitter shares are
+    made once per submitter, a job's own numbers become literals directly.
+    """
+    requirements = ads.parse_expression("true")
+    rank = Literal(0.0)
+    principals: dict[tuple[int, int, int, int], tuple[list[ast.Expr], list[str], str, str]] = {}
+    jobs = workload.jobs
+    literal, number = ast.literal, Literal
+    for rec, proc, procs, memory in kept:
         principal = (rec.user, rec.group, rec.queue, rec.partition)
         found = principals.get(principal)
         if found is None:
             found = principals[principal] = _principal_nodes(template, rec, names)
         nodes, names_used, submitter, group = found
-        my_type, proc_node, status, owner, user = nodes[:5]
-        # a job number seen before (some logs repeat them) becomes the next proc of that cluster
-        proc = procs_of.get(rec.job, -1) + 1
-        procs_of[rec.job] = proc
-        if proc:
-            repeated += 1
-            proc_node = to_expr(proc)
-        exprs = [my_type, to_expr(rec.job), proc_node, owner, user, status, to_expr(int(rec.submit)),
-                 to_expr(procs), to_expr(memory), requirements, Literal(0.0),
-                 to_expr(rec.status), Literal(rec.run), *nodes[5:]]
-        workload.jobs.append(SimJob(
-            seq=len(workload.jobs), cluster=rec.job, proc=proc, submit=float(rec.submit),
-            runtime=float(rec.run), ad=ClassAd.from_pairs(names_used, exprs),
-            submitter=submitter, group=group if group else "<none>", cpus=max(1, procs),
-            memory=max(0, memory), source=f"{path}:{rec.line}"))
-    if repeated:
-        workload.notes.append(f"{path}: {repeated} records repeat an earlier job number: each "
-                              "runs as the next ProcId of that ClusterId")
-    return workload
+        my_type, proc_node, status, owner, user, *tail = nodes
+        exprs = [my_type, number(rec.job), literal(proc) if proc else proc_node, owner, user,
+                 status, number(int(rec.submit)), literal(procs), literal(memory),
+                 requirements, rank, literal(rec.status), number(rec.run), *tail]
+        # SimJob(seq, cluster, proc, submit, runtime, ad, submitter, group, cpus, memory, source)
+        jobs.append(SimJob(len(jobs), rec.job, proc, float(rec.submit), float(rec.run),
+                           ClassAd.from_pairs(names_used, exprs), submitter, group or "<none>",
+                           max(1, procs), max(0, memory), f"{path}:{rec.line}"))
 
 
 def _principal_nodes(template: str, rec: swf.Record, names: dict[tuple[str, int], str],
@@ -191,13 +221,20 @@ def _principal_nodes(template: str, rec: swf.Record, names: dict[tuple[str, int]
     return nodes, order, submitter_of(ad), group
 
 
-def _window(records: list[swf.Record], selection: Selection) -> list[swf.Record]:
-    """With only a job limit: the earliest records, before any ad is built (a generous superset,
-    since records set aside later count here: twice the limit and a thousand more)."""
-    if selection.limit is None or selection.start is not None or selection.end is not None:
-        return records  # `select` cuts the window, relative to the first submission
-    ordered = sorted(records, key=lambda r: (r.submit, r.line))
-    return sorted(ordered[: 2 * selection.limit + 1000], key=lambda r: r.line)
+def _window(kept: list[_Kept], selection: Selection) -> tuple[list[_Kept], float | None]:
+    """The records `select` would keep (in record order) and the window's origin: those
+    submitted inside [start, end) from the first submission, the earliest `limit` of them."""
+    if not kept or (selection.start is None and selection.end is None
+                    and selection.limit is None):
+        return kept, None
+    origin = min(pair[0].submit for pair in kept)
+    low = -math.inf if selection.start is None else selection.start
+    high = math.inf if selection.end is None else selection.end
+    inside = [pair for pair in kept if low <= pair[0].submit - origin < high]
+    if selection.limit is not None and len(inside) > selection.limit:
+        earliest = sorted(inside, key=lambda pair: (pair[0].submit, pair[0].line))
+        inside = sorted(earliest[: max(selection.limit, 0)], key=lambda pair: pair[0].line)
+    return inside, float(origin)
 
 
 def _principal(
@@ -267,7 +304,7 @@ def select(workload: Workload, selection: Selection) -> Workload:
     jobs = sorted(workload.jobs, key=lambda j: (j.submit, j.seq))
     if not jobs:
         return Workload([], dict(workload.skipped), workload.header, workload.notes)
-    origin = jobs[0].submit
+    origin = jobs[0].submit if workload.origin is None else workload.origin
     kept: list[SimJob] = []
     for job in jobs:
         offset = job.submit - origin
