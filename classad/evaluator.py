@@ -11,7 +11,15 @@ from classad.compiler import compiled, is_hot
 from classad.depth import TOO_DEEP, too_deep
 from classad.operators import BINARY, UNARY, logical_and, logical_or, truth
 from classad.purity import is_self_contained
-from classad.values import UNDEFINED, AbsTime, Error, EvaluationFailed, RelTime, Undefined
+from classad.values import (
+    UNDEFINED,
+    AbsTime,
+    Error,
+    EvaluationFailed,
+    RelTime,
+    SharedList,
+    Undefined,
+)
 
 #: attribute references followed inside one evaluation before it gives ERROR
 MAX_ATTR_DEPTH = 96
@@ -362,9 +370,9 @@ def select_value(base: Any, key: str, ctx: EvalContext) -> Any:
             return UNDEFINED
         return lookup_in_chain(base, key, ctx)
     t = type(base)
-    if t is list:
+    if t is list or t is SharedList:
         return [select_value(item, key, ctx) if isinstance(item, ClassAd)
-                or item is UNDEFINED or type(item) is Error or type(item) is list
+                or item is UNDEFINED or type(item) is Error or isinstance(item, list)
                 else Error("selection from a non-ad list element") for item in base]
     if base is UNDEFINED or t is Error:
         return base
@@ -383,7 +391,7 @@ def subscript_value(base: Any, index: Any, ctx: EvalContext) -> Any:
         return index
     if index is UNDEFINED:
         return UNDEFINED
-    if tb is list:
+    if tb is list or tb is SharedList:
         if ti is int:
             return base[index] if 0 <= index < len(base) else Error("list index out of range")
         if index is UNDEFINED:
@@ -400,9 +408,9 @@ def subscript_value(base: Any, index: Any, ctx: EvalContext) -> Any:
                 # `ad["name"]` hands back a nested ad detached from its enclosing scope
                 detach = value.parent is base and type(expr) is ast.RecordExpr
                 return _handed_back(value, SubscriptAd, None if detach else value.parent)
-            if type(value) is list:
-                return [_handed_back(v, ListedAd, v.parent) if isinstance(v, ClassAd) else v
-                        for v in value]
+            if isinstance(value, list):
+                return SharedList(_handed_back(v, ListedAd, v.parent)
+                                  if isinstance(v, ClassAd) else v for v in value)
             return value
         if index is UNDEFINED:
             return UNDEFINED

@@ -15,6 +15,7 @@ from classad.values import (
     AbsTime,
     Error,
     RelTime,
+    SharedList,
     wrap64,
 )
 
@@ -274,8 +275,9 @@ def identical(a: Any, b: Any) -> Any:
             return False
         return Error("=?= between two ads")
     if ta is not tb:
+        # a list and a SharedList (the C++ library's two list types) are simply unequal
         return False
-    if ta is list:
+    if ta is list or ta is SharedList:
         return Error("=?= between two lists")
     if ta is Error or a is UNDEFINED:
         return True

@@ -106,6 +106,15 @@ class RelTime:
         return f"RelTime({self.secs!r})"
 
 
+class SharedList(list[Any]):
+    """A list value of the C++ library's second list type (SLIST): what a builtin function
+    builds (split(), argsToList(), ...) and what `ad["name"]` hands back. A list literal or a
+    list reached through an attribute or a selection is the first type (a plain `list`).
+    `=?=` finds two lists of different types unequal, two of one type an ERROR."""
+
+    __slots__ = ()
+
+
 # A ClassAd value. Lists are Python lists of values; nested ads are ClassAd objects.
 Value: TypeAlias = "bool | int | float | str | Undefined | Error | AbsTime | RelTime | list[Any] | ClassAd"
 
@@ -180,7 +189,7 @@ def type_name(v: object) -> str:
         return "undefined"
     if t is Error:
         return "error"
-    if t is list:
+    if t is list or t is SharedList:
         return "list"
     if t is AbsTime:
         return "abstime"

@@ -210,3 +210,46 @@ def test_an_empty_ad_ends_the_new_style_input(text: str, parser: str) -> None:
             return None
 
     assert read(classad) == read(classad2)
+
+
+# ---- the two list types (classad.values.SharedList) -----------------------------------------
+
+#: lists of the C++ library's first type (a literal, reached through an attribute or selection)
+#: and of its second (built by a function, handed back by `ad["name"]`), in context MY
+LIST_SOURCES = [
+    "{1, 2}", "l", "MY.l", "[g = {1, 2}].g", "{{1, 2}}[0]", "ifThenElse(true, {1, 2}, 0)",
+    "(true ? {1, 2} : 0)", "({1, 2} ?: 0)", 'eval("{1, 2}")', 'eval(split("1 2"))',
+    "{[a = {1}]}.a", "m.l", "[a = {{1}}][\"a\"][0]",
+    '[g = {1, 2}]["g"]', 'MY["l"]', 'm["l"]', 'split("1 2")', 'splitUserName("a@b")',
+    'splitSlotName("a@b")', 'argsToList("1 2")', '{split("a")}[0]', '[x = split("a")].x',
+    's', 'ifThenElse(true, split("a"), 0)', 'debug(split("a"))', '[a = {{1}}]["a"]',
+    'eval("split(\\"a\\")")', '[x = [g = {1}]["g"]; y = x].y',
+]
+LIST_MY = '[l = {1, 2}; s = split("a b"); m = [l = {3}]]'
+
+
+def _agrees(expr: str, my: str | None = None) -> None:
+    """Both our backends give the C++ library's answer for `expr` (with MY = `my`)."""
+    from classad.cases import run_case
+
+    case = {"kind": "eval", "expr": expr} | ({"my": my} if my is not None else {})
+    expected = cpp_oracle.run_case(case)
+    for backend in ("interpreter", "compiled"):
+        got = run_case(case, backend)
+        assert cpp_oracle.same(expected, got), f"{expr} ({backend}): C++ {expected}, ours {got}"
+
+
+@pytest.mark.parametrize("op", ["=?=", "=!="])
+@pytest.mark.parametrize("left", LIST_SOURCES)
+def test_two_lists_compare_by_their_type(left: str, op: str) -> None:
+    """`=?=` between lists of the two C++ list types is false, of one type an ERROR."""
+    for right in LIST_SOURCES:
+        _agrees(f"({left}) {op} ({right})", LIST_MY)
+        _agrees(f"[x = {left}; y = {right}; z = x {op} y].z", LIST_MY)
+
+
+@pytest.mark.parametrize("op", ["is", "isnt", "==", "!=", "<", "+"])
+def test_other_operators_on_the_two_list_types(op: str) -> None:
+    for left in ("{1, 2}", '[g = {1, 2}]["g"]', 'split("1 2")'):
+        for right in ("{1, 2}", 'split("1 2")', "1", "undefined", "[a = 1]", '[a = [b = 1]]["a"]'):
+            _agrees(f"{left} {op} {right}", LIST_MY)

@@ -82,7 +82,7 @@ def to_python(value: Any) -> Any:
         return dt.datetime.fromtimestamp(value.secs, tz=_UTC)
     if t is RelTime:
         return float(value.secs)
-    if t is list:
+    if isinstance(value, list):
         return [to_python(v) for v in value]
     if isinstance(value, CoreAd):
         return adopt(value)

@@ -96,7 +96,7 @@ def to_string(v: Any) -> Any:
         return format_abstime(v)
     if t is RelTime:
         return format_reltime(v.secs)
-    if t is list or isinstance(v, ClassAd):
+    if isinstance(v, list | ClassAd):
         try:
             return unparse_value(v)
         except ValueTooLarge as exc:
@@ -133,7 +133,7 @@ def list_source(expr: ast.Expr, scope: ClassAd | None = None) -> ast.ListExpr | 
 
 def source_string(v: Any, expr: ast.Expr | None, scope: ClassAd | None = None) -> Any:
     """Like `to_string`, but a literal list is written from its (unevaluated) source."""
-    if type(v) is list and expr is not None:
+    if isinstance(v, list) and expr is not None:
         src = list_source(expr, scope)
         if src is not None and len(src.items) == len(v):
             return unparse(src)

@@ -113,7 +113,7 @@ def quantize(args: list[Any]) -> Any:
     x = _number_arg(value)
     if type(x) is not float:
         return x
-    if type(quantum) is not list:
+    if not isinstance(quantum, list):
         return _quantize(value, quantum)
     if not quantum:
         return value

@@ -47,7 +47,7 @@ def eval_(args: Sequence[ast.Expr], ev: Evaluation) -> Any:
         except ClassAdSyntaxError:
             return Error("eval(): the string does not parse")
         return ev.eval(tree)
-    if t is float or t is list:
+    if t is float or isinstance(v, list):
         return _through_text(v)
     if t in (int, bool) or isinstance(v, ClassAd):
         return v
@@ -58,7 +58,7 @@ def _through_text(v: Any) -> Any:
     """A value after the library's round trip through text: reals keep 16 digits (`%.15E`)."""
     if type(v) is float:
         return float(f"{v:.15E}") if math.isfinite(v) else v
-    if type(v) is list:
+    if isinstance(v, list):
         return [_through_text(item) for item in v]
     return v
 

@@ -91,7 +91,7 @@ def join(args: Sequence[ast.Expr], ev: Evaluation) -> Any:
         return ""
     first = ev.eval(args[0])
     if len(args) == 1:
-        if type(first) is list:
+        if isinstance(first, list):
             return _join_items("", _list_items(first, args[0], ev), ev)
         return first if first is UNDEFINED or type(first) is Error else ""
     if type(first) is Error:
@@ -100,7 +100,7 @@ def join(args: Sequence[ast.Expr], ev: Evaluation) -> Any:
     if type(sep) is not str:
         return sep
     values = [ev.eval(a) for a in args[1:]]
-    if len(values) == 1 and type(values[0]) is list:
+    if len(values) == 1 and isinstance(values[0], list):
         nothing = UNDEFINED if first is UNDEFINED else ""
         return _join_items(sep, _list_items(values[0], args[1], ev), ev, nothing)
     return _join_items(sep, list(zip(values, args[1:], strict=True)), ev)
@@ -136,7 +136,7 @@ def size(args: list[Any]) -> Any:
     v = args[0]
     if v is UNDEFINED or type(v) is Error:
         return v
-    if type(v) is list:
+    if isinstance(v, list):
         return len(v)
     if isinstance(v, ClassAd):
         return len(v)
