@@ -129,7 +129,7 @@ def _helpers() -> dict[str, Any]:
         "_attr": evaluator.attr_fast, "_target_attr": evaluator.target_attr,
         "_my_attr": evaluator.my_attr, "_chain": evaluator.lookup_in_chain,
         "_select": evaluator.select_value, "_subscript": evaluator.subscript_value,
-        "_pick": evaluator.pick_element, "_subscript_ref": evaluator.subscript_ref,
+        "_pick": evaluator.pick_element, "_element": evaluator.list_element, "_subscript_ref": evaluator.subscript_ref,
         "_call": call_builtin, "_record": ClassAd.from_record, "_fold": operators.fold_case,
         "_MIN": INT64_MIN, "_MAX": INT64_MAX,
     })
@@ -349,11 +349,17 @@ class Generator:
         if t is ast.Call:
             return self.call(node)  # type: ignore[arg-type]
         if t is ast.ListExpr:
-            items = [self.emit(item) for item in node.items]  # type: ignore[union-attr]
+            items = [self.list_item(item) for item in node.items]  # type: ignore[union-attr]
             return self.assign("[" + ", ".join(items) + "]")
         if t is ast.RecordExpr:
             return self.assign(f"_record({self.const(node)}, scope)")
         raise TypeError(f"not an expression node: {node!r}")
+
+    def list_item(self, item: ast.Expr) -> str:
+        """A list element, on its own: a failed one is ERROR (see evaluator.list_element)."""
+        if type(item) is ast.Literal:
+            return self.emit(item)
+        return f"_element({self.const(item)}, scope, ctx)"
 
     def literal(self, value: Any) -> str:
         if type(value) is bool:

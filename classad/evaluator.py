@@ -12,6 +12,7 @@ from classad.depth import TOO_DEEP, too_deep
 from classad.operators import BINARY, UNARY, logical_and, logical_or, truth
 from classad.purity import is_self_contained
 from classad.values import (
+    FAILED_ELEMENT,
     UNDEFINED,
     AbsTime,
     Error,
@@ -19,6 +20,7 @@ from classad.values import (
     RelTime,
     SharedList,
     Undefined,
+    read_element,
 )
 
 #: attribute references followed inside one evaluation before it gives ERROR
@@ -363,6 +365,13 @@ def _handed_back(value: ClassAd, kind: type[SubscriptAd], parent: ClassAd | None
     return ad
 
 
+def _subscripted(v: Any) -> Any:
+    """A list element read by a subscript: a failed evaluation is an ordinary ERROR here."""
+    if type(v) is Error and v.reason is FAILED_ELEMENT:
+        return Error("a list element's evaluation failed")
+    return v
+
+
 def select_value(base: Any, key: str, ctx: EvalContext) -> Any:
     """`base.name` for an evaluated base: an ad, a list of ads, or ERROR/UNDEFINED."""
     if isinstance(base, ClassAd):
@@ -373,7 +382,8 @@ def select_value(base: Any, key: str, ctx: EvalContext) -> Any:
     if t is list or t is SharedList:
         return [select_value(item, key, ctx) if isinstance(item, ClassAd)
                 or item is UNDEFINED or type(item) is Error or isinstance(item, list)
-                else Error("selection from a non-ad list element") for item in base]
+                else Error("selection from a non-ad list element")
+                for item in map(read_element, base)]
     if base is UNDEFINED or t is Error:
         return base
     return Error("selection from a value that is not an ad")
@@ -393,7 +403,9 @@ def subscript_value(base: Any, index: Any, ctx: EvalContext) -> Any:
         return UNDEFINED
     if tb is list or tb is SharedList:
         if ti is int:
-            return base[index] if 0 <= index < len(base) else Error("list index out of range")
+            if 0 <= index < len(base):
+                return _subscripted(base[index])
+            return Error("list index out of range")
         if index is UNDEFINED:
             return UNDEFINED
         return Error("list index is not an integer")
@@ -449,7 +461,7 @@ def pick_element(items: tuple[ast.Expr, ...], index: Any, scope: ClassAd,
                  ctx: EvalContext) -> Any:
     """`{a, b, ...}[i]`: only the chosen element is evaluated, as lists are lazy in C++."""
     if type(index) is int and 0 <= index < len(items):
-        return run(items[index], scope, ctx)
+        return _subscripted(list_element(items[index], scope, ctx))
     return subscript_value([UNDEFINED] * len(items), index, ctx)
 
 
@@ -535,7 +547,18 @@ def _call(node: ast.Call, scope: ClassAd, ctx: EvalContext) -> Any:
 
 
 def _list(node: ast.ListExpr, scope: ClassAd, ctx: EvalContext) -> Any:
-    return [evaluate(item, scope, ctx) for item in node.items]
+    return [item.value if type(item) is ast.Literal else list_element(item, scope, ctx)
+            for item in node.items]
+
+
+def list_element(item: ast.Expr, scope: ClassAd, ctx: EvalContext) -> Any:
+    """One element of a list, evaluated on its own: C++ keeps a list unevaluated and
+    evaluates an element only when it is read, keeping a failed evaluation (userHome(),
+    random(0), too deep) to that element as ERROR: `size({1, userHome()})` is 2."""
+    try:
+        return run(item, scope, ctx)
+    except RecursionError:  # also EvaluationFailed
+        return Error(FAILED_ELEMENT)  # read_element() fails where C++ reads it in place
 
 
 def _record(node: ast.RecordExpr, scope: ClassAd, ctx: EvalContext) -> Any:

@@ -127,6 +127,20 @@ class EvaluationFailed(RecursionError):
     catches it too."""
 
 
+#: the reason of the ERROR a failed evaluation leaves in a list element (C++ keeps lists
+#: unevaluated: `{1, userHome()}` is a list whose second element fails when it is read)
+FAILED_ELEMENT: Final = "the evaluation of this list element failed"
+
+
+def read_element(v: Any) -> Any:
+    """A list element as a builtin or a selection reads it: in C++ they evaluate the element
+    in place, so one whose evaluation failed fails the whole evaluation (a subscript, which
+    keeps the failure to the element, is the exception)."""
+    if type(v) is Error and v.reason is FAILED_ELEMENT:
+        raise EvaluationFailed(FAILED_ELEMENT)
+    return v
+
+
 def wrap64(n: int) -> int:
     """Two's-complement wraparound of an integer into int64."""
     if INT64_MIN <= n <= INT64_MAX:

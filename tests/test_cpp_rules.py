@@ -253,3 +253,42 @@ def test_other_operators_on_the_two_list_types(op: str) -> None:
     for left in ("{1, 2}", '[g = {1, 2}]["g"]', 'split("1 2")'):
         for right in ("{1, 2}", 'split("1 2")', "1", "undefined", "[a = 1]", '[a = [b = 1]]["a"]'):
             _agrees(f"{left} {op} {right}", LIST_MY)
+
+
+# ---- a list element whose evaluation fails (classad.values.FAILED_ELEMENT) ------------------
+
+#: elements whose evaluation fails the whole C++ Evaluate(), in context FAIL_MY
+FAILING = ["userHome()", "random(0)", "(userHome())", "1 + userHome()", "f",
+           'userHome("a", "b", "c")', "true ? userHome() : 0"]
+FAIL_MY = "[f = userHome(); g = 2]"
+#: lists holding one (`@F`); the subscripted ad's list is of the second type
+FAIL_LISTS = ["{1, @F}", "{@F, 1}", '{"a", @F}', "{undefined, @F}", "{[x = 1], @F}",
+              "[l = {2, @F}].l", '[l = {2, @F}]["l"]', "ifThenElse(true, {g, @F}, 0)",
+              "eval({1, @F})"]
+#: what reads the list (`@L`)
+FAIL_READERS = ["@L", "size(@L)", "isList(@L)", "member(2, @L)", "member(1, @L)",
+                'member("a", @L)', "identicalMember(2, @L)", "sum(@L)", "avg(@L)", "min(@L)",
+                "max(@L)", 'anyCompare("==", @L, 2)', 'allCompare("==", @L, 1)', "join(@L)",
+                'join(",", @L)', 'strcat("s", @L)', "string(@L)", "listToArgs(@L)",
+                "quantize(3, @L)", "quantize(0.5, @L)", "@L[0]", "@L[1]", "@L[2]", "@L.x",
+                'regexpMember("b", @L)', "@L =?= {1}", "unparse(@L)", "[m = @L].m",
+                "[m = @L; n = m[1]].n"]
+
+
+@pytest.mark.parametrize("lst", FAIL_LISTS)
+@pytest.mark.parametrize("element", FAILING)
+def test_a_failed_list_element_fails_only_where_it_is_read(element: str, lst: str) -> None:
+    """C++ keeps a list unevaluated: `size({1, userHome()})` is 2; a subscript reads a failed
+    element as ERROR; builtins reading elements in place fail the whole evaluation when they
+    reach it (`member(1, {1, userHome()})` is true)."""
+    if '["l"]' in lst and element == "f":
+        pytest.skip("not modelled: C++ reads the elements of a list handed back by ad[\"name\"]"
+                    " without their scope")
+    for reader in FAIL_READERS:
+        if reader == "@L.x" and '["l"]' in lst:
+            continue  # selecting from a list handed back by ad["name"] crashes C++ 25.14.1
+        if reader.startswith(("strcat", "string")) and not lst.startswith("{"):
+            continue  # not modelled: C++ writes any list from its element expressions
+        expr = reader.replace("@L", f"({lst.replace('@F', element)})")
+        _agrees(expr, FAIL_MY)
+        _agrees(f"isError({expr})", FAIL_MY)

@@ -13,13 +13,13 @@ from classad.argsyntax import (
     split_v2,
 )
 from classad.functions import builtin
-from classad.values import UNDEFINED, Error, SharedList
+from classad.values import UNDEFINED, Error, SharedList, read_element
 
 
 @builtin("listToArgs", arity=(1, 1))
 def list_to_args(args: list[Any]) -> Any:
     items = args[0]
-    if not isinstance(items, list) or any(type(v) is not str for v in items):
+    if not isinstance(items, list) or any(type(read_element(v)) is not str for v in items):
         return Error("listToArgs() needs a list of strings")
     return join_v2(items)
 

@@ -9,7 +9,7 @@ from typing import Any
 from classad.ad import ClassAd
 from classad.functions import builtin
 from classad.operators import BINARY, add
-from classad.values import UNDEFINED, Error
+from classad.values import UNDEFINED, Error, read_element
 
 _Compare = Callable[[Any, Any], Any]
 
@@ -40,7 +40,7 @@ def not_identical(a: Any, b: Any) -> Any:
 
 def _scan_member(item: Any, items: list[Any], test: _Compare) -> bool:
     """True if `test(item, element)` is true for some element; failed comparisons are skipped."""
-    return any(test(item, element) is True for element in items)
+    return any(test(item, read_element(element)) is True for element in items)
 
 
 @builtin("member", arity=(2, 2))
@@ -77,7 +77,7 @@ def _numbers(arg: Any) -> Any:
     if not isinstance(arg, list):
         return Error("expected a list")
     out: list[Any] = []
-    for v in arg:
+    for v in map(read_element, arg):
         if v is UNDEFINED:
             continue
         if type(v) not in (int, float, bool):
@@ -177,7 +177,7 @@ def _scan_compare(args: list[Any], want: bool) -> Any:
     if type(checked) is not tuple:
         return checked
     test, items = checked
-    for element in items:
+    for element in map(read_element, items):
         r = test(element, args[2])
         if type(r) is Error:
             return r

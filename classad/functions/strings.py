@@ -10,7 +10,7 @@ from classad import ast
 from classad.ad import ClassAd
 from classad.functions import Evaluation, builtin
 from classad.functions.convert import int32, list_source, source_string
-from classad.values import MAX_STRING, UNDEFINED, Error, from_bytes, to_bytes
+from classad.values import MAX_STRING, UNDEFINED, Error, from_bytes, read_element, to_bytes
 
 _UPPER = str.maketrans(_string.ascii_lowercase, _string.ascii_uppercase)
 _LOWER = str.maketrans(_string.ascii_uppercase, _string.ascii_lowercase)
@@ -66,7 +66,7 @@ def _join_items(sep: str, items: list[_Item], ev: Evaluation, nothing: Any = "")
     size = 0
     joined = False
     for value, expr in items:
-        if value is UNDEFINED:
+        if read_element(value) is UNDEFINED:
             continue
         s = source_string(value, expr, ev.scope)
         if type(s) is not str:
