@@ -576,19 +576,25 @@ _DISPATCH: dict[type, Any] = {
 
 
 def evaluate_expr(expr: ast.Expr, my: ClassAd | None = None,
-                  target: ClassAd | None = None, *, backend: str = "auto") -> Any:
-    """Evaluate a loose expression with `my` as scope (an empty ad if None) and a TARGET."""
+                  target: ClassAd | None = None, *, backend: str = "auto",
+                  strict: bool = False) -> Any:
+    """Evaluate a loose expression with `my` as scope (an empty ad if None) and a TARGET.
+    An evaluation that fails as a whole (EvaluationFailed: where the C++ Evaluate() returns
+    false) gives ERROR, or with `strict` raises, as HTCondor's Python bindings do."""
     scope = my if my is not None else ClassAd()
     ctx = EvalContext(scope, target, backend=backend)
     try:
         return run(expr, scope, ctx)
     except RecursionError:
+        if strict:
+            raise
         return Error("evaluation nested too deeply")
 
 
 def evaluate_attr(ad: ClassAd, name: str, target: ClassAd | None = None, *,
-                  backend: str = "auto") -> Any:
-    """Evaluate `ad`'s attribute `name` (UNDEFINED if absent) in a match with `target`."""
+                  backend: str = "auto", strict: bool = False) -> Any:
+    """Evaluate `ad`'s attribute `name` (UNDEFINED if absent) in a match with `target`;
+    `strict` as for evaluate_expr."""
     key = name.lower()
     expr = ad.get_expr(key)
     if expr is None:
@@ -597,4 +603,6 @@ def evaluate_attr(ad: ClassAd, name: str, target: ClassAd | None = None, *,
     try:
         return eval_in(ad, key, expr, ctx)
     except RecursionError:
+        if strict:
+            raise
         return Error("evaluation nested too deeply")

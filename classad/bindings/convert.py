@@ -74,7 +74,10 @@ def to_node(obj: Any) -> ast.Expr:
 def to_python(value: Any) -> Any:
     """An evaluated ClassAd value as HTCondor's bindings return it."""
     t = type(value)
-    if t is bool or t is int or t is float or t is str or value is UNDEFINED:
+    if t is str:
+        # handed to Python as a C string, as the library does: it ends at the first NUL
+        return value if "\x00" not in value else value[:value.index("\x00")]
+    if t is bool or t is int or t is float or value is UNDEFINED:
         return value
     if t is Error:
         return ERROR
