@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from classad import ast, operators
-from classad.depth import TOO_DEEP, too_deep
+from classad.depth import DEEP_BRANCHES, TOO_DEEP, fails_on_entry, too_deep
 from classad.values import INT64_MAX, INT64_MIN, UNDEFINED, Error, EvaluationFailed, wrap64
 
 if TYPE_CHECKING:
@@ -131,7 +131,7 @@ def _helpers() -> dict[str, Any]:
         "_select": evaluator.select_value, "_subscript": evaluator.subscript_value,
         "_pick": evaluator.pick_element, "_element": evaluator.list_element, "_subscript_ref": evaluator.subscript_ref,
         "_call": call_builtin, "_record": ClassAd.from_record, "_fold": operators.fold_case,
-        "_MIN": INT64_MIN, "_MAX": INT64_MAX,
+        "_MIN": INT64_MIN, "_MAX": INT64_MAX, "_Failed": EvaluationFailed,
     })
     return ns
 
@@ -195,6 +195,9 @@ class Generator:
         decided = "False" if chain == "&&" else "True"
         acc = self.assign("True" if chain == "&&" else "False")
         for term in terms:
+            if DEEP_BRANCHES and fails_on_entry(term):
+                self.failing_branch()
+                continue
             if self.fast_term(term, decided, acc):
                 continue
             value = self.emit(term)
@@ -326,6 +329,8 @@ class Generator:
 
     # ---- nodes ---------------------------------------------------------------------------
     def emit(self, node: ast.Expr) -> str:
+        if DEEP_BRANCHES and fails_on_entry(node):
+            return self.failing_branch()
         t = type(node)
         if t is ast.Literal:
             return self.literal(node.value)  # type: ignore[union-attr]
@@ -360,6 +365,11 @@ class Generator:
         if type(item) is ast.Literal:
             return self.emit(item)
         return f"_element({self.const(item)}, scope, ctx)"
+
+    def failing_branch(self) -> str:
+        """A branch whose evaluation fails as it is entered (classad.depth.DEEP_BRANCHES)."""
+        self.line('raise _Failed("a branch taken nests past the C++ evaluation depth limit")')
+        return "_UNDEF"
 
     def literal(self, value: Any) -> str:
         if type(value) is bool:

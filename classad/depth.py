@@ -13,6 +13,11 @@ takes one level of a 400-level budget while it evaluates its operands; past it t
 Evaluate() fails and the whole evaluation is ERROR. A tree whose operands that are always
 evaluated already nest deeper than that (`a && b && ...` with more than 400 operators) is
 recorded here when parsed, and the evaluators fail it (EvaluationFailed) before starting.
+The budget counts what is being evaluated, so a branch counts too once it is taken: `false ?
+0 : false ? 0 : ...` fails with more than 400 links. For a tree whose branches can reach past
+the budget, the branches whose entry already goes past it (the operators active above them
+plus the certain depth below) are recorded (DEEP_BRANCHES); both backends fail on entering
+one.
 """
 
 from __future__ import annotations
@@ -30,6 +35,10 @@ _FOLDED_CALL = 3  # absTime("...") / relTime("...") are folded, but were parsed 
 #: id -> tree, for trees whose evaluation the C++ library always fails (too deep)
 TOO_DEEP: dict[int, ast.Expr] = {}
 _TOO_DEEP_LIMIT = 4096
+#: id -> branch (of `?:`, `&&`, `||`, `?:` elvis, ifThenElse) whose evaluation the C++ library
+#: fails once it is entered, with the roots of their trees
+DEEP_BRANCHES: dict[int, ast.Expr] = {}
+_DEEP_ROOTS: dict[int, ast.Expr] = {}
 
 
 def parse_depth(root: ast.Expr, *, record: bool = False) -> int:
@@ -115,13 +124,85 @@ def certain_eval_depth(root: ast.Expr) -> int:
 
 
 def note_eval_depth(root: ast.Expr, bound: int) -> None:
-    """Record `root` in TOO_DEEP if its evaluation always fails in C++; `bound` is at least
-    the number of its nodes (the check is skipped below the limit)."""
-    if bound <= MAX_EVAL_DEPTH or certain_eval_depth(root) <= MAX_EVAL_DEPTH:
+    """Record `root` in TOO_DEEP if its evaluation always fails in C++, or its branches that
+    fail when taken in DEEP_BRANCHES; `bound` is at least the depth of the tree (the check is
+    skipped below the limit)."""
+    if bound <= MAX_EVAL_DEPTH:
         return
-    if len(TOO_DEEP) >= _TOO_DEEP_LIMIT:
-        TOO_DEEP.clear()
-    TOO_DEEP[id(root)] = root
+    if certain_eval_depth(root) > MAX_EVAL_DEPTH:
+        if len(TOO_DEEP) >= _TOO_DEEP_LIMIT:
+            TOO_DEEP.clear()
+        TOO_DEEP[id(root)] = root
+        return
+    deep = _deep_branches(root)
+    if deep:
+        if len(DEEP_BRANCHES) >= _TOO_DEEP_LIMIT:
+            DEEP_BRANCHES.clear()
+            _DEEP_ROOTS.clear()
+        DEEP_BRANCHES.update((id(b), b) for b in deep)
+        _DEEP_ROOTS[id(root)] = root
+
+
+def _lazy_children(node: ast.Expr) -> tuple[list[ast.Expr], list[ast.Expr]]:
+    """(the operands every evaluation of `node` reaches, the branches it may or may not)."""
+    match node:
+        case ast.Binary(op, left, right):
+            return ([left], [right]) if op in ("&&", "||") else ([left, right], [])
+        case ast.Cond(test, then, orelse):
+            return [test], [then, orelse]
+        case ast.Elvis(left, right):
+            return [left], [right]
+        case ast.Call(_, args) if node.key == "ifthenelse" and len(args) == 3:
+            return [args[0]], [args[1], args[2]]
+        case ast.Unary() | ast.Paren() | ast.Select() | ast.Subscript() | ast.Call():
+            return list(ast.children(node)), []
+    return [], []  # literals, references; list elements and ad values are evaluated apart
+
+
+def _deep_branches(root: ast.Expr) -> list[ast.Expr]:
+    """The branches of `root` whose evaluation fails in C++ as soon as it is entered: the
+    operators active at the entry plus the certain depth below it pass MAX_EVAL_DEPTH."""
+    certain = _certain_depths(root)
+    found: list[ast.Expr] = []
+    todo: list[tuple[ast.Expr, int]] = [(root, 0)]  # (node, operators active above it)
+    while todo:
+        node, above = todo.pop()
+        if isinstance(node, _OPERATORS):
+            above += 1
+        sure, maybe = _lazy_children(node)
+        todo += ((child, above) for child in sure)
+        for branch in maybe:
+            if above + certain[id(branch)] > MAX_EVAL_DEPTH:
+                found.append(branch)
+            else:
+                todo.append((branch, above))
+    return found
+
+
+def _certain_depths(root: ast.Expr) -> dict[int, int]:
+    """id(node) -> certain_eval_depth(node), for every node of `root`, in one pass."""
+    depths: dict[int, int] = {}
+    todo: list[tuple[ast.Expr, bool]] = [(root, False)]
+    while todo:
+        node, done = todo.pop()
+        sure, maybe = _lazy_children(node)
+        if not done:
+            todo.append((node, True))
+            todo += ((child, False) for child in (*sure, *maybe))
+            continue
+        below = max((depths[id(child)] for child in sure), default=0)
+        depths[id(node)] = below + (1 if isinstance(node, _OPERATORS) else 0)
+    return depths
+
+
+def fails_on_entry(branch: ast.Expr) -> bool:
+    """`branch` was recorded: taking it fails the evaluation in C++."""
+    return DEEP_BRANCHES.get(id(branch)) is branch
+
+
+def deep_root(root: ast.Expr) -> bool:
+    """`root` was recorded with branches that fail when taken."""
+    return _DEEP_ROOTS.get(id(root)) is root
 
 
 def too_deep(expr: ast.Expr) -> bool:

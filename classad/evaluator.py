@@ -8,7 +8,7 @@ from classad import ast
 from classad.ad import ClassAd
 from classad.compiler import _cache as _code
 from classad.compiler import compiled, is_hot
-from classad.depth import TOO_DEEP, too_deep
+from classad.depth import DEEP_BRANCHES, TOO_DEEP, fails_on_entry, too_deep
 from classad.operators import BINARY, UNARY, logical_and, logical_or, truth
 from classad.purity import is_self_contained
 from classad.values import (
@@ -514,9 +514,9 @@ def _binary(node: ast.Binary, scope: ClassAd, ctx: EvalContext) -> Any:
         op = b.op
         right = b.right
         if op == "&&":
-            acc = logical_and(acc, lambda r=right: evaluate(r, scope, ctx))  # type: ignore[misc]
+            acc = logical_and(acc, lambda r=right: branch(r, scope, ctx))  # type: ignore[misc]
         elif op == "||":
-            acc = logical_or(acc, lambda r=right: evaluate(r, scope, ctx))  # type: ignore[misc]
+            acc = logical_or(acc, lambda r=right: branch(r, scope, ctx))  # type: ignore[misc]
         else:
             acc = BINARY[op](acc, evaluate(right, scope, ctx))
     return acc
@@ -525,15 +525,32 @@ def _binary(node: ast.Binary, scope: ClassAd, ctx: EvalContext) -> Any:
 def _cond(node: ast.Cond, scope: ClassAd, ctx: EvalContext) -> Any:
     test = truth(evaluate(node.test, scope, ctx))
     if test is True:
-        return evaluate(node.then, scope, ctx)
-    if test is False:
-        return evaluate(node.orelse, scope, ctx)
-    return test
+        taken = node.then
+    elif test is False:
+        taken = node.orelse
+    else:
+        return test
+    if DEEP_BRANCHES and fails_on_entry(taken):  # (no call of `branch`: a frame per level)
+        raise EvaluationFailed("a branch taken nests past the C++ evaluation depth limit")
+    return evaluate(taken, scope, ctx)
 
 
 def _elvis(node: ast.Elvis, scope: ClassAd, ctx: EvalContext) -> Any:
     left = evaluate(node.left, scope, ctx)
-    return evaluate(node.right, scope, ctx) if left is UNDEFINED else left
+    if left is not UNDEFINED:
+        return left
+    right = node.right
+    if DEEP_BRANCHES and fails_on_entry(right):
+        raise EvaluationFailed("a branch taken nests past the C++ evaluation depth limit")
+    return evaluate(right, scope, ctx)
+
+
+def branch(node: ast.Expr, scope: ClassAd, ctx: EvalContext) -> Any:
+    """A branch taken (of `?:`, `&&`, `||`, elvis, ifThenElse): C++ counts its operators
+    on top of those active, and fails past its depth limit (classad.depth.DEEP_BRANCHES)."""
+    if DEEP_BRANCHES and fails_on_entry(node):
+        raise EvaluationFailed("a branch taken nests past the C++ evaluation depth limit")
+    return evaluate(node, scope, ctx)
 
 
 def _paren(node: ast.Paren, scope: ClassAd, ctx: EvalContext) -> Any:

@@ -117,6 +117,17 @@ SHAPES: dict[str, Any] = {
     "or chain": lambda n: " || ".join(["false"] * (n + 1)),
     "sum chain": lambda n: " + ".join(["1"] * (n + 1)),
     "selections": lambda n: "[a = 1]" + ".a" * n,
+    # branches taken count on top of the operators above them (classad.depth.DEEP_BRANCHES)
+    "else chain": lambda n: "false ? 0 : " * n + "1",
+    "then chain": lambda n: "true ? " * n + "1" + " : 0" * n,
+    "else chain, negated tests": lambda n: "!true ? 0 : " * n + "1",
+    "else chain ending in a sum": lambda n: "false ? 0 : " * n + "(1 + 1)",
+    "sum of an else chain": lambda n: "1 + (" + "false ? 0 : " * n + "1)",
+    "&& of an else chain": lambda n: "true && (" + "false ? 0 : " * n + "true)",
+    "|| of an else chain": lambda n: "false || (" + "false ? 0 : " * n + "true)",
+    "ifThenElse of an else chain": lambda n: "ifThenElse(true, " + "false ? 0 : " * n + "1, 0)",
+    "elvis of an else chain": lambda n: "undefined ?: (" + "false ? 0 : " * n + "1)",
+    "untaken deep branch": lambda n: "true ? 1 : " + "false ? 0 : " * n + "1",
 }
 #: around each limit some shape meets: 82 (ads in lists), 124, 165 (3 per level), 400 (the
 #: evaluator's), 497 (1 per level), and well past them

@@ -10,6 +10,7 @@ from typing import Any
 from classad import ast
 from classad.ad import ClassAd
 from classad.errors import ClassAdSyntaxError
+from classad.evaluator import branch
 from classad.functions import Evaluation, builtin
 from classad.operators import truth
 from classad.parser import parse_expr
@@ -21,9 +22,9 @@ from classad.values import UNDEFINED, Error
 def if_then_else(args: Sequence[ast.Expr], ev: Evaluation) -> Any:
     test = truth(ev.eval(args[0]))
     if test is True:
-        return ev.eval(args[1])
+        return branch(args[1], ev.scope, ev.ctx)
     if test is False:
-        return ev.eval(args[2])
+        return branch(args[2], ev.scope, ev.ctx)
     if type(test) is Error and not isinstance(ev.eval(args[0]), Error):
         return Error("ifThenElse condition is not a boolean or number")
     return test
