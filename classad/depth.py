@@ -22,6 +22,9 @@ one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from classad import ast
 
 #: the C++ parser's limit on its active recursive calls
@@ -99,28 +102,35 @@ def certain_eval_depth(root: ast.Expr) -> int:
     reaches: left operands, both operands of operators that do not short-circuit, unary
     operands, conditions, parentheses, subscripts and builtin arguments (not branches, list
     elements or ad values)."""
-    deepest = 0
-    todo: list[tuple[ast.Expr, int]] = [(root, 0)]
+    return _depths(root)[0]
+
+
+def _depths(root: ast.Expr) -> tuple[int, int]:
+    """(certain_eval_depth(root), how deep operator evaluations could nest if every branch
+    were taken), in one pass."""
+    certain = deepest = 0
+    # (node, depth along certain operands or -1 below a branch, depth along any operands)
+    todo: list[tuple[Any, int, int]] = [(root, 0, 0)]
+    pop, push, split, guarded = todo.pop, todo.append, _SPLIT.get, _GUARDED
     while todo:
-        node, depth = todo.pop()
-        if isinstance(node, _OPERATORS):
-            depth += 1
-            deepest = max(deepest, depth)
-        match node:
-            case ast.Binary(op, left, right):
-                todo.append((left, depth))
-                if op not in ("&&", "||"):
-                    todo.append((right, depth))
-            case ast.Unary(_, operand) | ast.Paren(operand) | ast.Cond(operand, _, _):
-                todo.append((operand, depth))
-            case ast.Elvis(left, _) | ast.Select(left, _):
-                todo.append((left, depth))
-            case ast.Subscript(base, index):
-                todo += ((base, depth), (index, depth))
-            case ast.Call(_, args):
-                # builtins evaluate their arguments first, but for ifThenElse's branches
-                todo += ((arg, depth) for arg in (args[:1] if node.key == "ifthenelse" else args))
-    return deepest
+        node, sure_depth, any_depth = pop()
+        t = type(node)
+        if t in guarded:
+            any_depth += 1
+            if any_depth > deepest:
+                deepest = any_depth
+            if sure_depth >= 0:
+                sure_depth += 1
+                if sure_depth > certain:
+                    certain = sure_depth
+        parts = split(t)
+        if parts is not None:
+            sure, maybe = parts(node)
+            for child in sure:
+                push((child, sure_depth, any_depth))
+            for child in maybe:
+                push((child, -1, any_depth))
+    return certain, deepest
 
 
 def note_eval_depth(root: ast.Expr, bound: int) -> None:
@@ -129,11 +139,14 @@ def note_eval_depth(root: ast.Expr, bound: int) -> None:
     skipped below the limit)."""
     if bound <= MAX_EVAL_DEPTH:
         return
-    if certain_eval_depth(root) > MAX_EVAL_DEPTH:
+    certain, deepest = _depths(root)
+    if certain > MAX_EVAL_DEPTH:
         if len(TOO_DEEP) >= _TOO_DEEP_LIMIT:
             TOO_DEEP.clear()
         TOO_DEEP[id(root)] = root
         return
+    if deepest <= MAX_EVAL_DEPTH:
+        return  # no branch can pass the limit: the common case
     deep = _deep_branches(root)
     if deep:
         if len(DEEP_BRANCHES) >= _TOO_DEEP_LIMIT:
@@ -143,20 +156,33 @@ def note_eval_depth(root: ast.Expr, bound: int) -> None:
         _DEEP_ROOTS[id(root)] = root
 
 
-def _lazy_children(node: ast.Expr) -> tuple[list[ast.Expr], list[ast.Expr]]:
-    """(the operands every evaluation of `node` reaches, the branches it may or may not)."""
-    match node:
-        case ast.Binary(op, left, right):
-            return ([left], [right]) if op in ("&&", "||") else ([left, right], [])
-        case ast.Cond(test, then, orelse):
-            return [test], [then, orelse]
-        case ast.Elvis(left, right):
-            return [left], [right]
-        case ast.Call(_, args) if node.key == "ifthenelse" and len(args) == 3:
-            return [args[0]], [args[1], args[2]]
-        case ast.Unary() | ast.Paren() | ast.Select() | ast.Subscript() | ast.Call():
-            return list(ast.children(node)), []
-    return [], []  # literals, references; list elements and ad values are evaluated apart
+def _split_binary(node: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    if node.op == "&&" or node.op == "||":
+        return (node.left,), (node.right,)
+    return (node.left, node.right), ()
+
+
+def _split_call(node: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    args = node.args
+    if node.key == "ifthenelse":  # builtins evaluate their arguments first, but for these
+        return args[:1], args[1:]
+    return args, ()
+
+
+_NONE: tuple[tuple[Any, ...], tuple[Any, ...]] = ((), ())
+#: node type -> (the operands every evaluation reaches, the branches it may or may not take);
+#: literals, references, list elements and ad values: none (the latter are evaluated apart)
+_SPLIT: dict[type, Callable[[Any], tuple[tuple[Any, ...], tuple[Any, ...]]]] = {
+    ast.Binary: _split_binary,
+    ast.Cond: lambda n: ((n.test,), (n.then, n.orelse)),
+    ast.Elvis: lambda n: ((n.left,), (n.right,)),
+    ast.Call: _split_call,
+    ast.Unary: lambda n: ((n.operand,), ()),
+    ast.Paren: lambda n: ((n.expr,), ()),
+    ast.Select: lambda n: ((n.base,), ()),
+    ast.Subscript: lambda n: ((n.base, n.index), ()),
+}
+_GUARDED = frozenset(_OPERATORS)
 
 
 def _deep_branches(root: ast.Expr) -> list[ast.Expr]:
@@ -167,9 +193,13 @@ def _deep_branches(root: ast.Expr) -> list[ast.Expr]:
     todo: list[tuple[ast.Expr, int]] = [(root, 0)]  # (node, operators active above it)
     while todo:
         node, above = todo.pop()
-        if isinstance(node, _OPERATORS):
+        t = type(node)
+        if t in _GUARDED:
             above += 1
-        sure, maybe = _lazy_children(node)
+        parts = _SPLIT.get(t)
+        if parts is None:
+            continue
+        sure, maybe = parts(node)
         todo += ((child, above) for child in sure)
         for branch in maybe:
             if above + certain[id(branch)] > MAX_EVAL_DEPTH:
@@ -185,13 +215,14 @@ def _certain_depths(root: ast.Expr) -> dict[int, int]:
     todo: list[tuple[ast.Expr, bool]] = [(root, False)]
     while todo:
         node, done = todo.pop()
-        sure, maybe = _lazy_children(node)
+        parts = _SPLIT.get(type(node))
+        sure, maybe = _NONE if parts is None else parts(node)
         if not done:
             todo.append((node, True))
             todo += ((child, False) for child in (*sure, *maybe))
             continue
         below = max((depths[id(child)] for child in sure), default=0)
-        depths[id(node)] = below + (1 if isinstance(node, _OPERATORS) else 0)
+        depths[id(node)] = below + (1 if type(node) in _GUARDED else 0)
     return depths
 
 
