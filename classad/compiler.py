@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from classad import ast, operators
 from classad.depth import DEEP_BRANCHES, TOO_DEEP, fails_on_entry, too_deep
-from classad.values import INT64_MAX, INT64_MIN, UNDEFINED, Error, EvaluationFailed, wrap64
+from classad.values import (
+    INT64_MAX,
+    INT64_MIN,
+    UNDEFINED,
+    Error,
+    EvaluationFailed,
+    list_value,
+    wrap64,
+)
 
 if TYPE_CHECKING:
     from classad.ad import ClassAd
@@ -132,6 +140,7 @@ def _helpers() -> dict[str, Any]:
         "_pick": evaluator.pick_element, "_element": evaluator.list_element, "_subscript_ref": evaluator.subscript_ref,
         "_call": call_builtin, "_record": ClassAd.from_record, "_fold": operators.fold_case,
         "_MIN": INT64_MIN, "_MAX": INT64_MAX, "_Failed": EvaluationFailed,
+        "_list_value": list_value,
     })
     return ns
 
@@ -355,7 +364,7 @@ class Generator:
             return self.call(node)  # type: ignore[arg-type]
         if t is ast.ListExpr:
             items = [self.list_item(item) for item in node.items]  # type: ignore[union-attr]
-            return self.assign("[" + ", ".join(items) + "]")
+            return self.assign("_list_value([" + ", ".join(items) + f"], {self.const(node)})")
         if t is ast.RecordExpr:
             return self.assign(f"_record({self.const(node)}, scope)")
         raise TypeError(f"not an expression node: {node!r}")

@@ -13,6 +13,7 @@ from classad.operators import BINARY, UNARY, logical_and, logical_or, truth
 from classad.purity import is_self_contained
 from classad.values import (
     FAILED_ELEMENT,
+    LIST_TYPES,
     UNDEFINED,
     AbsTime,
     Error,
@@ -20,6 +21,8 @@ from classad.values import (
     RelTime,
     SharedList,
     Undefined,
+    list_source,
+    list_value,
     read_element,
 )
 
@@ -379,7 +382,7 @@ def select_value(base: Any, key: str, ctx: EvalContext) -> Any:
             return UNDEFINED
         return lookup_in_chain(base, key, ctx)
     t = type(base)
-    if t is list or t is SharedList:
+    if t in LIST_TYPES:
         return [select_value(item, key, ctx) if isinstance(item, ClassAd)
                 or item is UNDEFINED or type(item) is Error or isinstance(item, list)
                 else Error("selection from a non-ad list element")
@@ -401,7 +404,7 @@ def subscript_value(base: Any, index: Any, ctx: EvalContext) -> Any:
         return index
     if index is UNDEFINED:
         return UNDEFINED
-    if tb is list or tb is SharedList:
+    if tb in LIST_TYPES:
         if ti is int:
             if 0 <= index < len(base):
                 return _subscripted(base[index])
@@ -421,8 +424,10 @@ def subscript_value(base: Any, index: Any, ctx: EvalContext) -> Any:
                 detach = value.parent is base and type(expr) is ast.RecordExpr
                 return _handed_back(value, SubscriptAd, None if detach else value.parent)
             if isinstance(value, list):
-                return SharedList(_handed_back(v, ListedAd, v.parent)
-                                  if isinstance(v, ClassAd) else v for v in value)
+                out = SharedList(_handed_back(v, ListedAd, v.parent)
+                                 if isinstance(v, ClassAd) else v for v in value)
+                out.source = list_source(value)
+                return out
             return value
         if index is UNDEFINED:
             return UNDEFINED
@@ -564,8 +569,8 @@ def _call(node: ast.Call, scope: ClassAd, ctx: EvalContext) -> Any:
 
 
 def _list(node: ast.ListExpr, scope: ClassAd, ctx: EvalContext) -> Any:
-    return [item.value if type(item) is ast.Literal else list_element(item, scope, ctx)
-            for item in node.items]
+    return list_value([item.value if type(item) is ast.Literal
+                       else list_element(item, scope, ctx) for item in node.items], node)
 
 
 def list_element(item: ast.Expr, scope: ClassAd, ctx: EvalContext) -> Any:

@@ -106,13 +106,39 @@ class RelTime:
         return f"RelTime({self.secs!r})"
 
 
+class ListValue(list[Any]):
+    """A list literal's value, which remembers the literal (`source`): C++ keeps a list as
+    its element expressions, so strcat() and string() write them (`{ 1 + 1 }`), however
+    the list was reached (an attribute, ifThenElse, eval, ...)."""
+
+    __slots__ = ("source",)
+    source: Any
+
+
+def list_value(items: list[Any], source: Any) -> ListValue:
+    """The value of the list literal `source` (an ast.ListExpr) with elements `items`."""
+    out = ListValue(items)
+    out.source = source
+    return out
+
+
+def list_source(v: list[Any]) -> Any:
+    """The list literal a list value was evaluated from (its element expressions), or None."""
+    return getattr(v, "source", None)
+
+
 class SharedList(list[Any]):
     """A list value of the C++ library's second list type (SLIST): what a builtin function
     builds (split(), argsToList(), ...) and what `ad["name"]` hands back. A list literal or a
     list reached through an attribute or a selection is the first type (a plain `list`).
     `=?=` finds two lists of different types unequal, two of one type an ERROR."""
 
-    __slots__ = ()
+    __slots__ = ("source",)
+    source: Any
+
+
+#: the classes of list values: the C++ library's first list type and its second
+LIST_TYPES: Final = frozenset({list, ListValue, SharedList})
 
 
 # A ClassAd value. Lists are Python lists of values; nested ads are ClassAd objects.
@@ -203,7 +229,7 @@ def type_name(v: object) -> str:
         return "undefined"
     if t is Error:
         return "error"
-    if t is list or t is SharedList:
+    if t in LIST_TYPES:
         return "list"
     if t is AbsTime:
         return "abstime"

@@ -15,7 +15,7 @@ from classad.functions import Evaluation, builtin
 from classad.operators import truth
 from classad.parser import parse_expr
 from classad.unparse import unparse, unparse_pretty
-from classad.values import UNDEFINED, Error
+from classad.values import UNDEFINED, Error, list_source, list_value
 
 
 @builtin("ifThenElse", arity=(3, 3), lazy=True)
@@ -60,7 +60,8 @@ def _through_text(v: Any) -> Any:
     if type(v) is float:
         return float(f"{v:.15E}") if math.isfinite(v) else v
     if isinstance(v, list):
-        return [_through_text(item) for item in v]
+        # the text of a list is its element expressions (values.ListValue): they stay
+        return list_value([_through_text(item) for item in v], list_source(v))
     return v
 
 

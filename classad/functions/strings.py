@@ -11,6 +11,7 @@ from classad.ad import ClassAd
 from classad.functions import Evaluation, builtin
 from classad.functions.convert import int32, list_source, source_string
 from classad.values import MAX_STRING, UNDEFINED, Error, from_bytes, read_element, to_bytes
+from classad.values import list_source as value_source
 
 _UPPER = str.maketrans(_string.ascii_lowercase, _string.ascii_uppercase)
 _LOWER = str.maketrans(_string.ascii_uppercase, _string.ascii_lowercase)
@@ -53,7 +54,9 @@ _Item = tuple[Any, "ast.Expr | None"]
 
 def _list_items(value: list[Any], expr: ast.Expr, ev: Evaluation) -> list[_Item]:
     """The elements of a list argument, each with its source expression when it is literal."""
-    src = list_source(expr, ev.scope)
+    src = value_source(value)
+    if src is None:
+        src = list_source(expr, ev.scope)
     if src is not None and len(src.items) == len(value):
         return list(zip(value, src.items, strict=True))
     return [(v, None) for v in value]
