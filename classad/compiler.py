@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 from classad import ast, operators
 from classad.depth import DEEP_BRANCHES, TOO_DEEP, fails_on_entry, too_deep
 from classad.values import (
+    FAILED_ELEMENT,
     INT64_MAX,
     INT64_MIN,
     UNDEFINED,
     Error,
     EvaluationFailed,
-    list_value,
+    ListValue,
     wrap64,
 )
 
@@ -140,7 +141,7 @@ def _helpers() -> dict[str, Any]:
         "_pick": evaluator.pick_element, "_element": evaluator.list_element, "_subscript_ref": evaluator.subscript_ref,
         "_call": call_builtin, "_record": ClassAd.from_record, "_fold": operators.fold_case,
         "_MIN": INT64_MIN, "_MAX": INT64_MAX, "_Failed": EvaluationFailed,
-        "_list_value": list_value,
+        "_ListValue": ListValue, "_FAILED_ELEMENT": FAILED_ELEMENT,
     })
     return ns
 
@@ -363,17 +364,36 @@ class Generator:
         if t is ast.Call:
             return self.call(node)  # type: ignore[arg-type]
         if t is ast.ListExpr:
-            items = [self.list_item(item) for item in node.items]  # type: ignore[union-attr]
-            return self.assign("_list_value([" + ", ".join(items) + f"], {self.const(node)})")
+            return self.list_expr(node)  # type: ignore[arg-type]
         if t is ast.RecordExpr:
             return self.assign(f"_record({self.const(node)}, scope)")
         raise TypeError(f"not an expression node: {node!r}")
+
+    def list_expr(self, node: ast.ListExpr) -> str:
+        constants = [item for item in node.items if isinstance(item, ast.Literal)]
+        if len(constants) == len(node.items):
+            # a list of constants is one shared value (values are never changed in place)
+            value = ListValue([item.value for item in constants])
+            value.source = node
+            return self.const(value)
+        items = [self.list_item(item) for item in node.items]
+        out = self.assign("_ListValue()")
+        self.line(f"{out} += ({', '.join(items)},)")
+        self.line(f"{out}.source = {self.const(node)}")
+        return out
 
     def list_item(self, item: ast.Expr) -> str:
         """A list element, on its own: a failed one is ERROR (see evaluator.list_element)."""
         if type(item) is ast.Literal:
             return self.emit(item)
-        return f"_element({self.const(item)}, scope, ctx)"
+        out = self.temp()
+        self.line("try:")
+        self.indent += 1
+        self.line(f"{out} = {self.emit(item)}")
+        self.indent -= 1
+        self.line("except RecursionError:")
+        self.line(f"    {out} = _Error(_FAILED_ELEMENT)")
+        return out
 
     def failing_branch(self) -> str:
         """A branch whose evaluation fails as it is entered (classad.depth.DEEP_BRANCHES)."""

@@ -18,11 +18,11 @@ from classad.values import (
     AbsTime,
     Error,
     EvaluationFailed,
+    ListValue,
     RelTime,
     SharedList,
     Undefined,
     list_source,
-    list_value,
     read_element,
 )
 
@@ -569,8 +569,17 @@ def _call(node: ast.Call, scope: ClassAd, ctx: EvalContext) -> Any:
 
 
 def _list(node: ast.ListExpr, scope: ClassAd, ctx: EvalContext) -> Any:
-    return list_value([item.value if type(item) is ast.Literal
-                       else list_element(item, scope, ctx) for item in node.items], node)
+    out = ListValue()
+    out.source = node
+    for item in node.items:  # (values are never changed in place)
+        if type(item) is ast.Literal:
+            out.append(item.value)
+            continue
+        try:  # each element on its own (see list_element)
+            out.append(evaluate(item, scope, ctx))
+        except RecursionError:  # also EvaluationFailed
+            out.append(Error(FAILED_ELEMENT))
+    return out
 
 
 def list_element(item: ast.Expr, scope: ClassAd, ctx: EvalContext) -> Any:

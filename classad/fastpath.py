@@ -207,10 +207,6 @@ class _FastGenerator(Generator):
             self._lookup(key, out, self._undefined(out))
         return out
 
-    def list_item(self, item: ast.Expr) -> str:
-        # inline: what could fail the evaluation (impure calls, too deep) is unsupported here
-        return self.emit(item)
-
     def subscript(self, node: ast.Subscript) -> str:
         raise _Unsupported("subscript")  # list elements are evaluated lazily, in context
 

@@ -40,7 +40,12 @@ def not_identical(a: Any, b: Any) -> Any:
 
 def _scan_member(item: Any, items: list[Any], test: _Compare) -> bool:
     """True if `test(item, element)` is true for some element; failed comparisons are skipped."""
-    return any(test(item, read_element(element)) is True for element in items)
+    for element in items:
+        if type(element) is Error:
+            read_element(element)  # a failed element fails the evaluation here
+        if test(item, element) is True:
+            return True
+    return False
 
 
 @builtin("member", arity=(2, 2))
@@ -77,10 +82,11 @@ def _numbers(arg: Any) -> Any:
     if not isinstance(arg, list):
         return Error("expected a list")
     out: list[Any] = []
-    for v in map(read_element, arg):
+    for v in arg:
         if v is UNDEFINED:
             continue
         if type(v) not in (int, float, bool):
+            read_element(v)  # a failed element fails the evaluation here
             return Error("list element is not a number")
         out.append(v)
     return out
@@ -177,7 +183,9 @@ def _scan_compare(args: list[Any], want: bool) -> Any:
     if type(checked) is not tuple:
         return checked
     test, items = checked
-    for element in map(read_element, items):
+    for element in items:
+        if type(element) is Error:
+            read_element(element)  # a failed element fails the evaluation here
         r = test(element, args[2])
         if type(r) is Error:
             return r
