@@ -64,7 +64,7 @@ def _encode(value: Any, ctx: Any, depth: int, budget: list[int]) -> dict[str, An
         return _number("reltime", value.secs)
     if depth >= MAX_DEPTH:
         return {"type": "error"}
-    if t is list:
+    if isinstance(value, list):
         return {"type": "list", "value": [_encode(v, ctx, depth + 1, budget) for v in value]}
     if isinstance(value, ClassAd):
         if ctx is None:

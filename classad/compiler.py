@@ -12,8 +12,17 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from classad import ast, operators
-from classad.depth import TOO_DEEP, too_deep
-from classad.values import INT64_MAX, INT64_MIN, UNDEFINED, Error, EvaluationFailed, wrap64
+from classad.depth import DEEP_BRANCHES, TOO_DEEP, fails_on_entry, too_deep
+from classad.values import (
+    FAILED_ELEMENT,
+    INT64_MAX,
+    INT64_MIN,
+    UNDEFINED,
+    Error,
+    EvaluationFailed,
+    ListValue,
+    wrap64,
+)
 
 if TYPE_CHECKING:
     from classad.ad import ClassAd
@@ -129,9 +138,10 @@ def _helpers() -> dict[str, Any]:
         "_attr": evaluator.attr_fast, "_target_attr": evaluator.target_attr,
         "_my_attr": evaluator.my_attr, "_chain": evaluator.lookup_in_chain,
         "_select": evaluator.select_value, "_subscript": evaluator.subscript_value,
-        "_pick": evaluator.pick_element, "_subscript_ref": evaluator.subscript_ref,
+        "_pick": evaluator.pick_element, "_element": evaluator.list_element, "_subscript_ref": evaluator.subscript_ref,
         "_call": call_builtin, "_record": ClassAd.from_record, "_fold": operators.fold_case,
-        "_MIN": INT64_MIN, "_MAX": INT64_MAX,
+        "_MIN": INT64_MIN, "_MAX": INT64_MAX, "_Failed": EvaluationFailed,
+        "_ListValue": ListValue, "_FAILED_ELEMENT": FAILED_ELEMENT,
     })
     return ns
 
@@ -195,6 +205,9 @@ class Generator:
         decided = "False" if chain == "&&" else "True"
         acc = self.assign("True" if chain == "&&" else "False")
         for term in terms:
+            if DEEP_BRANCHES and fails_on_entry(term):
+                self.failing_branch()
+                continue
             if self.fast_term(term, decided, acc):
                 continue
             value = self.emit(term)
@@ -326,6 +339,8 @@ class Generator:
 
     # ---- nodes ---------------------------------------------------------------------------
     def emit(self, node: ast.Expr) -> str:
+        if DEEP_BRANCHES and fails_on_entry(node):
+            return self.failing_branch()
         t = type(node)
         if t is ast.Literal:
             return self.literal(node.value)  # type: ignore[union-attr]
@@ -349,11 +364,41 @@ class Generator:
         if t is ast.Call:
             return self.call(node)  # type: ignore[arg-type]
         if t is ast.ListExpr:
-            items = [self.emit(item) for item in node.items]  # type: ignore[union-attr]
-            return self.assign("[" + ", ".join(items) + "]")
+            return self.list_expr(node)  # type: ignore[arg-type]
         if t is ast.RecordExpr:
             return self.assign(f"_record({self.const(node)}, scope)")
         raise TypeError(f"not an expression node: {node!r}")
+
+    def list_expr(self, node: ast.ListExpr) -> str:
+        constants = [item for item in node.items if isinstance(item, ast.Literal)]
+        if len(constants) == len(node.items):
+            # a list of constants is one shared value (values are never changed in place)
+            value = ListValue([item.value for item in constants])
+            value.source = node
+            return self.const(value)
+        items = [self.list_item(item) for item in node.items]
+        out = self.assign("_ListValue()")
+        self.line(f"{out} += ({', '.join(items)},)")
+        self.line(f"{out}.source = {self.const(node)}")
+        return out
+
+    def list_item(self, item: ast.Expr) -> str:
+        """A list element, on its own: a failed one is ERROR (see evaluator.list_element)."""
+        if type(item) is ast.Literal:
+            return self.emit(item)
+        out = self.temp()
+        self.line("try:")
+        self.indent += 1
+        self.line(f"{out} = {self.emit(item)}")
+        self.indent -= 1
+        self.line("except RecursionError:")
+        self.line(f"    {out} = _Error(_FAILED_ELEMENT)")
+        return out
+
+    def failing_branch(self) -> str:
+        """A branch whose evaluation fails as it is entered (classad.depth.DEEP_BRANCHES)."""
+        self.line('raise _Failed("a branch taken nests past the C++ evaluation depth limit")')
+        return "_UNDEF"
 
     def literal(self, value: Any) -> str:
         if type(value) is bool:

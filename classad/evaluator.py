@@ -8,10 +8,23 @@ from classad import ast
 from classad.ad import ClassAd
 from classad.compiler import _cache as _code
 from classad.compiler import compiled, is_hot
-from classad.depth import TOO_DEEP, too_deep
+from classad.depth import DEEP_BRANCHES, TOO_DEEP, fails_on_entry, too_deep
 from classad.operators import BINARY, UNARY, logical_and, logical_or, truth
 from classad.purity import is_self_contained
-from classad.values import UNDEFINED, AbsTime, Error, EvaluationFailed, RelTime, Undefined
+from classad.values import (
+    FAILED_ELEMENT,
+    LIST_TYPES,
+    UNDEFINED,
+    AbsTime,
+    Error,
+    EvaluationFailed,
+    ListValue,
+    RelTime,
+    SharedList,
+    Undefined,
+    list_source,
+    read_element,
+)
 
 #: attribute references followed inside one evaluation before it gives ERROR
 MAX_ATTR_DEPTH = 96
@@ -355,6 +368,13 @@ def _handed_back(value: ClassAd, kind: type[SubscriptAd], parent: ClassAd | None
     return ad
 
 
+def _subscripted(v: Any) -> Any:
+    """A list element read by a subscript: a failed evaluation is an ordinary ERROR here."""
+    if type(v) is Error and v.reason is FAILED_ELEMENT:
+        return Error("a list element's evaluation failed")
+    return v
+
+
 def select_value(base: Any, key: str, ctx: EvalContext) -> Any:
     """`base.name` for an evaluated base: an ad, a list of ads, or ERROR/UNDEFINED."""
     if isinstance(base, ClassAd):
@@ -362,10 +382,11 @@ def select_value(base: Any, key: str, ctx: EvalContext) -> Any:
             return UNDEFINED
         return lookup_in_chain(base, key, ctx)
     t = type(base)
-    if t is list:
+    if t in LIST_TYPES:
         return [select_value(item, key, ctx) if isinstance(item, ClassAd)
-                or item is UNDEFINED or type(item) is Error or type(item) is list
-                else Error("selection from a non-ad list element") for item in base]
+                or item is UNDEFINED or type(item) is Error or isinstance(item, list)
+                else Error("selection from a non-ad list element")
+                for item in map(read_element, base)]
     if base is UNDEFINED or t is Error:
         return base
     return Error("selection from a value that is not an ad")
@@ -383,9 +404,11 @@ def subscript_value(base: Any, index: Any, ctx: EvalContext) -> Any:
         return index
     if index is UNDEFINED:
         return UNDEFINED
-    if tb is list:
+    if tb in LIST_TYPES:
         if ti is int:
-            return base[index] if 0 <= index < len(base) else Error("list index out of range")
+            if 0 <= index < len(base):
+                return _subscripted(base[index])
+            return Error("list index out of range")
         if index is UNDEFINED:
             return UNDEFINED
         return Error("list index is not an integer")
@@ -400,9 +423,11 @@ def subscript_value(base: Any, index: Any, ctx: EvalContext) -> Any:
                 # `ad["name"]` hands back a nested ad detached from its enclosing scope
                 detach = value.parent is base and type(expr) is ast.RecordExpr
                 return _handed_back(value, SubscriptAd, None if detach else value.parent)
-            if type(value) is list:
-                return [_handed_back(v, ListedAd, v.parent) if isinstance(v, ClassAd) else v
-                        for v in value]
+            if isinstance(value, list):
+                out = SharedList(_handed_back(v, ListedAd, v.parent)
+                                 if isinstance(v, ClassAd) else v for v in value)
+                out.source = list_source(value)
+                return out
             return value
         if index is UNDEFINED:
             return UNDEFINED
@@ -441,7 +466,7 @@ def pick_element(items: tuple[ast.Expr, ...], index: Any, scope: ClassAd,
                  ctx: EvalContext) -> Any:
     """`{a, b, ...}[i]`: only the chosen element is evaluated, as lists are lazy in C++."""
     if type(index) is int and 0 <= index < len(items):
-        return run(items[index], scope, ctx)
+        return _subscripted(list_element(items[index], scope, ctx))
     return subscript_value([UNDEFINED] * len(items), index, ctx)
 
 
@@ -494,9 +519,9 @@ def _binary(node: ast.Binary, scope: ClassAd, ctx: EvalContext) -> Any:
         op = b.op
         right = b.right
         if op == "&&":
-            acc = logical_and(acc, lambda r=right: evaluate(r, scope, ctx))  # type: ignore[misc]
+            acc = logical_and(acc, lambda r=right: branch(r, scope, ctx))  # type: ignore[misc]
         elif op == "||":
-            acc = logical_or(acc, lambda r=right: evaluate(r, scope, ctx))  # type: ignore[misc]
+            acc = logical_or(acc, lambda r=right: branch(r, scope, ctx))  # type: ignore[misc]
         else:
             acc = BINARY[op](acc, evaluate(right, scope, ctx))
     return acc
@@ -505,15 +530,32 @@ def _binary(node: ast.Binary, scope: ClassAd, ctx: EvalContext) -> Any:
 def _cond(node: ast.Cond, scope: ClassAd, ctx: EvalContext) -> Any:
     test = truth(evaluate(node.test, scope, ctx))
     if test is True:
-        return evaluate(node.then, scope, ctx)
-    if test is False:
-        return evaluate(node.orelse, scope, ctx)
-    return test
+        taken = node.then
+    elif test is False:
+        taken = node.orelse
+    else:
+        return test
+    if DEEP_BRANCHES and fails_on_entry(taken):  # (no call of `branch`: a frame per level)
+        raise EvaluationFailed("a branch taken nests past the C++ evaluation depth limit")
+    return evaluate(taken, scope, ctx)
 
 
 def _elvis(node: ast.Elvis, scope: ClassAd, ctx: EvalContext) -> Any:
     left = evaluate(node.left, scope, ctx)
-    return evaluate(node.right, scope, ctx) if left is UNDEFINED else left
+    if left is not UNDEFINED:
+        return left
+    right = node.right
+    if DEEP_BRANCHES and fails_on_entry(right):
+        raise EvaluationFailed("a branch taken nests past the C++ evaluation depth limit")
+    return evaluate(right, scope, ctx)
+
+
+def branch(node: ast.Expr, scope: ClassAd, ctx: EvalContext) -> Any:
+    """A branch taken (of `?:`, `&&`, `||`, elvis, ifThenElse): C++ counts its operators
+    on top of those active, and fails past its depth limit (classad.depth.DEEP_BRANCHES)."""
+    if DEEP_BRANCHES and fails_on_entry(node):
+        raise EvaluationFailed("a branch taken nests past the C++ evaluation depth limit")
+    return evaluate(node, scope, ctx)
 
 
 def _paren(node: ast.Paren, scope: ClassAd, ctx: EvalContext) -> Any:
@@ -527,7 +569,27 @@ def _call(node: ast.Call, scope: ClassAd, ctx: EvalContext) -> Any:
 
 
 def _list(node: ast.ListExpr, scope: ClassAd, ctx: EvalContext) -> Any:
-    return [evaluate(item, scope, ctx) for item in node.items]
+    out = ListValue()
+    out.source = node
+    for item in node.items:  # (values are never changed in place)
+        if type(item) is ast.Literal:
+            out.append(item.value)
+            continue
+        try:  # each element on its own (see list_element)
+            out.append(evaluate(item, scope, ctx))
+        except RecursionError:  # also EvaluationFailed
+            out.append(Error(FAILED_ELEMENT))
+    return out
+
+
+def list_element(item: ast.Expr, scope: ClassAd, ctx: EvalContext) -> Any:
+    """One element of a list, evaluated on its own: C++ keeps a list unevaluated and
+    evaluates an element only when it is read, keeping a failed evaluation (userHome(),
+    random(0), too deep) to that element as ERROR: `size({1, userHome()})` is 2."""
+    try:
+        return run(item, scope, ctx)
+    except RecursionError:  # also EvaluationFailed
+        return Error(FAILED_ELEMENT)  # read_element() fails where C++ reads it in place
 
 
 def _record(node: ast.RecordExpr, scope: ClassAd, ctx: EvalContext) -> Any:
@@ -545,19 +607,25 @@ _DISPATCH: dict[type, Any] = {
 
 
 def evaluate_expr(expr: ast.Expr, my: ClassAd | None = None,
-                  target: ClassAd | None = None, *, backend: str = "auto") -> Any:
-    """Evaluate a loose expression with `my` as scope (an empty ad if None) and a TARGET."""
+                  target: ClassAd | None = None, *, backend: str = "auto",
+                  strict: bool = False) -> Any:
+    """Evaluate a loose expression with `my` as scope (an empty ad if None) and a TARGET.
+    An evaluation that fails as a whole (EvaluationFailed: where the C++ Evaluate() returns
+    false) gives ERROR, or with `strict` raises, as HTCondor's Python bindings do."""
     scope = my if my is not None else ClassAd()
     ctx = EvalContext(scope, target, backend=backend)
     try:
         return run(expr, scope, ctx)
     except RecursionError:
+        if strict:
+            raise
         return Error("evaluation nested too deeply")
 
 
 def evaluate_attr(ad: ClassAd, name: str, target: ClassAd | None = None, *,
-                  backend: str = "auto") -> Any:
-    """Evaluate `ad`'s attribute `name` (UNDEFINED if absent) in a match with `target`."""
+                  backend: str = "auto", strict: bool = False) -> Any:
+    """Evaluate `ad`'s attribute `name` (UNDEFINED if absent) in a match with `target`;
+    `strict` as for evaluate_expr."""
     key = name.lower()
     expr = ad.get_expr(key)
     if expr is None:
@@ -566,4 +634,6 @@ def evaluate_attr(ad: ClassAd, name: str, target: ClassAd | None = None, *,
     try:
         return eval_in(ad, key, expr, ctx)
     except RecursionError:
+        if strict:
+            raise
         return Error("evaluation nested too deeply")

@@ -11,10 +11,12 @@ from classad.values import (
     ERROR,
     INT64_MAX,
     INT64_MIN,
+    LIST_TYPES,
     UNDEFINED,
     AbsTime,
     Error,
     RelTime,
+    SharedList,
     wrap64,
 )
 
@@ -273,10 +275,13 @@ def identical(a: Any, b: Any) -> Any:
         if a.shared_value is not b.shared_value:
             return False
         return Error("=?= between two ads")
+    if ta in LIST_TYPES and tb in LIST_TYPES:
+        # lists of the C++ library's two list types (SharedList and the others) are unequal
+        if (ta is SharedList) is not (tb is SharedList):
+            return False
+        return Error("=?= between two lists")
     if ta is not tb:
         return False
-    if ta is list:
-        return Error("=?= between two lists")
     if ta is Error or a is UNDEFINED:
         return True
     if ta is float:

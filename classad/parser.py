@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from classad import ast, lalr, shapes
-from classad.depth import MAX_PARSE_DEPTH, note_eval_depth, parse_depth, too_deep
+from classad.depth import MAX_PARSE_DEPTH, deep_root, note_eval_depth, parse_depth, too_deep
 from classad.errors import ClassAdSyntaxError, caret_snippet
 from classad.timefmt import parse_abstime, parse_reltime
 from classad.values import ERROR, INT64_MAX, INT64_MIN, UNDEFINED
@@ -418,7 +418,7 @@ def _parse_shaped(text: str, source: str) -> ast.Expr:
             skeleton_tree = _parse(skeleton, "start", source)
             # a tree whose evaluation always fails (classad.depth) is marked by identity at
             # parse time: built trees would lose the mark, so such texts are parsed whole
-            shape = (None if too_deep(skeleton_tree)
+            shape = (None if too_deep(skeleton_tree) or deep_root(skeleton_tree)
                      else shapes.Shape.of(skeleton_tree, len(digits)))
         except ClassAdSyntaxError:
             shape = None

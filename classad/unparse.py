@@ -78,21 +78,21 @@ def unparse_value(v: Any) -> str:
     where `a` is a list kept once) is written once and its text reused. Raises ValueTooLarge
     when the text would be longer than MAX_STRING characters.
     """
-    if type(v) is not list:
+    if not isinstance(v, list):
         return _scalar_text(v)
     texts: dict[int, str] = {}
     keep: list[Any] = []  # holds the lists whose ids key `texts` alive
     stack: list[list[Any]] = [v]
     while stack:
         cur = stack[-1]
-        pending = [x for x in cur if type(x) is list and id(x) not in texts]
+        pending = [x for x in cur if isinstance(x, list) and id(x) not in texts]
         if pending:
             stack.extend(pending)
             continue
         stack.pop()
         if id(cur) in texts:
             continue
-        parts = [texts[id(x)] if type(x) is list else _scalar_text(x) for x in cur]
+        parts = [texts[id(x)] if isinstance(x, list) else _scalar_text(x) for x in cur]
         if sum(map(len, parts)) + len(parts) + 4 > MAX_STRING:
             raise ValueTooLarge(f"the text of the value would be longer than {MAX_STRING}"
                                 " characters")

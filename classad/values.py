@@ -106,6 +106,41 @@ class RelTime:
         return f"RelTime({self.secs!r})"
 
 
+class ListValue(list[Any]):
+    """A list literal's value, which remembers the literal (`source`): C++ keeps a list as
+    its element expressions, so strcat() and string() write them (`{ 1 + 1 }`), however
+    the list was reached (an attribute, ifThenElse, eval, ...)."""
+
+    __slots__ = ("source",)
+    source: Any
+
+
+def list_value(items: list[Any], source: Any) -> ListValue:
+    """The value of the list literal `source` (an ast.ListExpr) with elements `items`."""
+    out = ListValue(items)
+    out.source = source
+    return out
+
+
+def list_source(v: list[Any]) -> Any:
+    """The list literal a list value was evaluated from (its element expressions), or None."""
+    return getattr(v, "source", None)
+
+
+class SharedList(list[Any]):
+    """A list value of the C++ library's second list type (SLIST): what a builtin function
+    builds (split(), argsToList(), ...) and what `ad["name"]` hands back. A list literal or a
+    list reached through an attribute or a selection is the first type (a plain `list`).
+    `=?=` finds two lists of different types unequal, two of one type an ERROR."""
+
+    __slots__ = ("source",)
+    source: Any
+
+
+#: the classes of list values: the C++ library's first list type and its second
+LIST_TYPES: Final = frozenset({list, ListValue, SharedList})
+
+
 # A ClassAd value. Lists are Python lists of values; nested ads are ClassAd objects.
 Value: TypeAlias = "bool | int | float | str | Undefined | Error | AbsTime | RelTime | list[Any] | ClassAd"
 
@@ -116,6 +151,20 @@ class EvaluationFailed(RecursionError):
     aborts (userHome() with a wrong argument count, operators nested past its depth limit);
     a RecursionError, so every entry point that turns a too-deep evaluation into ERROR
     catches it too."""
+
+
+#: the reason of the ERROR a failed evaluation leaves in a list element (C++ keeps lists
+#: unevaluated: `{1, userHome()}` is a list whose second element fails when it is read)
+FAILED_ELEMENT: Final = "the evaluation of this list element failed"
+
+
+def read_element(v: Any) -> Any:
+    """A list element as a builtin or a selection reads it: in C++ they evaluate the element
+    in place, so one whose evaluation failed fails the whole evaluation (a subscript, which
+    keeps the failure to the element, is the exception)."""
+    if type(v) is Error and v.reason is FAILED_ELEMENT:
+        raise EvaluationFailed(FAILED_ELEMENT)
+    return v
 
 
 def wrap64(n: int) -> int:
@@ -180,7 +229,7 @@ def type_name(v: object) -> str:
         return "undefined"
     if t is Error:
         return "error"
-    if t is list:
+    if t in LIST_TYPES:
         return "list"
     if t is AbsTime:
         return "abstime"

@@ -467,3 +467,50 @@ def test_special_values_are_the_projects() -> None:
     assert isinstance(classad.ExprTree("x").eval(), classad.Value)
     assert not isinstance(3, classad.Value)
     assert classad.ClassAd().externalRefs(classad.ExprTree("1")) == []
+
+
+# ---- evaluations that fail, NUL characters (fuzzing found these) ----------------------------
+
+#: the C++ Evaluate() fails for these (classad.values.EvaluationFailed): both APIs raise
+FAILING_TEXTS = ["userHome()", "random(0)", 'userHome("a", "b", "c")', "1 + userHome()",
+                 "{1, userHome()}[1] + member(2, {userHome()})", "false || random(-1)"]
+FAILING_SCRIPTS: list[Script] = [
+    *(lambda m, t=t: m.ExprTree(t).eval() for t in FAILING_TEXTS),
+    *(lambda m, t=t: m.ExprTree(t).simplify() for t in FAILING_TEXTS),
+    *(lambda m, t=t: m.ClassAd(f"[a = {t}]").eval("a") for t in FAILING_TEXTS),
+    *(lambda m, t=t: m.ClassAd("[b = 1]").matches(m.ClassAd(f"[Requirements = {t}]"))
+      for t in FAILING_TEXTS),
+    *(lambda m, t=t: m.ClassAd("[Requirements = true]").symmetricMatch(
+        m.ClassAd(f"[Requirements = {t}]")) for t in FAILING_TEXTS),
+    lambda m: m.ClassAd("[Requirements = userHome()]").matches(m.ClassAd("[b = 1]")),
+    lambda m: m.ClassAd("[a = {1, userHome()}]").eval("a"),
+    lambda m: m.ExprTree("size({1, userHome()})").eval(),
+]
+#: the C++ library reads text and strings as C strings: they end at the first NUL
+NUL_SCRIPTS: list[Script] = [
+    *(lambda m, t=t: [list(ad.items()) for ad in m.parseAds(t)]
+      for t in ["[a = 1]\0", "[a = 1]\n\0", "[a = 1]\0[b = 2]", "\0[a = 1]", "[a = 1]\n[b = 2]\0"]),
+    *(lambda m, t=t: [list(ad.items()) for ad in m.parseAds(t, m.ParserType.Old)]
+      for t in ["a = 1\n\0", "a = 1\0\n", "a = 1\n\0b = 2\n", "a = 1\n\nb = 2\n\0"]),
+    lambda m: [list(ad.items()) for ad in m.parseAds('{"a": 1}\0', m.ParserType.JSON)],
+    lambda m: list(m.parseOne("[a = 1]\0").items()),
+    lambda m: list(m.parseNext("[a = 1]\0[b = 2]").items()),
+    lambda m: [list(ad.items())
+               for ad in m.parseAds(__import__("io").StringIO("[a = 1]\0[b = 2]"))],
+    lambda m: m.quote("a\0b"), lambda m: m.quote("\0"), lambda m: m.quote("a\1b"),
+    lambda m: [(k, v) for k, v in m.ClassAd({"a": "x\0y", "l": ["p\0q"]}).items()],
+    lambda m: m.ClassAd({"n": {"b": "r\0s"}})["n"]["b"],
+    lambda m: m.ClassAd({"a": b"x\0y"})["a"], lambda m: m.ClassAd({"a": "x\0y"}).eval("a"),
+    lambda m: m.ExprTree("size(a)").eval(m.ClassAd({"a": "x\0y"})),
+    lambda m: m.ExprTree('strcat("x", a, "y")').eval(m.ClassAd({"a": "\0"})),
+]
+
+
+@pytest.mark.parametrize("script", range(len(FAILING_SCRIPTS)))
+def test_a_failed_evaluation_raises_as_in_classad2(script: int) -> None:
+    same(FAILING_SCRIPTS[script])
+
+
+@pytest.mark.parametrize("script", range(len(NUL_SCRIPTS)))
+def test_a_nul_ends_text_and_strings_as_in_classad2(script: int) -> None:
+    same(NUL_SCRIPTS[script])

@@ -14,12 +14,20 @@ from typing import Any
 from classad import ast
 from classad.ad import ClassAd as CoreAd
 from classad.bindings.convert import adopt, node_to_python, to_node, to_python
-from classad.bindings.errors import ClassAdParseError
+from classad.bindings.errors import EVALUATION_FAILED, ClassAdEvaluationError, ClassAdParseError
 from classad.bindings.exprtree import ExprTree
 from classad.errors import ClassAdSyntaxError
 from classad.evaluator import evaluate_attr
 from classad.formats._emit import new_text, old_name, old_text
 from classad.unparse import attr_order, quote_name
+
+
+def _strict_attr(ad: CoreAd, attr: str, target: CoreAd | None) -> Any:
+    """`evaluate_attr`, raising as HTCondor's bindings do where the C++ Evaluate() fails."""
+    try:
+        return evaluate_attr(ad, attr, target, strict=True)
+    except RecursionError:  # also EvaluationFailed
+        raise ClassAdEvaluationError(EVALUATION_FAILED) from None
 
 
 def _key(name: object) -> str:
@@ -133,7 +141,7 @@ class ClassAd(CoreAd):
         node = self._exprs[_key(attr).lower()]
         if type(node) is ast.ListExpr:
             return node_to_python(node)
-        return to_python(evaluate_attr(self, attr, target))
+        return to_python(_strict_attr(self, attr, target))
 
     def matches(self, ad: CoreAd) -> bool:
         """True if `ad`'s Requirements, evaluated with this ad as TARGET, is true (a non-zero
@@ -142,7 +150,7 @@ class ClassAd(CoreAd):
             raise TypeError("ad must be a ClassAd")
         if "requirements" not in ad:
             return False
-        result = evaluate_attr(ad, "requirements", self)
+        result = _strict_attr(ad, "requirements", self)
         return type(result) in (bool, int, float) and bool(result)
 
     def symmetricMatch(self, ad: CoreAd) -> bool:  # noqa: N802 (HTCondor's name)

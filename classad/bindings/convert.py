@@ -74,7 +74,10 @@ def to_node(obj: Any) -> ast.Expr:
 def to_python(value: Any) -> Any:
     """An evaluated ClassAd value as HTCondor's bindings return it."""
     t = type(value)
-    if t is bool or t is int or t is float or t is str or value is UNDEFINED:
+    if t is str:
+        # handed to Python as a C string, as the library does: it ends at the first NUL
+        return value if "\x00" not in value else value[:value.index("\x00")]
+    if t is bool or t is int or t is float or value is UNDEFINED:
         return value
     if t is Error:
         return ERROR
@@ -82,7 +85,7 @@ def to_python(value: Any) -> Any:
         return dt.datetime.fromtimestamp(value.secs, tz=_UTC)
     if t is RelTime:
         return float(value.secs)
-    if t is list:
+    if isinstance(value, list):
         return [to_python(v) for v in value]
     if isinstance(value, CoreAd):
         return adopt(value)

@@ -21,6 +21,10 @@ class ClassAdEvaluationError(ClassAdException, TypeError, RuntimeError):
     """An expression could not be evaluated (an ERROR where a value was needed)."""
 
 
+#: what HTCondor's first-generation module says when the C++ Evaluate() fails
+EVALUATION_FAILED = "Unable to evaluate expression"
+
+
 class ClassAdInternalError(ClassAdException, ValueError, RuntimeError):
     """The library met an internal error."""
 

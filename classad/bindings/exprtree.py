@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from classad import ast
 from classad.bindings.convert import to_node, to_python
-from classad.bindings.errors import ClassAdEvaluationError, ClassAdParseError, ClassAdValueError
+from classad.bindings.errors import (
+    EVALUATION_FAILED,
+    ClassAdEvaluationError,
+    ClassAdParseError,
+    ClassAdValueError,
+)
 from classad.errors import ClassAdSyntaxError
 from classad.evaluator import evaluate_expr
 from classad.unparse import unparse
@@ -124,7 +129,10 @@ class ExprTree:
         my = _as_scope(scope)
         if my is None:
             my = self._scope
-        return evaluate_expr(self.node, my, _as_scope(target))
+        try:
+            return evaluate_expr(self.node, my, _as_scope(target), strict=True)
+        except RecursionError:  # also EvaluationFailed: both HTCondor APIs raise
+            raise ClassAdEvaluationError(EVALUATION_FAILED) from None
 
     def eval(self, scope: Any = None, target: Any = None) -> Any:
         """The expression's value as a Python object, evaluated in `scope` (MY) and `target`."""

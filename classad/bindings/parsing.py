@@ -10,7 +10,7 @@ from classad import ast
 from classad.bindings.ad import ClassAd
 from classad.bindings.chunks import new_end, old_chunks
 from classad.bindings.convert import adopt
-from classad.bindings.errors import ClassAdParseError, ParserType
+from classad.bindings.errors import ClassAdParseError, ClassAdValueError, ParserType
 from classad.errors import ClassAdSyntaxError
 from classad.unparse import quote_string
 
@@ -30,10 +30,16 @@ def _fail(message: str, err: ClassAdSyntaxError) -> ClassAdParseError:
 
 def _text(input: str | Iterable[str]) -> str:  # noqa: A002
     if isinstance(input, str):
-        return input
+        return _to_nul(input)
     if isinstance(input, bytes | bytearray):
-        return bytes(input).decode("utf-8")
-    return "".join(input)
+        return _to_nul(bytes(input).decode("utf-8"))
+    return _to_nul("".join(input))
+
+
+def _to_nul(text: str) -> str:
+    """The input as the C++ reader sees it: a C string, which ends at the first NUL."""
+    nul = text.find("\x00")
+    return text if nul < 0 else text[:nul]
 
 
 def _format(parser: ParserType | int) -> str:
@@ -114,7 +120,7 @@ def _from_stream(stream: Any, parser: ParserType | int, first_only: bool = False
         start = stream.tell()
     except (OSError, io.UnsupportedOperation):
         start = None
-    text = stream.read()
+    text = _to_nul(stream.read())
     fmt = _kind(text, parser)
     if fmt == "old":
         pieces = old_chunks(text)
@@ -162,6 +168,8 @@ def quote(input: str) -> str:  # noqa: A002
     """`input` as a ClassAd string literal, quoted and escaped."""
     if not isinstance(input, str):
         raise TypeError("quote() takes a string")
+    if "\x00" in input:  # as classad2 (the first generation wrote it as \000)
+        raise ClassAdValueError("embedded null character")
     return quote_string(input)
 
 

@@ -89,8 +89,8 @@ def _old_value(v: object) -> str:
         return f'absTime("{format_abstime(v)}")'  # type: ignore[arg-type]
     if t is RelTime:
         return f'relTime("{format_reltime(v.secs)}")'  # type: ignore[attr-defined]
-    if t is list:
-        return "{ " + ",".join(_old_value(x) for x in v) + " }"  # type: ignore[attr-defined]
+    if isinstance(v, list):
+        return "{ " + ",".join(_old_value(x) for x in v) + " }"
     from classad.ad import ClassAd
 
     if isinstance(v, ClassAd):

@@ -12,7 +12,14 @@ from typing import Any
 from classad import ast
 from classad.ad import ClassAd
 from classad.functions import Evaluation, builtin, pcre
-from classad.values import INT64_MIN, UNDEFINED, Error, EvaluationFailed, to_bytes
+from classad.values import (
+    INT64_MIN,
+    UNDEFINED,
+    Error,
+    EvaluationFailed,
+    SharedList,
+    to_bytes,
+)
 
 _SPACE = " \t\n\r\v\f"
 _DEFAULT_DELIMS = ", "
@@ -274,7 +281,8 @@ def split(args: list[Any]) -> Any:
     delims = args[1] if len(args) > 1 else ", \t"
     if type(text) is not str or type(delims) is not str:
         return Error("split() needs string arguments")
-    return [_text(t) for t in split_tokens(_bytes_view(text), _bytes_view(delims))]
+    tokens = split_tokens(_bytes_view(text), _bytes_view(delims))
+    return SharedList(_text(t) for t in tokens)
 
 
 @builtin("splitUserName", arity=(1, 1))
@@ -283,7 +291,7 @@ def split_user_name(args: list[Any]) -> Any:
     if type(name) is not str:
         return Error("splitUserName() needs a string")
     user, _, domain = name.partition("@")
-    return [user, domain]
+    return SharedList((user, domain))
 
 
 @builtin("splitSlotName", arity=(1, 1))
@@ -292,7 +300,7 @@ def split_slot_name(args: list[Any]) -> Any:
     if type(name) is not str:
         return Error("splitSlotName() needs a string")
     slot, at, host = name.partition("@")
-    return [slot, host] if at else ["", name]
+    return SharedList((slot, host) if at else ("", name))
 
 
 # ---- userHome, userMap ---------------------------------------------------------------------
@@ -366,8 +374,8 @@ def _context_expr(node: ast.Expr, ev: Evaluation) -> ast.Expr:
     return node if found is None else found
 
 
-def _in_each(expr: ast.Expr, contexts: list[Any], ev: Evaluation) -> list[Any]:
-    out: list[Any] = []
+def _in_each(expr: ast.Expr, contexts: list[Any], ev: Evaluation) -> SharedList:
+    out = SharedList()
     for ctx in contexts:
         if isinstance(ctx, ClassAd):
             out.append(ev.eval(expr, ctx))
@@ -383,7 +391,7 @@ def eval_in_each_context(args: Sequence[ast.Expr], ev: Evaluation) -> Any:
     contexts = ev.eval(args[1])
     if contexts is UNDEFINED or type(contexts) is Error:
         return contexts
-    if type(contexts) is not list:
+    if not isinstance(contexts, list):
         return Error("evalInEachContext() needs a list")
     return _in_each(_context_expr(args[0], ev), contexts, ev)
 
@@ -398,7 +406,7 @@ def count_matches(args: Sequence[ast.Expr], ev: Evaluation) -> Any:
     contexts = ev.eval(args[1])
     if contexts is UNDEFINED:
         return 0
-    if type(contexts) is not list:
+    if not isinstance(contexts, list):
         return contexts if type(contexts) is Error else Error("countMatches() needs a list")
     expr = _context_expr(args[0], ev)
     return sum(1 for ctx in contexts if isinstance(ctx, ClassAd) and _counts(ev.eval(expr, ctx)))

@@ -13,13 +13,13 @@ from classad.argsyntax import (
     split_v2,
 )
 from classad.functions import builtin
-from classad.values import UNDEFINED, Error
+from classad.values import UNDEFINED, Error, SharedList, read_element
 
 
 @builtin("listToArgs", arity=(1, 1))
 def list_to_args(args: list[Any]) -> Any:
     items = args[0]
-    if type(items) is not list or any(type(v) is not str for v in items):
+    if not isinstance(items, list) or any(type(read_element(v)) is not str for v in items):
         return Error("listToArgs() needs a list of strings")
     return join_v2(items)
 
@@ -30,7 +30,7 @@ def args_to_list(args: list[Any]) -> Any:
     if type(text) is not str:
         return Error("argsToList() needs a string")
     try:
-        return split_v2(text)
+        return SharedList(split_v2(text))
     except ArgSyntaxError:
         return Error("unterminated quote")
 

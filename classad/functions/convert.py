@@ -11,6 +11,7 @@ from classad.ad import ClassAd
 from classad.timefmt import format_abstime, format_reltime
 from classad.unparse import ValueTooLarge, format_real, unparse, unparse_value
 from classad.values import INT64_MIN, UNDEFINED, AbsTime, Error, RelTime
+from classad.values import list_source as value_source
 
 _TWO63 = 9223372036854775808.0
 _TWO31 = 2147483648.0
@@ -96,7 +97,7 @@ def to_string(v: Any) -> Any:
         return format_abstime(v)
     if t is RelTime:
         return format_reltime(v.secs)
-    if t is list or isinstance(v, ClassAd):
+    if isinstance(v, list | ClassAd):
         try:
             return unparse_value(v)
         except ValueTooLarge as exc:
@@ -133,8 +134,10 @@ def list_source(expr: ast.Expr, scope: ClassAd | None = None) -> ast.ListExpr | 
 
 def source_string(v: Any, expr: ast.Expr | None, scope: ClassAd | None = None) -> Any:
     """Like `to_string`, but a literal list is written from its (unevaluated) source."""
-    if type(v) is list and expr is not None:
-        src = list_source(expr, scope)
+    if isinstance(v, list):
+        src = value_source(v)
+        if src is None and expr is not None:
+            src = list_source(expr, scope)
         if src is not None and len(src.items) == len(v):
             return unparse(src)
     return to_string(v)

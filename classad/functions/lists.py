@@ -9,19 +9,21 @@ from typing import Any
 from classad.ad import ClassAd
 from classad.functions import builtin
 from classad.operators import BINARY, add
-from classad.values import UNDEFINED, Error
+from classad.values import UNDEFINED, Error, read_element
 
 _Compare = Callable[[Any, Any], Any]
 
 
 def _aggregate_like(v: Any) -> bool:
     """A list or an ad: the values `=?=` refuses to compare with each other."""
-    return type(v) is list or isinstance(v, ClassAd)
+    return isinstance(v, list | ClassAd)
 
 
 def identical(a: Any, b: Any) -> Any:
     """`=?=` as the library computes it: two lists or two ads are ERROR, other mixes are false."""
-    if type(a) is list and type(b) is list or isinstance(a, ClassAd) and isinstance(b, ClassAd):
+    # (unlike the operator, whatever the list or ad types: see classad.values.SharedList)
+    if (isinstance(a, list) and isinstance(b, list)
+            or isinstance(a, ClassAd) and isinstance(b, ClassAd)):
         return Error("=?= between two lists or two ads")
     if _aggregate_like(a) or _aggregate_like(b):
         return False
@@ -38,7 +40,12 @@ def not_identical(a: Any, b: Any) -> Any:
 
 def _scan_member(item: Any, items: list[Any], test: _Compare) -> bool:
     """True if `test(item, element)` is true for some element; failed comparisons are skipped."""
-    return any(test(item, element) is True for element in items)
+    for element in items:
+        if type(element) is Error:
+            read_element(element)  # a failed element fails the evaluation here
+        if test(item, element) is True:
+            return True
+    return False
 
 
 @builtin("member", arity=(2, 2))
@@ -46,7 +53,7 @@ def member(args: list[Any]) -> Any:
     item, items = args
     if item is UNDEFINED or items is UNDEFINED:
         return UNDEFINED
-    if type(items) is not list:
+    if not isinstance(items, list):
         return Error("member() needs a list")
     if type(item) is Error or _aggregate_like(item):
         return Error("member() of an error, list or ad")
@@ -58,7 +65,7 @@ def identical_member(args: list[Any]) -> Any:
     item, items = args
     if items is UNDEFINED:
         return UNDEFINED
-    if type(items) is not list:
+    if not isinstance(items, list):
         return Error("identicalMember() needs a list")
     if _aggregate_like(item):
         return Error("identicalMember() of a list or ad")
@@ -72,13 +79,14 @@ def _numbers(arg: Any) -> Any:
     """The defined elements of a list argument, all numbers; or UNDEFINED / an Error."""
     if arg is UNDEFINED:
         return UNDEFINED
-    if type(arg) is not list:
+    if not isinstance(arg, list):
         return Error("expected a list")
     out: list[Any] = []
     for v in arg:
         if v is UNDEFINED:
             continue
         if type(v) not in (int, float, bool):
+            read_element(v)  # a failed element fails the evaluation here
             return Error("list element is not a number")
         out.append(v)
     return out
@@ -98,13 +106,13 @@ def _total(values: list[Any]) -> Any:
 @builtin("sum", arity=(1, 1))
 def sum_(args: list[Any]) -> Any:
     values = _numbers(args[0])
-    return values if type(values) is not list else _total(values)
+    return values if not isinstance(values, list) else _total(values)
 
 
 @builtin("avg", arity=(1, 1))
 def avg(args: list[Any]) -> Any:
     values = _numbers(args[0])
-    if type(values) is not list:
+    if not isinstance(values, list):
         return values
     if not values:
         return 0
@@ -129,7 +137,7 @@ def _extreme(values: list[Any], better: _Compare) -> Any:
 
 def _min_max(arg: Any, better: _Compare) -> Any:
     values = _numbers(arg)
-    if type(values) is not list:
+    if not isinstance(values, list):
         return values
     return _extreme(values, better) if values else UNDEFINED
 
@@ -164,7 +172,7 @@ def _compare_args(args: list[Any]) -> Any:
         return Error(f"unknown comparison operator {op!r}")
     if items is UNDEFINED:
         return UNDEFINED
-    if type(items) is not list:
+    if not isinstance(items, list):
         return Error("expected a list")
     return (test, items)
 
@@ -176,6 +184,8 @@ def _scan_compare(args: list[Any], want: bool) -> Any:
         return checked
     test, items = checked
     for element in items:
+        if type(element) is Error:
+            read_element(element)  # a failed element fails the evaluation here
         r = test(element, args[2])
         if type(r) is Error:
             return r

@@ -10,7 +10,15 @@ from typing import Any
 from classad import ast
 from classad.functions import Evaluation, builtin
 from classad.functions.convert import c_int64, int32, to_real
-from classad.values import INT64_MAX, INT64_MIN, UNDEFINED, Error, EvaluationFailed, wrap64
+from classad.values import (
+    INT64_MAX,
+    INT64_MIN,
+    UNDEFINED,
+    Error,
+    EvaluationFailed,
+    read_element,
+    wrap64,
+)
 
 #: a real quantum this close to zero leaves the value unchanged
 _TINY_QUANTUM = 1e-8
@@ -113,11 +121,11 @@ def quantize(args: list[Any]) -> Any:
     x = _number_arg(value)
     if type(x) is not float:
         return x
-    if type(quantum) is not list:
+    if not isinstance(quantum, list):
         return _quantize(value, quantum)
     if not quantum:
         return value
-    for item in quantum:
+    for item in map(read_element, quantum):
         step = _number_arg(item)
         if type(step) is not float:
             return step

@@ -10,20 +10,21 @@ from typing import Any
 from classad import ast
 from classad.ad import ClassAd
 from classad.errors import ClassAdSyntaxError
+from classad.evaluator import branch
 from classad.functions import Evaluation, builtin
 from classad.operators import truth
 from classad.parser import parse_expr
 from classad.unparse import unparse, unparse_pretty
-from classad.values import UNDEFINED, Error
+from classad.values import UNDEFINED, Error, list_source, list_value
 
 
 @builtin("ifThenElse", arity=(3, 3), lazy=True)
 def if_then_else(args: Sequence[ast.Expr], ev: Evaluation) -> Any:
     test = truth(ev.eval(args[0]))
     if test is True:
-        return ev.eval(args[1])
+        return branch(args[1], ev.scope, ev.ctx)
     if test is False:
-        return ev.eval(args[2])
+        return branch(args[2], ev.scope, ev.ctx)
     if type(test) is Error and not isinstance(ev.eval(args[0]), Error):
         return Error("ifThenElse condition is not a boolean or number")
     return test
@@ -47,7 +48,7 @@ def eval_(args: Sequence[ast.Expr], ev: Evaluation) -> Any:
         except ClassAdSyntaxError:
             return Error("eval(): the string does not parse")
         return ev.eval(tree)
-    if t is float or t is list:
+    if t is float or isinstance(v, list):
         return _through_text(v)
     if t in (int, bool) or isinstance(v, ClassAd):
         return v
@@ -58,8 +59,9 @@ def _through_text(v: Any) -> Any:
     """A value after the library's round trip through text: reals keep 16 digits (`%.15E`)."""
     if type(v) is float:
         return float(f"{v:.15E}") if math.isfinite(v) else v
-    if type(v) is list:
-        return [_through_text(item) for item in v]
+    if isinstance(v, list):
+        # the text of a list is its element expressions (values.ListValue): they stay
+        return list_value([_through_text(item) for item in v], list_source(v))
     return v
 
 

@@ -60,7 +60,7 @@ def regexp_member(args: list[Any]) -> Any:
         return bad
     pattern, items = args[0], args[1]
     options = args[2] if len(args) == 3 else ""
-    if type(pattern) is not str or type(items) is not list or type(options) is not str:
+    if type(pattern) is not str or not isinstance(items, list) or type(options) is not str:
         return Error("regexpMember() needs a pattern string and a list")
     rx = _compile(pattern, _Options(options))
     saw_undefined = False

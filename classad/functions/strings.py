@@ -10,7 +10,8 @@ from classad import ast
 from classad.ad import ClassAd
 from classad.functions import Evaluation, builtin
 from classad.functions.convert import int32, list_source, source_string
-from classad.values import MAX_STRING, UNDEFINED, Error, from_bytes, to_bytes
+from classad.values import MAX_STRING, UNDEFINED, Error, from_bytes, read_element, to_bytes
+from classad.values import list_source as value_source
 
 _UPPER = str.maketrans(_string.ascii_lowercase, _string.ascii_uppercase)
 _LOWER = str.maketrans(_string.ascii_uppercase, _string.ascii_lowercase)
@@ -53,7 +54,9 @@ _Item = tuple[Any, "ast.Expr | None"]
 
 def _list_items(value: list[Any], expr: ast.Expr, ev: Evaluation) -> list[_Item]:
     """The elements of a list argument, each with its source expression when it is literal."""
-    src = list_source(expr, ev.scope)
+    src = value_source(value)
+    if src is None:
+        src = list_source(expr, ev.scope)
     if src is not None and len(src.items) == len(value):
         return list(zip(value, src.items, strict=True))
     return [(v, None) for v in value]
@@ -66,7 +69,7 @@ def _join_items(sep: str, items: list[_Item], ev: Evaluation, nothing: Any = "")
     size = 0
     joined = False
     for value, expr in items:
-        if value is UNDEFINED:
+        if read_element(value) is UNDEFINED:
             continue
         s = source_string(value, expr, ev.scope)
         if type(s) is not str:
@@ -91,7 +94,7 @@ def join(args: Sequence[ast.Expr], ev: Evaluation) -> Any:
         return ""
     first = ev.eval(args[0])
     if len(args) == 1:
-        if type(first) is list:
+        if isinstance(first, list):
             return _join_items("", _list_items(first, args[0], ev), ev)
         return first if first is UNDEFINED or type(first) is Error else ""
     if type(first) is Error:
@@ -100,7 +103,7 @@ def join(args: Sequence[ast.Expr], ev: Evaluation) -> Any:
     if type(sep) is not str:
         return sep
     values = [ev.eval(a) for a in args[1:]]
-    if len(values) == 1 and type(values[0]) is list:
+    if len(values) == 1 and isinstance(values[0], list):
         nothing = UNDEFINED if first is UNDEFINED else ""
         return _join_items(sep, _list_items(values[0], args[1], ev), ev, nothing)
     return _join_items(sep, list(zip(values, args[1:], strict=True)), ev)
@@ -136,7 +139,7 @@ def size(args: list[Any]) -> Any:
     v = args[0]
     if v is UNDEFINED or type(v) is Error:
         return v
-    if type(v) is list:
+    if isinstance(v, list):
         return len(v)
     if isinstance(v, ClassAd):
         return len(v)
