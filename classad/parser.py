@@ -446,18 +446,21 @@ def _parse_shaped(text: str, source: str) -> ast.Expr:
 
 def _hole_literal(raw: str, sign: int) -> ast.Literal:
     """The literal of a hole's text (classad.shapes), as the parser's callbacks read it: a
-    run of strings joined, a real, or decimal digits (not starting with 0; out of range: 0)."""
+    run of strings joined, a real, or decimal digits (not starting with 0; out of range: 0).
+    Strings and integers come from the shared literals (ast.literal): ads repeat them."""
     c = raw[0]
     if c == '"':
         if raw.count('"') == 2 and "\\" not in raw:
-            return ast.Literal(raw[1:-1])
-        return ast.Literal("".join(unescape(s[1:-1]) for s in shapes.STRING.findall(raw)))
+            return ast.literal(raw[1:-1])
+        return ast.literal("".join(unescape(s[1:-1]) for s in shapes.STRING.findall(raw)))
     if not raw.isdigit():
         return ast.Literal(float(raw) if sign > 0 else -float(raw))
+    if len(raw) < 19:  # within int64 either way
+        return ast.literal(int(raw) if sign > 0 else -int(raw))
     if sign > 0:
-        return ast.Literal(_int_value(raw))
+        return ast.literal(_int_value(raw))
     value = _magnitude(raw)
-    return ast.Literal(-value if 0 <= value <= -INT64_MIN else 0)
+    return ast.literal(-value if 0 <= value <= -INT64_MIN else 0)
 
 
 def parse_record(text: str, *, source: str = "<string>") -> ast.RecordExpr:

@@ -32,7 +32,9 @@ _STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'
 # continue a name or a number is a number's text.
 _SCAN = re.compile(
     rf"{_STRING}(?:[ \t\f\r\n]*{_STRING})*|'[^'\\]*(?:\\.[^'\\]*)*'|/[/*]"
-    r"|(?<![A-Za-z0-9_.])\.?[0-9](?:[0-9A-Za-z_.]|(?<=[eE])[+-])*",
+    # (the test on the character before a number comes after its first one: every branch then
+    # starts with a character set, which the regex engine scans for quickly)
+    r"|(?:[0-9](?<![A-Za-z0-9_.].)|\.(?<![A-Za-z0-9_.].)[0-9])(?:[0-9A-Za-z_.]|(?<=[eE])[+-])*",
     re.S,
 )
 #: one string of a run
@@ -75,17 +77,24 @@ def skeleton(text: str) -> tuple[str, list[str]] | None:
     for m in _SCAN.finditer(text):
         tok = m.group()
         c = tok[0]
-        if c == "'":
+        if c == '"':
+            hole = f'"\x01{len(raws)}"'
+        elif c == "'":
             continue
-        if c == "/":
+        elif c == "/":
             return None
-        if c != '"' and (tok.isdigit() and c == "0"
-                         or not tok.isdigit() and _REAL.fullmatch(tok) is None):
-            continue  # 0, 007, 1., 1.e3, 0x1F, 12abc: kept as they are
+        elif tok.isdigit():
+            if c == "0":
+                continue  # 0, 007: kept as they are
+            hole = str(BASE + len(raws))
+        elif _REAL.fullmatch(tok) is None:
+            continue  # 1., 1.e3, 0x1F, 12abc: kept as they are
+        else:
+            hole = placeholder(tok, len(raws))
         if len(raws) >= MAX_HOLES:
             return None
         parts.append(text[last:m.start()])
-        parts.append(placeholder(tok, len(raws)))
+        parts.append(hole)
         raws.append(tok)
         last = m.end()
     if not raws:
