@@ -112,6 +112,10 @@ def _magnitude(digits: str) -> int:
     return int(significant) if len(significant) <= 19 else -1
 
 
+#: the hexadecimal spellings a negative number may have
+_NEG_HEX = re.compile(r"0[xX][0-9A-Fa-f]+")
+
+
 def _int_value(digits: str) -> int:
     """A literal above INT64_MAX is 0, as the C++ lexer reads it."""
     value = _magnitude(digits)
@@ -137,14 +141,17 @@ class _ToAst:
 
     def real(self, items: list[Token]) -> ast.Literal:
         text = str(items[0])
-        if text.endswith("."):
+        if text.endswith(".") or ".e" in text or ".E" in text:  # C++ wants a digit after `.`
             raise _Reject(f"malformed real literal {text!r}", items[0])
         return ast.Literal(float(text))
 
     def negative_number(self, items: list[Token]) -> ast.Literal:
         text = str(items[0])[1:]
+        if ("x" in text or "X" in text) and not _NEG_HEX.fullmatch(text):
+            # the C++ lexer takes `-0x1F` (as 0) but not `-12x`, `-0x` or `-012x1`
+            raise _Reject(f"malformed number -{text}", items[0])
         if any(c in text for c in ".eE") and not text.lower().startswith("0x"):
-            if text.endswith("."):
+            if text.endswith(".") or ".e" in text or ".E" in text:
                 raise _Reject(f"malformed real literal -{text!r}", items[0])
             return ast.Literal(-float(text))
         if len(text) > 1 and text[0] == "0" and text[1].isdigit() and any(
@@ -400,43 +407,61 @@ def parse_expr(text: str, *, source: str = "<string>") -> ast.Expr:
     return tree
 
 
-_shapes: dict[str, shapes.Shape | None] = {}
+#: skeleton -> its shape; True: seen once (its text was parsed as it is); False: not usable
+_shapes: dict[str, shapes.Shape | bool] = {}
 
 
 def _parse_shaped(text: str, source: str) -> ast.Expr:
     """Parse `text`, or build its tree from the parse of a text of the same shape (the same
-    but for its integers, see classad.shapes). Errors are always the text's own."""
+    but for its literals, see classad.shapes). A shape is made the second time it is seen
+    (one-off texts cost one parse). Errors are always the text's own."""
     found = shapes.skeleton(text)
     if found is None:
         return _parse(text, "start", source)  # type: ignore[no-any-return]
-    skeleton, digits = found
+    skeleton, raws = found
     shape = _shapes.get(skeleton)
-    if shape is None:
-        if skeleton in _shapes:  # known not to be usable
+    if type(shape) is not shapes.Shape:
+        if shape is None and len(_shapes) >= _CACHE_LIMIT:
+            _shapes.clear()
+        if shape is not True:  # new (now seen once), or known not to be usable
+            if shape is None:
+                _shapes[skeleton] = True
             return _parse(text, "start", source)  # type: ignore[no-any-return]
         try:
             skeleton_tree = _parse(skeleton, "start", source)
             # a tree whose evaluation always fails (classad.depth) is marked by identity at
             # parse time: built trees would lose the mark, so such texts are parsed whole
-            shape = (None if too_deep(skeleton_tree) or deep_root(skeleton_tree)
-                     else shapes.Shape.of(skeleton_tree, len(digits)))
+            made = (None if too_deep(skeleton_tree) or deep_root(skeleton_tree)
+                    else shapes.Shape.of(skeleton_tree, raws))
         except ClassAdSyntaxError:
-            shape = None
-        if len(_shapes) >= _CACHE_LIMIT:
-            _shapes.clear()
-        _shapes[skeleton] = shape
-        if shape is None:
+            made = None
+        _shapes[skeleton] = made if made is not None else False
+        if made is None:
             return _parse(text, "start", source)  # type: ignore[no-any-return]
-    return shape.build(digits, _int_literal)
+        shape = made
+    try:
+        return shape.build(raws, _hole_literal)
+    except _Reject:  # a string the C++ lexer refuses: the text's own error, placed
+        return _parse(text, "start", source)  # type: ignore[no-any-return]
 
 
-def _int_literal(digits: str, sign: int) -> ast.Literal:
-    """The literal of a run of decimal digits (not starting with 0), as `integer` and
-    `negative_number` read it: out-of-range values are 0, as in C++."""
+def _hole_literal(raw: str, sign: int) -> ast.Literal:
+    """The literal of a hole's text (classad.shapes), as the parser's callbacks read it: a
+    run of strings joined, a real, or decimal digits (not starting with 0; out of range: 0).
+    Strings and integers come from the shared literals (ast.literal): ads repeat them."""
+    c = raw[0]
+    if c == '"':
+        if raw.count('"') == 2 and "\\" not in raw:
+            return ast.literal(raw[1:-1])
+        return ast.literal("".join(unescape(s[1:-1]) for s in shapes.STRING.findall(raw)))
+    if not raw.isdigit():
+        return ast.Literal(float(raw) if sign > 0 else -float(raw))
+    if len(raw) < 19:  # within int64 either way
+        return ast.literal(int(raw) if sign > 0 else -int(raw))
     if sign > 0:
-        return ast.Literal(_int_value(digits))
-    value = _magnitude(digits)
-    return ast.Literal(-value if 0 <= value <= -INT64_MIN else 0)
+        return ast.literal(_int_value(raw))
+    value = _magnitude(raw)
+    return ast.literal(-value if 0 <= value <= -INT64_MIN else 0)
 
 
 def parse_record(text: str, *, source: str = "<string>") -> ast.RecordExpr:

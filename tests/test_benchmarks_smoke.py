@@ -1,4 +1,4 @@
-"""Smoke test: the ClassAd benchmark runs in --quick mode and both libraries choose the same slots."""
+"""Smoke tests: the ClassAd benchmarks run in --quick mode and both libraries choose the same slots."""
 
 from __future__ import annotations
 
@@ -40,3 +40,13 @@ def test_bench_classads_quick_agrees_with_classad2() -> None:
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "chosen slots: identical in both libraries" in run.stdout
     assert "disagree 0" in run.stdout and "NOTE:" not in run.stdout
+
+
+@pytest.mark.oracle
+def test_bench_parse_quick_runs() -> None:
+    pytest.importorskip("classad2")
+    env = {**os.environ, "CONDOR_CONFIG": "/dev/null"}
+    run = subprocess.run([sys.executable, "-m", "benchmarks.bench_parse", "--quick"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "differing in a string" in run.stdout and "own Requirements (strings, reals), json" in run.stdout

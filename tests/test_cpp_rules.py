@@ -315,3 +315,18 @@ def test_a_failed_list_element_fails_only_where_it_is_read(element: str, lst: st
         expr = reader.replace("@L", f"({lst.replace('@F', element)})")
         _agrees(expr, FAIL_MY)
         _agrees(f"isError({expr})", FAIL_MY)
+
+
+@pytest.mark.parametrize("text", ["-0x10", "-0X1f", "-0x1e", "-0x1E5", "-0x", "-12x", "-00x1",
+                                  "-012x1", "-12x1e", "-1e5", "-.5", "-1.e3", "-007", "-08"])
+def test_negative_numbers_with_an_x_or_a_dot_are_the_cpp_lexers(text: str) -> None:
+    """A minus glued to a number is one token: what C++ accepts, and the value it gives."""
+    try:
+        want: Any = classad2.ExprTree(text).eval()
+    except classad2.ClassAdException:
+        want = "rejected"
+    try:
+        got: Any = classad.evaluate(classad.parse_expr(text))
+    except classad.ClassAdSyntaxError:
+        got = "rejected"
+    assert got == want and type(got) is type(want), text
