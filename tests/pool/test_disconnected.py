@@ -94,3 +94,43 @@ def test_a_job_adopted_on_a_node_already_down_fails_to_reconnect_then_runs_elsew
     done = {r[0]: r[1:] for r in pool.af("history", "ProcId", "JobStatus", "NumJobStarts")}
     assert done[on_spare[0]] == ["4", "2"]
     assert (pool.work / f"g.{on_spare[0]}.out").read_text() == f"{on_spare[0]}\n"
+
+
+def test_a_job_removed_while_its_node_is_lost_for_the_whole_lease_ends_removed(
+        pool: Pool, spare_engine: Callable[[], Engine]) -> None:
+    spare = spare_engine()
+    assert spare.directory is not None
+    pool.nodes = [spare.host]
+    pool.configure("POOL_NODE_LEASE = 8\n", cpus=1)
+    c = pool.submit("l.sub", docker_job("g", "u", "sleep 300", 1))
+    pool.start()
+    pool.wait_for(lambda: (f"{c}.0", "EXECUTE") in events(pool.work / "g.log"), 90)
+    os.kill(int((spare.directory / "docker.pid").read_text()), signal.SIGKILL)  # never comes back
+    pool.wait_for(lambda: (f"{c}.0", "JOB_DISCONNECTED") in events(pool.work / "g.log"), 30)
+    pool("rm", f"{c}.0")
+    pool.wait_for(lambda: pool.af("history", "ProcId", "JobStatus") == [["0", "3"]], 60)
+    # the schedd: reconnect failed when the lease ends, then the removal the user asked for
+    assert _sequence(pool, "g.log", f"{c}.0") == [
+        "SUBMIT", "EXECUTE", "JOB_DISCONNECTED", "JOB_RECONNECT_FAILED", "JOB_ABORTED"]
+
+
+def test_a_job_adopted_on_a_node_that_comes_back_within_the_lease_reconnects(
+        pool: Pool, spare_engine: Callable[[], Engine]) -> None:
+    spare = spare_engine()
+    assert spare.directory is not None
+    pool.nodes = [spare.host]
+    pool.configure("POOL_NODE_LEASE = 120\n", cpus=1)
+    c = pool.submit("a.sub", docker_job("g", "u", "sleep 25; echo ran through", 1))
+    pool.start()
+    pool.wait_for(lambda: (f"{c}.0", "EXECUTE") in events(pool.work / "g.log"), 90)
+    pool.stop_all()
+    pid = int((spare.directory / "docker.pid").read_text())
+    os.kill(pid, signal.SIGTERM)  # live-restore: the container runs on without its engine
+    pool.wait_for(lambda: not os.path.exists(f"/proc/{pid}"), 60)
+    pool.start()  # the node does not answer: the job is adopted in reconnect mode
+    run_log = pool.directory / f"run-{len(pool.runs) - 1}.log"
+    pool.wait_for(lambda: "attempting to reconnect" in run_log.read_text(encoding="utf-8"), 60)
+    assert start_engine(spare.directory) == spare.host
+    pool.wait_for(lambda: pool.af("q", "ClusterId") == [], 120)
+    assert pool.af("history", "JobStatus", "NumJobStarts", "ExitCode") == [["4", "1", "0"]]
+    assert _sequence(pool, "g.log", f"{c}.0") == ["SUBMIT", "EXECUTE", "JOB_RECONNECTED", "JOB_TERMINATED"]
