@@ -54,8 +54,8 @@ def test_rm_and_hold_while_the_node_is_away_stop_the_containers_on_reconnect(
     time.sleep(1.5)  # the loop reads the queue's rm/hold every 0.25 s: its kill goes nowhere
     assert start_engine(spare.directory) == spare.host  # the same engine, its containers kept
     back = time.monotonic()
-    pool.wait_for(lambda: pool.af("history", "ProcId", "JobStatus") == [["0", "3"]], 90)
-    pool.wait_for(lambda: pool.af("q", "ProcId", "JobStatus", "RemoteHost") == [["1", "5", "undefined"]], 60)
+    pool.wait_for(lambda: pool.af("history", "ProcId", "JobStatus") == [["0", "3"]], 150)
+    pool.wait_for(lambda: pool.af("q", "ProcId", "JobStatus", "RemoteHost") == [["1", "5", "undefined"]], 150)
     assert time.monotonic() - back < 240  # well before the jobs' own end
     assert _running_containers(pool, spare.host) == []
     # HTCondor's shadow: reconnected first, then the kill it was asked for while away
