@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
         with JobQueue(work / "inproc.db") as queue:
             ins_w, ins_c, _ = timed(lambda: queue.submit(ads))
             sum_w, sum_c, _ = timed(lambda: (queue.count_by_status(), queue.batches()))
-            rows = queue.conn.execute("SELECT * FROM jobs").fetchall()
+            rows = queue.conn.execute("SELECT cluster, proc, status, owner, ad FROM jobs").fetchall()
         raw_w, raw_c, _ = timed(lambda: bare_sqlite(rows, work / "bare.db"))
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -305,14 +305,17 @@ class DockerExecutor:
 
     def cancel(self, handle: JobHandle, *, hold: bool = False, reason: str = "") -> None:
         job = self._job(handle)
-        if job.done.is_set() or job.cancel_kind is not None:
+        if job.done.is_set():
             return
-        job.cancel_kind = "hold" if hold else "remove"
-        job.cancel_reason = reason
+        if job.cancel_kind is None:
+            job.cancel_kind = "hold" if hold else "remove"
+            job.cancel_reason = reason
+        # again: the signal is sent again (an engine that was away missed it); the first kind stays
         self._kill(job, handle.spec.kill_sig)
-        job.killer = threading.Timer(self.config.vacate_timeout, self._kill, (job, "SIGKILL"))
-        job.killer.daemon = True
-        job.killer.start()
+        if job.killer is None or not job.killer.is_alive():
+            job.killer = threading.Timer(self.config.vacate_timeout, self._kill, (job, "SIGKILL"))
+            job.killer.daemon = True
+            job.killer.start()
 
     def release(self, handle: JobHandle) -> None:
         with self._lock:

@@ -45,7 +45,9 @@ class Executor(Protocol):
         ...
 
     def cancel(self, handle: JobHandle, *, hold: bool = False, reason: str = "") -> None:
-        """Send the kill signal now and SIGKILL after the vacate timeout; ends as removed or held."""
+        """Send the kill signal now and SIGKILL after the vacate timeout; ends as removed or held.
+
+        Called again, it sends the signal again (the first call's kind and reason stay)."""
         ...
 
     def release(self, handle: JobHandle) -> None:

@@ -1,8 +1,9 @@
 """HTCondor's macro language: `$(NAME)`, `$(NAME:default)`, `$ENV()`, `$INT()`, `$F...()` and the
 other function macros, expanded within a budget (depth, substitutions, output size).
 
-The same language is read in configuration files and in submit description files; the caller
-says how a name is looked up (and so which names exist).
+`scan` is the one `$` scanner, shared with the submit language (negotiator.queue.macros): a
+`Dialect` says what `$(...)` and `$NAME(...)` become there. `Expander` is the configuration
+language's dialect; the caller says how a name is looked up (and so which names exist).
 """
 
 from __future__ import annotations
@@ -14,16 +15,19 @@ import random
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 #: limits for one top-level expansion; past them the expansion is an error, never a hang
 MAX_DEPTH = 32
 MAX_SUBSTITUTIONS = 100_000
 MAX_OUTPUT = 1 << 20  # characters
 
-_FUNCTION = re.compile(
-    r"\$(ENV|INT|REAL|STRING|EVAL|SUBSTR|CHOICE|RANDOM_CHOICE|RANDOM_INTEGER|DIRNAME|BASENAME"
-    r"|F[fpduwnxbqa]*)\("
-)
+#: the configuration language's function macros ($Ff...: the path functions)
+_FUNCTIONS = frozenset({"ENV", "INT", "REAL", "STRING", "EVAL", "SUBSTR", "CHOICE",
+                        "RANDOM_CHOICE", "RANDOM_INTEGER", "DIRNAME", "BASENAME"})
+_PATH_FLAGS = frozenset("fpduwnxbqa")
+#: `$NAME(`: a function macro's name and its opening parenthesis
+_DOLLAR_NAME = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\(")
 _TRUE_WORDS = {"true", "yes", "t", "y"}
 _FALSE_WORDS = {"false", "no", "f", "n"}
 
@@ -33,6 +37,99 @@ class MacroError(ValueError):
 
 
 Lookup = Callable[[str], "str | None"]
+
+
+class Dialect(Protocol):
+    """What one macro language makes of the `$` forms the shared scanner finds."""
+
+    def reference(self, body: str, depth: int) -> str:
+        """`$(body)`: a macro's value, its default, or `$` for `$(DOLLAR)`."""
+        ...
+
+    def is_function(self, name: str) -> bool:
+        """Is `$name(` a function macro here (else the `$` is literal text)?"""
+        ...
+
+    def function_end(self, name: str, text: str, start: int) -> int:
+        """The index just past the `)` ending the arguments that begin at `start`, or -1."""
+        ...
+
+    def function(self, name: str, body: str, depth: int) -> str:
+        """`$name(body)`: the function's value."""
+        ...
+
+    def produced(self, piece: str, size: int) -> None:
+        """A substitution gave `piece`; the output has `size` characters (raise past a budget)."""
+        ...
+
+    def failure(self, message: str) -> Exception:
+        """The language's error for a malformed expansion."""
+        ...
+
+    def keeps_unterminated(self) -> bool:
+        """Is an unterminated `$(` text here (else an error)?"""
+        ...
+
+    def rescans_functions(self) -> bool:
+        """Is a function's value scanned again with the text after it (condor_submit's
+        rescan: `$Fn($(X))` is `$Fn($(X)` whose value `$(X` joins the `)` after it)?"""
+        ...
+
+
+#: how often one scan may scan a function's value again (a value that makes itself: an error)
+MAX_RESCANS = 10_000
+
+
+def scan(text: str, depth: int, dialect: Dialect) -> str:
+    """Expand every `$` form of `text` once, left to right. `$$(...)` (and a bare `$$`) are kept
+    for match time; `$(` takes its body to the matching `)`; `$NAME(` is a function when the
+    dialect knows NAME (the dialect finds the end of its arguments); any other `$` is text."""
+    out: list[str] = []
+    size = 0
+    rescans = 0
+    rescan = dialect.rescans_functions()
+    i, n = 0, len(text)
+    while i < n:
+        j = text.find("$", i)
+        if j < 0:
+            out.append(text[i:])
+            break
+        out.append(text[i:j])
+        size += j - i
+        if text.startswith("$$", j):  # match-time $$(attr), $$([expr]): not ours to expand
+            end = close_paren(text, j + 3) if text.startswith("$$(", j) else -1
+            piece, i = (text[j:end], end) if end >= 0 else ("$$", j + 2)
+        elif text.startswith("$(", j):
+            end = close_paren(text, j + 2)
+            if end < 0 and dialect.keeps_unterminated():
+                piece, i = "$(", j + 2
+            elif end < 0:
+                raise dialect.failure(f"unterminated $( in {text!r}")
+            else:
+                piece, i = dialect.reference(text[j + 2:end - 1], depth), end
+                dialect.produced(piece, size + len(piece))
+        else:
+            func = _DOLLAR_NAME.match(text, j)
+            if func is None or not dialect.is_function(func.group(1)):
+                piece, i = "$", j + 1
+            else:
+                name = func.group(1)
+                end = dialect.function_end(name, text, func.end())
+                if end < 0:
+                    raise dialect.failure(f"unterminated ${name}( in {text!r}")
+                piece, i = dialect.function(name, text[func.end():end - 1], depth), end
+                dialect.produced(piece, size + len(piece))
+                if rescan and "$" in piece:
+                    rescans += 1
+                    if rescans > MAX_RESCANS:
+                        raise dialect.failure(f"a function macro's value keeps making macros: {text[:80]!r}")
+                    text, i = piece + text[i:], 0
+                    n = len(text)
+                    dialect.produced("", size + n)
+                    continue
+        out.append(piece)
+        size += len(piece)
+    return "".join(out)
 
 
 @dataclass
@@ -62,48 +159,12 @@ class Expander:
     def expand(self, text: str, budget: Budget | None = None) -> str:
         return self._expand(text, 0, budget or Budget())
 
-    # -- the scanner ---------------------------------------------------------------------
     def _expand(self, text: str, depth: int, budget: Budget) -> str:
         if "$" not in text:
             return text
         if depth > MAX_DEPTH:
             raise MacroError(f"macro expansion does not terminate: deeper than {MAX_DEPTH} levels (a recursive $(...)?)")
-        out: list[str] = []
-        i, n = 0, len(text)
-        while i < n:
-            j = text.find("$", i)
-            if j < 0:
-                out.append(text[i:])
-                break
-            out.append(text[i:j])
-            if text.startswith("$$(", j):  # match-time $$(attr): not ours to expand
-                end = close_paren(text, j + 3)
-                out.append(text[j:end])
-                i = end
-                continue
-            if text.startswith("$(", j):
-                end = close_paren(text, j + 2)
-                if end < 0:
-                    raise MacroError(f"unterminated $( in {text!r}")
-                value = self._reference(text[j + 2:end - 1], depth, budget)
-                budget.spend(len(value))
-                out.append(value)
-                i = end
-                continue
-            func = _FUNCTION.match(text, j)
-            if func is not None:
-                end = close_paren(text, func.end())
-                if end < 0:
-                    raise MacroError(f"unterminated ${func.group(1)}( in {text!r}")
-                body = self._expand(text[func.end():end - 1], depth + 1, budget)
-                value = self._function(func.group(1), body, depth, budget)
-                budget.spend(len(value))
-                out.append(value)
-                i = end
-                continue
-            out.append("$")
-            i = j + 1
-        return "".join(out)
+        return scan(text, depth, _ConfigDialect(self, budget))
 
     def _reference(self, body: str, depth: int, budget: Budget) -> str:
         """`NAME`, `NAME:default`; NAME itself may be built from macros ($($(1)))."""
@@ -167,6 +228,40 @@ class Expander:
 
     def _rng(self, body: str) -> random.Random:
         return random.Random(f"{self.seed}\0{body}")
+
+
+@dataclass
+class _ConfigDialect:
+    """The configuration language for the scanner: the known function macros, their bodies
+    expanded before the call and taken to the matching `)`; every substitution on the budget."""
+
+    expander: Expander
+    budget: Budget
+
+    def reference(self, body: str, depth: int) -> str:
+        return self.expander._reference(body, depth, self.budget)
+
+    def is_function(self, name: str) -> bool:
+        return name in _FUNCTIONS or (name[0] == "F" and set(name[1:]) <= _PATH_FLAGS)
+
+    def function_end(self, name: str, text: str, start: int) -> int:
+        return close_paren(text, start)
+
+    def function(self, name: str, body: str, depth: int) -> str:
+        expanded = self.expander._expand(body, depth + 1, self.budget)
+        return self.expander._function(name, expanded, depth, self.budget)
+
+    def produced(self, piece: str, size: int) -> None:
+        self.budget.spend(len(piece))
+
+    def failure(self, message: str) -> Exception:
+        return MacroError(message)
+
+    def keeps_unterminated(self) -> bool:
+        return False
+
+    def rescans_functions(self) -> bool:
+        return False
 
 
 def close_paren(text: str, start: int) -> int:

@@ -104,10 +104,11 @@ def _settle(queue: Any, job_id: str, attrs: dict[str, Any], status: int, now: fl
 
 def periodic_policy(queue: Any, running: Container[str], now: float) -> bool:
     """The schedd's periodic pass over idle, running and held jobs (periodic_hold/release/remove);
-    running jobs only change state here (the loop stops their containers). True if one was released."""
+    running jobs only change state here (the loop stops their containers). True if one was released.
+    Only jobs that have one of the expressions are read (the queue's `periodic` column)."""
     released = False
     for status in (IDLE, RUNNING, HELD):
-        for ad in queue.with_status(status):
+        for ad in queue.with_periodic(status):
             verdict = periodic(ad)
             if not verdict.action:
                 continue

@@ -105,6 +105,10 @@ class PoolLoop:
         for node in self.nodes:
             if node.alive:
                 self._recover(node)
+            elif node.down_since is not None:  # the lease runs from our start (no contact since)
+                for run in lease.born_disconnected(self.running.values(), node, node.down_since):
+                    self._event(f"job {run.job_id}: its node {node.name} does not answer, "
+                                "attempting to reconnect")
 
     def _executor_config(self) -> ExecutorConfig:
         extra: dict[str, Any] = {
@@ -160,11 +164,13 @@ class PoolLoop:
         except (EngineUnavailable, OSError) as err:
             self._event(f"cannot list containers on {node.name}: {err}")
             return
-        back, lost = lease.reconnect(self.running.values(), node, set(found.skipped))
+        present = set(found.skipped) | {os.path.realpath(a.sandbox) for a in found.attempts}
+        back, lost = lease.reconnect(self.running.values(), node, present)
         for run in back:
             self._event(f"job {run.job_id}: reconnected to {run.dslot.name}")
         for run in lost:
-            self._event(f"job {run.job_id}: not found on {node.name} any more, job re-queued")
+            self._event(f"job {run.job_id}: not found on {node.name} any more"
+                        + (", job re-queued" if run.cancel == "lease" else ""))
         by_token = {os.path.basename(a.sandbox).removeprefix(SANDBOX_PREFIX): a for a in found.attempts}
         for run in [r for r in self.running.values() if r.node is node and r.attempt is None
                     and r.launching is None]:
@@ -186,6 +192,16 @@ class PoolLoop:
                 node.executor.release(attempt.handle)
             _remove_tree(attempt.sandbox)
             self._event(f"removed stale container for {attempt.spec.job_id}")
+        self._resend_kills(node)
+
+    def _resend_kills(self, node: Node) -> None:
+        """The shadow's remove_requested: a kill sent while the node was away is sent again once
+        it answers, so a removed or held job's container stops (and ends as removed/held)."""
+        for run in list(self.running.values()):
+            if (run.node is node and run.cancel in ("remove", "hold", "evict") and run.result is None
+                    and run.attempt is not None and run.attempt.handle is not None):
+                self._cancel(run)
+                self._event(f"job {run.job_id}: kill sent again to {node.name} ({run.cancel})")
 
     # -- the pass -----------------------------------------------------------------------------
     def step(self, now: float | None = None) -> None:
@@ -249,7 +265,8 @@ class PoolLoop:
             if node.down_since is not None and now - node.down_since >= self.settings.lease:
                 for run in lease.expire(self.running.values(), node, self.settings.lease):
                     self._event(f"job {run.job_id}: node {node.name} lost for "
-                                f"{self.settings.lease:g} s, job re-queued")
+                                f"{self.settings.lease:g} s, job "
+                                + ("re-queued" if run.cancel == "lease" else f"ends ({run.cancel})"))
 
     # -- queue actions on running jobs --------------------------------------------------------
     def _reconcile_actions(self, now: float) -> None:

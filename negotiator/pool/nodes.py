@@ -87,16 +87,18 @@ class Node:
     def ping(self) -> bool:
         """Does the engine answer now? Tracks when it stopped answering."""
         ok = False
-        if self.executor is not None:
+        if self.executor is None:  # never reached (down since start-up): connect from scratch
+            ok = self.connect()
+        else:
             try:
                 ok = bool(self.executor.client.ping())
             except Exception:  # any transport error means: not answering
                 ok = False
+            if ok and not self.alive:
+                ok = self.connect()
         now = time.time()
         if ok:
             self.last_seen, self.down_since = now, None
-            if not self.alive:
-                ok = self.connect()
         elif self.down_since is None:
             self.down_since = now
         self.alive = ok

@@ -4,7 +4,8 @@
 IMMEDIATE` transaction, so many processes (the loop, `pool q`, `pool rm`, ...) share it.
 A cluster's attributes that all its procs share are stored once (table `clusters`); each job
 row keeps only its own differences, and ClusterId/ProcId/JobStatus/Owner as indexed columns so
-counts are SQL, not ad parsing.
+counts are SQL, not ad parsing. Column `periodic` marks the jobs with a periodic_hold/release/
+remove expression: the loop's periodic pass reads only those (a partial index finds them).
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ _READ = _COLUMNS | {"owner"}
 #: the column attributes as submit spells them (a per-proc mapping leaves these out)
 _COLUMN_NAMES = frozenset({"ClusterId", "ProcId", "JobStatus", "clusterid", "procid",
                            "jobstatus"})
+#: the job policy expressions the schedd evaluates periodically (lower case)
+PERIODIC = frozenset({"periodichold", "periodicrelease", "periodicremove"})
 #: the key of a job row's list of cluster attributes it has deleted
 _DELETED = ""
 #: attributes the schedd gives every new job ad (condor_submit leaves them to it)
@@ -56,7 +59,8 @@ CREATE TABLE IF NOT EXISTS clusters (
     procs INTEGER NOT NULL, common TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS jobs (
     cluster INTEGER NOT NULL, proc INTEGER NOT NULL, status INTEGER NOT NULL,
-    owner TEXT NOT NULL, ad TEXT NOT NULL, PRIMARY KEY (cluster, proc)) WITHOUT ROWID;
+    owner TEXT NOT NULL, ad TEXT NOT NULL, periodic INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (cluster, proc)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, cluster, proc);
 CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner, status);
 CREATE TABLE IF NOT EXISTS history (
@@ -66,6 +70,9 @@ CREATE INDEX IF NOT EXISTS history_job ON history (cluster, proc);
 CREATE TABLE IF NOT EXISTS slots (name TEXT PRIMARY KEY, updated REAL NOT NULL, ad TEXT NOT NULL);
 INSERT OR IGNORE INTO counters VALUES ('cluster', 0);
 """
+#: made after the migration that adds the column to a queue written by an older version
+_PERIODIC_INDEX = ("CREATE INDEX IF NOT EXISTS jobs_periodic ON jobs (status, cluster, proc) "
+                   "WHERE periodic = 1")
 
 
 class QueueError(ValueError):
@@ -191,6 +198,20 @@ def _encode_diff(ad: ClassAd, common: ClassAd, by_name: dict[str, ast.Expr] | No
     return adcodec.encode_pairs(pairs, {_DELETED: gone} if gone else None)
 
 
+def _periodic(ad: ClassAd) -> int:
+    """1 when the ad has a periodic policy expression (the periodic pass must read it)."""
+    return int(any(name in ad for name in PERIODIC))
+
+
+def _periodic_names(common: ClassAd, diff: Mapping[str, Any]) -> int:
+    """_periodic of a proc given as the cluster's shared ad and its own differences."""
+    names = {name for name in PERIODIC if name in common}
+    for key, value in diff.items():
+        if key.lower() in PERIODIC:
+            (names.discard if value is ABSENT else names.add)(key.lower())
+    return int(bool(names))
+
+
 def _plain(value: Any) -> Any:
     """A Python value, or a literal expression's value."""
     return value.value if type(value) is ast.Literal else value
@@ -214,6 +235,21 @@ class JobQueue:
             raise QueueError(f"{self.path}: the job queue needs WAL mode (got {mode})")
         self.conn.execute("PRAGMA synchronous = NORMAL")
         self.conn.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
+        if not any(row[1] == "periodic" for row in self.conn.execute("PRAGMA table_info(jobs)")):
+            self._add_periodic_column()
+        self.conn.execute(_PERIODIC_INDEX)
+
+    def _add_periodic_column(self) -> None:
+        """A queue from before the periodic column: add it and mark its jobs once."""
+        with self._write() as c:
+            if any(row[1] == "periodic" for row in c.execute("PRAGMA table_info(jobs)")):
+                return  # another process migrated it first
+            c.execute("ALTER TABLE jobs ADD COLUMN periodic INTEGER NOT NULL DEFAULT 0")
+            loader = _Loader(c)
+            marked = [(cluster, proc) for cluster, proc, status, text in
+                      c.execute("SELECT cluster, proc, status, ad FROM jobs").fetchall()
+                      if _periodic(loader.ad(cluster, proc, status, text))]
+            c.executemany("UPDATE jobs SET periodic = 1 WHERE cluster = ? AND proc = ?", marked)
 
     def close(self) -> None:
         self.conn.close()
@@ -289,7 +325,8 @@ class JobQueue:
                 or any(o != owner for o in split.read["owner"])):
             raise QueueError("the ads of one submit share ClusterId and Owner")
         rows = [(cluster, proc, status if type(status) is int else IDLE, owner,
-                 encode_row(own) if own is not None else _encode_diff(ad, base_ad, shared))
+                 encode_row(own) if own is not None else _encode_diff(ad, base_ad, shared),
+                 _periodic(ad))
                 for ad, own, proc, status in zip(ads, split.own, procs, split.read["jobstatus"],
                                                  strict=True)]
         self._insert(cluster, owner, common, len(ads), rows)
@@ -326,18 +363,20 @@ class JobQueue:
                 raise QueueError("the procs of one submit share ClusterId and Owner")
             status = _plain(diff.get("JobStatus", base_status))
             rows.append((cluster, proc, status if type(status) is int else IDLE, owner,
-                         adcodec.encode_values(diff, _COLUMN_NAMES, ABSENT)))
+                         adcodec.encode_values(diff, _COLUMN_NAMES, ABSENT),
+                         _periodic_names(stored, diff)))
         self._insert(cluster, owner, stored, len(procs), rows)
         return cluster
 
     def _insert(self, cluster: int, owner: str, common: ClassAd, procs: int,
-                rows: list[tuple[int, int, int, str, str]]) -> None:
+                rows: list[tuple[int, int, int, str, str, int]]) -> None:
         batch = common.eval("JobBatchName")
         with self._write() as c:
             c.execute("INSERT INTO clusters VALUES (?, ?, ?, ?, ?, ?)",
                       (cluster, owner, batch if type(batch) is str else None,
                        _int_attr(common, "QDate") or 0, procs, adcodec.encode(common)))
-            c.executemany("INSERT INTO jobs VALUES (?, ?, ?, ?, ?)", rows)
+            c.executemany("INSERT INTO jobs (cluster, proc, status, owner, ad, periodic) "
+                          "VALUES (?, ?, ?, ?, ?, ?)", rows)
             c.execute("UPDATE counters SET value = max(value, ?) WHERE name = 'cluster'",
                       (cluster,))
 
@@ -381,6 +420,10 @@ class JobQueue:
     def with_status(self, status: int) -> list[ClassAd]:
         return self._ads("status = ?", [status])
 
+    def with_periodic(self, status: int) -> list[ClassAd]:
+        """The jobs in `status` that have a periodic_hold/release/remove expression."""
+        return self._ads("periodic = 1 AND status = ?", [status])
+
     def any_with_status(self, status: int) -> bool:
         """Whether some job is in `status` (an index probe: no ad is read)."""
         return self.conn.execute("SELECT 1 FROM jobs WHERE status = ? LIMIT 1",
@@ -417,8 +460,8 @@ class JobQueue:
     def _store(self, c: sqlite3.Connection, loader: _Loader, ad: ClassAd) -> None:
         cluster, proc = _int_attr(ad, "ClusterId"), _int_attr(ad, "ProcId")
         status = _int_attr(ad, "JobStatus") or IDLE
-        c.execute("UPDATE jobs SET status = ?, ad = ? WHERE cluster = ? AND proc = ?",
-                  (status, _encode_diff(ad, loader.common(cluster or 0)), cluster, proc))
+        c.execute("UPDATE jobs SET status = ?, ad = ?, periodic = ? WHERE cluster = ? AND proc = ?",
+                  (status, _encode_diff(ad, loader.common(cluster or 0)), _periodic(ad), cluster, proc))
 
     def update(self, job_id: str, attrs: Mapping[str, object], *, status: int | None = None,
                expect_status: int | None = None, now: float) -> bool:

@@ -5,6 +5,11 @@ used, with the definitions in force at the queue statement. `$$(...)` is left al
 starter substitutes it at match time) and `$(DOLLAR)` is a literal `$`. An undefined macro
 expands to the empty string. Budgets: nesting depth (a macro that refers to itself runs into
 it) and the size of one expansion. Names ignore case; function names ($ENV, $INT...) do not.
+
+The `$` scanner is the configuration language's (negotiator.policy.macros.scan); this module is
+the submit language's dialect of it. As in condor_submit, a function macro's arguments end at
+the first `)` (`$Fn(a(b).txt)` is `$Fn(a(b)` followed by `.txt)`), except after the `:` of
+`$ENV(NAME:default)`, where a `(` skips to the next `)`; `$(NAME)` bodies nest.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import random
 import re
 from collections.abc import Callable, Mapping
 
-from negotiator.policy.macros import close_paren
+from negotiator.policy.macros import close_paren, scan
 from negotiator.queue.errors import SubmitError
 
 #: how deep $(A) -> $(B) -> ... may nest; a macro that refers to itself runs into this
@@ -23,7 +28,6 @@ MAX_DEPTH = 64
 MAX_EXPANSION = 1 << 20
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
-_FUNC = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _INT_FMT = re.compile(r"[^%]*%[-+ #0]*\d*(\.\d+)?[diouxX][^%]*\Z")
 _REAL_FMT = re.compile(r"[^%]*%[-+ #0]*\d*(\.\d+)?[eEfFgG][^%]*\Z")
 
@@ -54,7 +58,7 @@ class Expander:
     live value or drew a random number, i.e. when its result may differ from proc to proc.
     """
 
-    __slots__ = ("cwd", "env", "live", "macros", "rng", "sentinel", "touched")
+    __slots__ = ("arguments", "cwd", "env", "live", "macros", "rng", "sentinel", "touched")
 
     def __init__(self, macros: Mapping[str, str], live: Mapping[str, str],
                  env: Mapping[str, str], cwd: str, rng: random.Random) -> None:
@@ -64,6 +68,8 @@ class Expander:
         self.cwd = cwd
         self.rng = rng
         self.touched = False
+        #: how many function macros' arguments are being expanded (an unterminated `$(` there is text)
+        self.arguments = 0
         #: compile mode: a live value expands to a marker (see `template`)
         self.sentinel = False
 
@@ -108,49 +114,59 @@ class Expander:
         if depth > MAX_DEPTH:
             raise SubmitError(f"macro expansion is nested more than {MAX_DEPTH} deep "
                               "(does a macro refer to itself?)")
-        out: list[str] = []
-        size = 0
-        i, n = 0, len(text)
-        while i < n:
-            j = text.find("$", i)
-            if j < 0:
-                out.append(text[i:])
-                break
-            out.append(text[i:j])
-            piece, i = self._dollar(text, j, depth)
-            out.append(piece)
-            size += len(piece) + j
-            if size > MAX_EXPANSION:
-                raise SubmitError(f"macro expansion is longer than {MAX_EXPANSION} characters")
-        result = "".join(out)
+        result = scan(text, depth, self)
         if len(result) > MAX_EXPANSION:
             raise SubmitError(f"macro expansion is longer than {MAX_EXPANSION} characters")
         return result
 
-    def _dollar(self, text: str, j: int, depth: int) -> tuple[str, int]:
-        """What the `$` at `j` becomes, and where scanning resumes."""
-        if text.startswith("$$", j):  # match-time substitution: keep for the starter
-            k = j + 2
-            if k < len(text) and text[k] == "(":
-                end = closing_paren(text, k)
-                if end > 0:
-                    return text[j:end + 1], end + 1
-            return "$$", k
-        if text.startswith("$(", j):
-            end = closing_paren(text, j + 1)
-            if end < 0:
-                raise SubmitError(f"unterminated $( in {text!r}")
-            return self._macro(text[j + 2:end], depth), end + 1
-        m = _FUNC.match(text, j + 1)
-        if m and m.end() < len(text) and text[m.end()] == "(":
-            end = closing_paren(text, m.end())
-            if end < 0:
-                raise SubmitError(f"unterminated ${m.group()}( in {text!r}")
-            return self._function(m.group(), text[m.end() + 1:end], depth), end + 1
-        return "$", j + 1
+    # -- the scanner's hooks (negotiator.policy.macros.Dialect) --------------------------------
+    def reference(self, body: str, depth: int) -> str:
+        return self._macro(body, depth)
+
+    def is_function(self, name: str) -> bool:
+        return True  # an unknown $NAME( is an error here (condor_submit keeps it as text)
+
+    def function_end(self, name: str, text: str, start: int) -> int:
+        """condor_submit's end of a function's arguments: the first `)`; in $ENV(NAME:default)
+        a `(` after the `:` skips to the next `)` first."""
+        if name == "ENV":
+            colon = text.find(":", start)
+            close = text.find(")", start)
+            if 0 <= colon < close:
+                k = colon + 1
+                while k < len(text) and text[k] != ")":
+                    if text[k] == "(":
+                        skip = text.find(")", k + 1)
+                        k = skip if skip >= 0 else len(text)
+                    k += 1
+                return k + 1 if k < len(text) else -1
+        close = text.find(")", start)
+        return close + 1 if close >= 0 else -1
+
+    def function(self, name: str, body: str, depth: int) -> str:
+        self.arguments += 1
+        try:
+            return self._function(name, body, depth)
+        finally:
+            self.arguments -= 1
+
+    def produced(self, piece: str, size: int) -> None:
+        if size > MAX_EXPANSION:
+            raise SubmitError(f"macro expansion is longer than {MAX_EXPANSION} characters")
+
+    def failure(self, message: str) -> Exception:
+        return SubmitError(message)
+
+    def keeps_unterminated(self) -> bool:
+        return self.arguments > 0  # in a function's argument, as condor_submit; elsewhere an error
+
+    def rescans_functions(self) -> bool:
+        return True
 
     def _macro(self, body: str, depth: int) -> str:
         name, colon, default = body.partition(":")
+        if "$" in name:  # a name built from macros: $(A$(N)) (condor_submit expands the inner one first)
+            name = self._expand(name, depth + 1)
         name = name.strip()
         if not is_macro_name(name):
             raise SubmitError(f"$({body}): {name!r} is not a macro name")

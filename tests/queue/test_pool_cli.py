@@ -209,6 +209,24 @@ def test_bad_command_lines_give_one_line_and_fail(pool_dir: Path, args: list[str
     assert "Traceback" not in done.stderr and words in done.stderr
 
 
+@pytest.mark.parametrize("kind, why", [
+    ("missing", "No such file or directory"),
+    ("directory", "Is a directory"),
+    ("fifo", 'not a regular file; "pool submit -" reads standard input'),
+])
+def test_a_submit_file_that_is_not_a_regular_file_is_one_line(pool_dir: Path, kind: str, why: str) -> None:
+    # condor_submit: "ERROR: Failed to open command file (NAME) (strerror)", exit 1; a FIFO
+    # without a writer must not hang the command
+    name = pool_dir.parent / f"the-{kind}"
+    if kind == "directory":
+        name.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(name)
+    done = pool(pool_dir, "submit", name.name, ok=False)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr == f"pool: error: Failed to open command file ({name.name}) ({why})\n"
+
+
 def test_bad_submit_file_names_the_line(pool_dir: Path) -> None:
     sub = pool_dir.parent / "bad.sub"
     sub.write_text("executable = /bin/true\nrequest_disk = 1024\n+Foo = (1 +\nqueue\n")

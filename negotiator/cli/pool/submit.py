@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import sys
 import time
 from pathlib import Path
@@ -10,7 +12,22 @@ from typing import Annotated
 
 import typer
 
-from negotiator.cli.pool.app import app, current_user, open_queue
+from negotiator.cli.pool.app import UsageError, app, current_user, open_queue
+
+
+def _not_a_submit_file(path: Path) -> str:
+    """Why `path` cannot be read as a submit file (condor_submit's strerror), or ""."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as err:
+        return err.strerror or str(err)
+    if stat.S_ISDIR(mode):
+        return os.strerror(errno.EISDIR)
+    if not stat.S_ISREG(mode):  # a FIFO, socket or device: `-` reads standard input
+        return 'not a regular file; "pool submit -" reads standard input'
+    if not os.access(path, os.R_OK):
+        return os.strerror(errno.EACCES)
+    return ""
 
 
 @app.command("submit")
@@ -37,8 +54,9 @@ def submit(
         submit_dir = Path.cwd()
     else:
         path = Path(file)
-        if not path.is_file():
-            raise FileNotFoundError(f"{file}: no such submit file")
+        refused = _not_a_submit_file(path)
+        if refused:
+            raise UsageError(f"Failed to open command file ({file}) ({refused})")
         desc = read_submit(path, append=list(append or []))
         submit_dir = path.resolve().parent
     now = int(time.time())
