@@ -18,8 +18,7 @@ from typing import Any
 
 from benchmarks import poolgen
 from classad import parse_expr
-from classad.ad import ClassAd
-from classad.ad import to_expr
+from classad.ad import ClassAd, to_expr
 from negotiator.cycle import negotiate
 from negotiator.policy.accountant import AccountantState
 from negotiator.policy.settings import NegotiatorConfig
