@@ -1,4 +1,4 @@
-"""Which attributes depend on their own ad alone, so that their values can be kept per ad."""
+"""Which attributes depend on their own ad alone, and what else an expression may read."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ _IMPURE_CALLS = frozenset({
     "formattime", "daytime", "timezoneoffset", "abstime", "reltime", "splittime", "userhome",
     "usermap", "unparse",
 })
-IMPURE_CALLS = _IMPURE_CALLS
 _SCOPED = frozenset({"my"})
 
 
@@ -62,3 +61,52 @@ def _pure(ad: ClassAd, key: str, seen: set[str]) -> bool:
             return False
         stack.extend(ast.children(node))
     return True
+
+
+def target_names(expr: ast.Expr, ad: ClassAd) -> frozenset[str] | None:
+    """The names `expr`, evaluated with `ad` as MY, may look up in TARGET; None when it may
+    read anything else outside `ad` (the clock, an absolute or computed name, a nested ad)."""
+    if ad.parent is not None:
+        return None
+    exprs = ad._exprs
+    names: set[str] = set()
+    seen: set[str] = set()
+    stack: list[ast.Expr] = [expr]
+    while stack:
+        node = stack.pop()
+        if type(node) is ast.Literal:
+            continue
+        if type(node) is ast.AttrRef:
+            if node.absolute or node.key in ("my", "target", "parent"):
+                return None
+            _follow(node.key, exprs, seen, stack, names)
+            continue
+        if type(node) is ast.Select:
+            base = node.base
+            if type(base) is not ast.AttrRef or base.absolute or base.key in exprs:
+                return None
+            if base.key == "my":
+                if node.key in exprs:  # a name MY lacks is UNDEFINED, never the job's
+                    _follow(node.key, exprs, seen, stack, None)
+                continue
+            if base.key == "target":
+                names.add(node.key)
+                continue
+            return None
+        if type(node) is ast.Call and node.key in _IMPURE_CALLS:
+            return None
+        if type(node) is ast.RecordExpr:
+            return None
+        stack.extend(ast.children(node))
+    return frozenset(names)
+
+
+def _follow(key: str, exprs: dict[str, ast.Expr], seen: set[str], stack: list[ast.Expr],
+            names: set[str] | None) -> None:
+    """An unscoped name: the ad's own attribute (walked once), else a lookup in TARGET."""
+    if key in exprs:
+        if key not in seen:
+            seen.add(key)
+            stack.append(exprs[key])
+    elif names is not None:
+        names.add(key)

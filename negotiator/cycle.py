@@ -118,10 +118,7 @@ class _Engine:
         self.all_slots = len(slots)
         self.usage: dict[str, float] = {}
         self.counts: dict[str, int] = {}
-        #: unclaimed static slots still unmatched (CycleResult.idle_slots)
-        self.idle_static = 0
         # one pass over the pool (it runs every cycle)
-        usage, counts = self.usage, self.counts
         weights: list[float] = []
         min_weight, idle_static = math.inf, 0
         for slot in slots:
@@ -129,14 +126,13 @@ class _Engine:
             weights.append(weight)
             if 0 < weight < min_weight:
                 min_weight = weight
-            remote = slot.remote
-            if remote is not None:
-                usage[remote] = usage.get(remote, 0.0) + weight
-                counts[remote] = counts.get(remote, 0) + 1
+            if slot.remote is not None:
+                self._charge(slot.remote, weight, 1)
             elif not slot.partitionable:
                 idle_static += 1
         self.pool_weight = sum(weights)
         self.min_weight = min_weight if min_weight < math.inf else 1.0
+        #: unclaimed static slots still unmatched (CycleResult.idle_slots)
         self.idle_static = idle_static
         #: per remote submitter: the Remote* attributes PREEMPTION_REQUIREMENTS/RANK read
         self._remote_attrs: dict[str, dict[str, ast.Expr]] = {}

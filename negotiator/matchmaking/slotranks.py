@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from classad import ast
 from classad.ad import ClassAd
-from classad.purity import IMPURE_CALLS
+from classad.purity import target_names
 from negotiator import ads
 
 _KEPT = 200_000
@@ -44,54 +43,4 @@ class SlotRanks:
         return value
 
 
-def target_names(expr: Any, ad: ClassAd) -> frozenset[str] | None:
-    """The names `expr`, evaluated with `ad` as MY, may look up in TARGET; None when it may
-    read anything else outside `ad` (the clock, an absolute or computed name, a nested ad)."""
-    if ad.parent is not None:
-        return None
-    exprs = ad._exprs
-    names: set[str] = set()
-    seen: set[str] = set()
-    stack: list[Any] = [expr]
-    while stack:
-        node = stack.pop()
-        kind = type(node)
-        if kind is ast.Literal:
-            continue
-        if kind is ast.AttrRef:
-            if node.absolute or node.key in ("my", "target", "parent"):
-                return None
-            _follow(node.key, exprs, seen, stack, names)
-            continue
-        if kind is ast.Select:
-            base = node.base
-            if type(base) is not ast.AttrRef or base.absolute or base.key in exprs:
-                return None
-            if base.key == "my":
-                if node.key in exprs:  # a name MY lacks is UNDEFINED, never the job's
-                    _follow(node.key, exprs, seen, stack, None)
-                continue
-            if base.key == "target":
-                names.add(node.key)
-                continue
-            return None
-        if kind is ast.Call and node.key in IMPURE_CALLS:
-            return None
-        if kind is ast.RecordExpr:
-            return None
-        stack.extend(ast.children(node))
-    return frozenset(names)
-
-
-def _follow(key: str, exprs: dict[str, Any], seen: set[str], stack: list[Any],
-            names: set[str] | None) -> None:
-    """An unscoped name: the ad's own attribute (walked once), else a lookup in TARGET."""
-    if key in exprs:
-        if key not in seen:
-            seen.add(key)
-            stack.append(exprs[key])
-    elif names is not None:
-        names.add(key)
-
-
-__all__ = ["SlotRanks", "target_names"]
+__all__ = ["SlotRanks"]

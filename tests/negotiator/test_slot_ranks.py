@@ -8,8 +8,9 @@ import pytest
 
 from classad import parse_expr
 from classad.ad import ClassAd
+from classad.purity import target_names
 from negotiator import ads
-from negotiator.matchmaking.slotranks import SlotRanks, target_names
+from negotiator.matchmaking.slotranks import SlotRanks
 from negotiator.policy.settings import DEFAULT_POST_JOB_RANK, DEFAULT_PRE_JOB_RANK
 
 EXPRESSIONS = [

@@ -27,13 +27,8 @@ from negotiator.sim.run import (
     write_outputs,
 )
 from negotiator.sim.workload import Selection
+from tests.sim.test_carryover import PREEMPT
 
-PREEMPT = """
-PRIORITY_HALFLIFE = 600
-NEGOTIATOR_CONSIDER_PREEMPTION = True
-PREEMPTION_REQUIREMENTS = RemoteUserPrio > SubmitterUserPrio * 1.2
-CLAIM_WORKLIFE = 600
-"""
 FACTORS = """
 PRIORITY_HALFLIFE = 1800
 DEFAULT_PRIO_FACTOR = 3
