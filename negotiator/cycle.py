@@ -26,6 +26,7 @@ from negotiator.matchmaking.matching import (
     still_matches,
 )
 from negotiator.matchmaking.pending import ListPending, Pending, QueuePending
+from negotiator.matchmaking.pooltotals import PoolTotals
 from negotiator.matchmaking.prefilter import FastMatcher
 from negotiator.matchmaking.records import (
     CARVED_KEYS,
@@ -116,24 +117,16 @@ class _Engine:
         self.weight_expr = ads.parse_expression(config.slot_weight)
         self.tree: GroupTree = build_tree(config)
         self.all_slots = len(slots)
-        self.usage: dict[str, float] = {}
-        self.counts: dict[str, int] = {}
-        # one pass over the pool (it runs every cycle)
-        weights: list[float] = []
-        min_weight, idle_static = math.inf, 0
-        for slot in slots:
-            weight = slot.weight
-            weights.append(weight)
-            if 0 < weight < min_weight:
-                min_weight = weight
-            if slot.remote is not None:
-                self._charge(slot.remote, weight, 1)
-            elif not slot.partitionable:
-                idle_static += 1
-        self.pool_weight = sum(weights)
-        self.min_weight = min_weight if min_weight < math.inf else 1.0
+        # the pool's sums: kept by the carryover, or made from the records (once per cycle)
+        kept = carry.totals if carry is not None and carry.by_index is not None else None
+        totals = kept if kept is not None else PoolTotals.of(slots)
+        self.usage: dict[str, float] = dict(totals.usage)
+        self.counts: dict[str, int] = dict(totals.counts)
+        self.pool_weight = (totals.pool_weight if totals.exact
+                            else sum(slot.weight for slot in slots))
+        self.min_weight = totals.min_weight
         #: unclaimed static slots still unmatched (CycleResult.idle_slots)
-        self.idle_static = idle_static
+        self.idle_static = totals.idle_static
         #: per remote submitter: the Remote* attributes PREEMPTION_REQUIREMENTS/RANK read
         self._remote_attrs: dict[str, dict[str, ast.Expr]] = {}
         self._quotas = (assign_quotas(self.tree, self.pool_weight,
@@ -143,6 +136,8 @@ class _Engine:
         self.claims_open = _remote_readable(slots, self.policy, carry)
         if self.claims_open:
             self.slots = {s.index: self._with_remote_attrs(s) for s in slots}
+        elif carry is not None and carry.by_index is not None:
+            self.slots = dict(carry.by_index)
         else:
             self.slots = {s.index: s for s in slots}
         self.signer = (Signer([s.ad for s in slots], config) if carry is None
@@ -179,11 +174,11 @@ class _Engine:
         self.counts[name] = self.counts.get(name, 0) + count
 
     def group_usage(self, group: str) -> float:
-        return sum((u for n, u in self.usage.items() if self.group_of.get(n, ROOT) == group), 0.0)
+        return math.fsum(u for n, u in self.usage.items() if self.group_of.get(n, ROOT) == group)
 
     def subtree_usage(self, group: str) -> float:
         inside = {group, *self.tree.children_walk(group)}
-        return sum(u for n, u in self.usage.items() if self.group_of.get(n, ROOT) in inside)
+        return math.fsum(u for n, u in self.usage.items() if self.group_of.get(n, ROOT) in inside)
 
     def _with_remote_attrs(self, slot: Slot) -> Slot:
         if slot.remote is None:
@@ -210,8 +205,8 @@ class _Engine:
         }
         quota = self._quotas.get(group)
         if quota is not None and group != ROOT:
-            values["RemoteGroupResourcesInUse"] = sum(
-                (u for n, u in self.usage.items() if assigned_group(self.tree, n) == group), 0.0)
+            values["RemoteGroupResourcesInUse"] = math.fsum(
+                u for n, u in self.usage.items() if assigned_group(self.tree, n) == group)
             values["RemoteGroupQuota"] = quota.quota
         return {name: to_expr(value) for name, value in values.items()}
 

@@ -22,6 +22,7 @@ from classad.purity import is_self_contained
 from negotiator import ads
 from negotiator.matchmaking.autocluster import Signer
 from negotiator.matchmaking.matching import Policy, rank_may_preempt
+from negotiator.matchmaking.pooltotals import PoolTotals
 from negotiator.matchmaking.prefilter import FastMatcher
 from negotiator.matchmaking.records import (
     Job,
@@ -63,6 +64,16 @@ class Carryover:
         #: whether `rank_preempting` counts them for the slots of the last `slots` call
         self.ranks_known = False
         self.rank_preempting = 0
+        #: the pool's sums as of the last `slots` call, kept by the records that changed
+        #: (None: made from scratch by the cycle)
+        self.totals: PoolTotals | None = None
+        #: the last records by index, and the positions whose record is new since the call
+        #: before (None: all of them); all three None under NEGOTIATOR_SLOT_CONSTRAINT
+        self.by_index: dict[int, Slot] | None = None
+        self.moved: list[int] | None = None
+        #: `slots` calls so far; the signer and matcher were brought to the pool of call N
+        self._tick = 0
+        self._signer_tick = self._matcher_tick = -1
         self._jobs: dict[int, tuple[ClassAd, JobFacts | None]] = {}
         self._signer: Signer | None = None
         self._signer_ads: list[ClassAd] = []
@@ -81,10 +92,14 @@ class Carryover:
         same position last cycle; also counts the claimed slots whose Rank may preempt."""
         self._use(config)
         self.ranks_known = False
+        self._tick += 1
         if config.slot_constraint:
-            return build_slots(pool, config)  # the constraint may read the clock
+            self._pool = []  # the constraint may read the clock: nothing is kept
+            self.totals = self.by_index = self.moved = None
+            return build_slots(pool, config)
         records = self._records
-        if len(pool) == len(self._pool):
+        incremental = len(pool) == len(self._pool) and self.by_index is not None
+        if incremental:
             changed = [i for i, (a, b) in enumerate(zip(pool, self._pool, strict=True)) if a is not b]
             if self._volatile:
                 changed = sorted(set(changed).union(self._volatile))
@@ -95,9 +110,17 @@ class Carryover:
         weight_expr = ads.parse_expression(config.slot_weight) if changed else None
         volatile = []
         preempting = self._preempting
+        totals, by_index = self.totals, self.by_index
         for i in changed:
             ad = pool[i]
+            old = records[i]
             slot = records[i] = slot_record(i, ad, config, weight_expr, None)
+            assert slot is not None  # no constraint: every ad has a record
+            if incremental:
+                assert totals is not None and by_index is not None and old is not None
+                totals.remove(old)
+                totals.add(slot)
+                by_index[i] = slot
             if not _slot_keepable(ad, config):
                 volatile.append(i)
             if slot is not None and slot.remote is not None and rank_may_preempt(slot):
@@ -108,7 +131,13 @@ class Carryover:
         self._pool, self._records, self._volatile = list(pool), records, volatile
         self.ranks_known = True
         self.rank_preempting = len(preempting)
-        return [s for s in records if s is not None]
+        out = [s for s in records if s is not None]
+        if incremental:
+            self.moved = changed
+        else:
+            self.totals, self.by_index = PoolTotals.of(out), {s.index: s for s in out}
+            self.moved = None
+        return out
 
     def jobs(self, job_ads: Sequence[ClassAd]) -> tuple[list[Job], list[tuple[str, str]]]:
         """`(records.build_jobs(job_ads), records.not_idle(job_ads))`, facts kept per ad."""
@@ -136,9 +165,20 @@ class Carryover:
     # ---- signer and matcher ------------------------------------------------------------
     def signer(self, slots: list[Slot], config: NegotiatorConfig, jobs: int) -> Signer:
         """The signer of the slots' ads: kept while their distinct expressions are the same."""
-        slot_ads = [s.ad for s in slots]
         signer = self._signer
-        if signer is None or not self._same_exprs(slot_ads):
+        kept = self._signer_ads
+        if signer is None or len(slots) != len(kept):
+            same = False
+        elif self.moved is not None and self._signer_tick == self._tick - 1:
+            same = self._same_exprs([(i, slots[i].ad) for i in self.moved
+                                     if slots[i].ad is not kept[i]])
+        else:
+            same = self._same_exprs([(i, slot.ad) for i, (slot, old) in
+                                     enumerate(zip(slots, kept, strict=True))
+                                     if slot.ad is not old])
+        self._signer_tick = self._tick
+        if not same:
+            slot_ads = [s.ad for s in slots]
             signer = self._signer = Signer(slot_ads, config)
             self._signer_ads = slot_ads
             self._expr_count = {}
@@ -147,21 +187,18 @@ class Carryover:
             self.stats["signers"] += 1
             if self._matcher is not None:
                 self._matcher.kept.clear()  # its keys hold the old signer's tokens
-        elif len(signer._memo) > jobs + _SIGNED_JOBS:
+        elif signer is not None and len(signer._memo) > jobs + _SIGNED_JOBS:
             signer._memo.clear()
             signer._slot_memo.clear()
+        assert signer is not None
         return signer
 
-    def _same_exprs(self, slot_ads: list[ClassAd]) -> bool:
-        """Do `slot_ads` hold exactly the distinct non-literal expressions of the kept ones?
-        Updates the kept ads and counts when they do."""
-        if len(slot_ads) != len(self._signer_ads):
-            return False
-        counts = self._expr_count
-        changed = [(i, ad) for i, (ad, old) in enumerate(zip(slot_ads, self._signer_ads,
-                                                            strict=True)) if ad is not old]
+    def _same_exprs(self, changed: list[tuple[int, ClassAd]]) -> bool:
+        """Do the kept ads, with those at the `changed` positions replaced, hold exactly the
+        distinct non-literal expressions they held? Updates the kept ads and counts if so."""
         if not changed:
             return True
+        counts = self._expr_count
         trial = dict(counts)
         for i, ad in changed:
             _count(trial, self._signer_ads[i], -1)
@@ -178,7 +215,10 @@ class Carryover:
                 claims_open: bool = True) -> FastMatcher:
         """The kept columnar matcher brought to these slots, or a new one."""
         matcher = self._matcher
-        if matcher is None or not matcher.renew(slots, policy, claims_open):
+        moved = (self.moved if self._matcher_tick == self._tick - 1 and self.by_index is not None
+                 and not claims_open else None)
+        self._matcher_tick = -1 if claims_open else self._tick  # claims open: copies of records
+        if matcher is None or not matcher.renew(slots, policy, claims_open, moved):
             matcher = self._matcher = FastMatcher(slots, policy, claims_open)
             self.stats["matchers"] += 1
         return matcher

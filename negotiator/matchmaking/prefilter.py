@@ -144,25 +144,38 @@ class FastMatcher:
             self.free -= 1
         self.index.remove(pos)
 
-    def renew(self, slots: dict[int, Slot], policy: Policy, claims_open: bool = True) -> bool:
+    def renew(self, slots: dict[int, Slot], policy: Policy, claims_open: bool = True,
+              moved: list[int] | None = None) -> bool:
         """Take the next cycle's slots: every slot alive again, the slots whose ad is another
         object patched in the index (and their kept results refreshed when next read).
+
+        `moved`, when given, holds the indices of every slot whose record is another object
+        than the one this matcher was last given (the caller tracked them); else the records
+        are compared one by one.
 
         False when the matcher cannot follow (other slot indices or names, or a change to a
         column the slot tasks were built from): the caller builds a new one.
         """
-        order = sorted(slots.values(), key=_INDEX)
-        if len(order) != len(self.slot_at):
+        slot_at = self.slot_at
+        if len(slots) != len(slot_at):
             return False
         index = self.index
         # positions carved during the last cycle hold the cycle's own ads: patched again
         carved = set(index.replace_log[bisect.bisect_right(index.replace_ticks,
                                                            self.cycle_clock):])
-        slot_at = self.slot_at
-        moved = [pos for pos, (new, old) in enumerate(zip(order, slot_at, strict=True)) if new is not old]
+        if moved is None:
+            order = sorted(slots.values(), key=_INDEX)
+            at = [pos for pos, (new, old) in enumerate(zip(order, slot_at, strict=True))
+                  if new is not old]
+        else:
+            pos_of = self.pos_of
+            if any(i not in pos_of for i in moved):
+                return False
+            at = [pos_of[i] for i in moved]
         remotes = self.remote_codes
-        for pos in sorted(carved.union(moved)):
-            new, old = order[pos], slot_at[pos]
+        for pos in sorted(carved.union(at)):
+            old = slot_at[pos]
+            new = order[pos] if moved is None else slots.get(old.index, old)
             if new.index != old.index or new.name != old.name:
                 return False
             slot_at[pos] = new
