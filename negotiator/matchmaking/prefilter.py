@@ -26,7 +26,7 @@ from negotiator.matchmaking.matching import Candidate, Claim, Policy
 from negotiator.matchmaking.memo import Computed, Entry, Memo
 from negotiator.matchmaking.records import CPU_QUANTUM, DISK_QUANTUM, MEMORY_QUANTUM, Slot
 from negotiator.matchmaking.simplecmp import compare_codes
-from negotiator.matchmaking.slotranks import SlotRanks
+from negotiator.matchmaking.slotranks import RankColumn
 from negotiator.matchmaking.vectoreval import (
     CT,
     CX,
@@ -126,8 +126,8 @@ class FastMatcher:
         self.stats = {"lists": 0, "candidate_slots": 0, "exact_pairs": 0, "fallback_jobs": 0}
         self.seconds = {"index": time.perf_counter() - started, "match": 0.0}
         self._unknown: Arr = np.zeros(0, dtype=bool)
-        #: negotiator rank values per slot ad (kept across cycles with the matcher)
-        self.ranks = SlotRanks()
+        #: negotiator rank values per slot position (kept across cycles with the matcher)
+        self.rank_columns: dict[str, RankColumn] = {}
         #: autocluster key -> (clock, packed ok mask, packed unknown mask), see `candidates`
         self.kept: dict[object, tuple[int, Arr, Arr]] = {}
 
@@ -513,7 +513,9 @@ class FastMatcher:
         value: Arr
         for name, expr in (("pre", policy.pre_job_rank), ("rank", None),
                            ("post", policy.post_job_rank)):
-            if name == "rank" and len(pos) <= SCALAR_AT:
+            if name == "rank" and "rank" not in job._exprs and job.parent is None:
+                value = np.zeros(len(pos))  # no Rank: 0.0 for every slot
+            elif name == "rank" and len(pos) <= SCALAR_AT:
                 value = self._each(pos, lambda ad: ads.job_rank(job, ad))
                 if np.isnan(value).any():
                     return None
@@ -550,8 +552,14 @@ class FastMatcher:
         return np.array([value(slot_at[p].ad) for p in pos.tolist()], dtype=np.float64)
 
     def _negotiator_rank(self, job: Any, name: str, expr: Any, pos: Arr) -> Arr | None:
-        if len(pos) <= SCALAR_AT:  # a few slots: one at a time, kept per slot ad
-            return self._each(pos, lambda ad: self.ranks.value(expr, ad, job))
+        column = self.rank_columns.get(name)
+        if column is None or column.expr is not expr:
+            column = self.rank_columns[name] = RankColumn(expr, self.index.size)
+        kept = column.at(self.index, job, pos)
+        if kept is not None:
+            return kept
+        if len(pos) <= SCALAR_AT:  # a few slots: one at a time
+            return self._each(pos, lambda ad: ads.negotiator_rank(expr, ad, job))
         kind, num = self._value(job, ("policy", name), lambda ev, at: ev.run(expr, SLOT, at))
         k, v = kind[pos], num[pos]
         if (k == X).any():

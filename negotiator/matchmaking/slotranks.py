@@ -1,46 +1,64 @@
-"""Negotiator rank values kept per slot ad, for the jobs that lack what the expression reads.
+"""Negotiator rank values kept per slot position, for the jobs that lack what the expression reads.
 
 NEGOTIATOR_PRE_JOB_RANK and POST_JOB_RANK mostly read the slot: `Cpus`, `Memory`, `My.Rank`,
 and names a slot often lacks (`RemoteOwner` of an unclaimed slot, `KFlops`), which then fall
 back to the job, which lacks them too. For a slot ad and an expression, the names that may be
-looked up in the job are known from the expression and the ad alone; when the job has none of
-them the value is the slot's own, and is kept with the ad. A slot that stays unclaimed from
-cycle to cycle keeps its ad object, so its value is evaluated once.
+looked up in the job are known from the expression and the ad alone
+(`classad.purity.target_names`); when the job has none of them the value is the slot's own.
+
+A `RankColumn` keeps that value per position of a matcher's slot index, as of the ad there: a
+position whose ad is replaced (a carve, a slot claimed or freed between cycles) is evaluated
+again when next asked for. A job that has one of the names any kept value may read, or a
+slot whose names cannot be known (the clock, randomness, a computed reference), gets None:
+the caller evaluates those pairs itself.
 """
 
 from __future__ import annotations
 
+import bisect
 from typing import Any
 
-from classad.ad import ClassAd
+import numpy as np
+
 from classad.purity import target_names
 from negotiator import ads
-
-_KEPT = 200_000
-"""(expression, slot ad) pairs remembered (a budget: all are forgotten beyond it)."""
+from negotiator.matchmaking.columns import Arr, SlotIndex
 
 
-class SlotRanks:
-    """`ads.negotiator_rank(expr, slot, job)`, kept per (expr, slot ad) where that is exact."""
+class RankColumn:
+    """`ads.negotiator_rank(expr, slot, job)` per slot position, kept where that is exact."""
 
-    def __init__(self) -> None:
-        self._kept: dict[tuple[int, int], tuple[Any, ClassAd, frozenset[str] | None, float | None]] = {}
+    def __init__(self, expr: Any, size: int) -> None:
+        self.expr = expr
+        self.values = np.zeros(size, dtype=np.float64)
+        self.known = np.zeros(size, dtype=bool)
+        #: every name a kept value's slot may look up in the job
+        self.names: set[str] = set()
+        self._stamp = 0
 
-    def value(self, expr: Any, slot: ClassAd, job: ClassAd) -> float:
-        key = (id(expr), id(slot))
-        hit = self._kept.get(key)
-        if hit is None or hit[0] is not expr or hit[1] is not slot:
-            if len(self._kept) >= _KEPT:
-                self._kept.clear()
-            hit = self._kept[key] = (expr, slot, target_names(expr, slot), None)
-        names = hit[2]
-        if names is None or job.parent is not None or not names.isdisjoint(job._exprs):
-            return ads.negotiator_rank(expr, slot, job)
-        value = hit[3]
-        if value is None:
-            value = ads.negotiator_rank(expr, slot, job)
-            self._kept[key] = (expr, slot, names, value)
-        return value
+    def at(self, index: SlotIndex, job: Any, pos: Arr) -> Arr | None:
+        """The values at the index positions `pos` for `job`, or None."""
+        if job.parent is not None:
+            return None
+        if index.clock != self._stamp:
+            start = bisect.bisect_right(index.replace_ticks, self._stamp)
+            if start < len(index.replace_log):
+                self.known[index.replace_log[start:]] = False
+            self._stamp = index.clock
+        exprs = job._exprs
+        if not self.names.isdisjoint(exprs):
+            return None
+        known, values, expr, slot_ads = self.known, self.values, self.expr, index.ads
+        missing = pos[~known[pos]]
+        for p in missing.tolist():
+            ad = slot_ads[p]
+            names = target_names(expr, ad)
+            if names is None or not names.isdisjoint(exprs):
+                return None
+            self.names.update(names)
+            values[p] = ads.negotiator_rank(expr, ad, job)
+            known[p] = True
+        return values[pos]
 
 
-__all__ = ["SlotRanks"]
+__all__ = ["RankColumn"]
