@@ -66,11 +66,21 @@ def _pure(ad: ClassAd, key: str, seen: set[str]) -> bool:
 def target_names(expr: ast.Expr, ad: ClassAd) -> frozenset[str] | None:
     """The names `expr`, evaluated with `ad` as MY, may look up in TARGET; None when it may
     read anything else outside `ad` (the clock, an absolute or computed name, a nested ad)."""
+    found = reads(expr, ad)
+    return None if found is None else found[1]
+
+
+def reads(expr: ast.Expr, ad: ClassAd) -> tuple[frozenset[str], frozenset[str]] | None:
+    """What `expr`, evaluated with `ad` as MY, may read: the names of `ad` it may look up
+    (present or not: an attribute added under one of them could change the value) and the
+    names it may look up in TARGET; None as for `target_names`. With the same expressions
+    under the first names, another ad gives the same value for the same TARGET."""
     if ad.parent is not None:
         return None
     exprs = ad._exprs
     names: set[str] = set()
     seen: set[str] = set()
+    absent: set[str] = set()
     stack: list[ast.Expr] = [expr]
     while stack:
         node = stack.pop()
@@ -88,6 +98,8 @@ def target_names(expr: ast.Expr, ad: ClassAd) -> frozenset[str] | None:
             if base.key == "my":
                 if node.key in exprs:  # a name MY lacks is UNDEFINED, never the job's
                     _follow(node.key, exprs, seen, stack, None)
+                else:
+                    absent.add(node.key)
                 continue
             if base.key == "target":
                 names.add(node.key)
@@ -98,7 +110,7 @@ def target_names(expr: ast.Expr, ad: ClassAd) -> frozenset[str] | None:
         if type(node) is ast.RecordExpr:
             return None
         stack.extend(ast.children(node))
-    return frozenset(names)
+    return frozenset(seen | absent | names), frozenset(names)
 
 
 def _follow(key: str, exprs: dict[str, ast.Expr], seen: set[str], stack: list[ast.Expr],

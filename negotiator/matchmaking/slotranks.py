@@ -6,9 +6,11 @@ back to the job, which lacks them too. For a slot ad and an expression, the name
 looked up in the job are known from the expression and the ad alone
 (`classad.purity.target_names`); when the job has none of them the value is the slot's own.
 
-A `RankColumn` keeps that value per position of a matcher's slot index, as of the ad there: a
-position whose ad is replaced (a carve, a slot claimed or freed between cycles) is evaluated
-again when next asked for. A job that has one of the names any kept value may read, or a
+A `RankColumn` keeps that value per position of a matcher's slot index, with the ad it was
+evaluated for: when the position holds another ad (a carve, a slot claimed or freed between
+cycles), the value is kept if that ad has the same expressions under every name the value may
+have read (`classad.purity.reads`: a slot freed again differs from the one evaluated only in
+its state times), and evaluated again otherwise. A job that has one of the names any kept value may read, or a
 slot whose names cannot be known (the clock, randomness, a computed reference), gets None:
 the caller evaluates those pairs itself.
 """
@@ -20,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from classad.purity import target_names
+from classad.purity import reads
 from negotiator import ads
 from negotiator.matchmaking.columns import Arr, SlotIndex
 
@@ -32,6 +34,9 @@ class RankColumn:
         self.expr = expr
         self.values = np.zeros(size, dtype=np.float64)
         self.known = np.zeros(size, dtype=bool)
+        #: per position, the ad last evaluated there and the names the value may read of it
+        self.evaluated: list[Any] = [None] * size
+        self.watched: list[frozenset[str]] = [frozenset()] * size
         #: every name a kept value's slot may look up in the job
         self.names: set[str] = set()
         self._stamp = 0
@@ -50,14 +55,23 @@ class RankColumn:
             return None
         known, values, expr, slot_ads = self.known, self.values, self.expr, index.ads
         missing = pos[~known[pos]]
+        evaluated, watched = self.evaluated, self.watched
         for p in missing.tolist():
             ad = slot_ads[p]
-            names = target_names(expr, ad)
-            if names is None or not names.isdisjoint(exprs):
+            before = evaluated[p]
+            if before is not None and ad.parent is None:
+                old, new = before._exprs, ad._exprs
+                if all(old.get(name) is new.get(name) for name in watched[p]):
+                    evaluated[p] = ad  # what the value read is the same: so is the value
+                    known[p] = True
+                    continue
+            found = reads(expr, ad)
+            if found is None or not found[1].isdisjoint(exprs):
                 return None
-            self.names.update(names)
+            self.names.update(found[1])
             values[p] = ads.negotiator_rank(expr, ad, job)
             known[p] = True
+            evaluated[p], watched[p] = ad, found[0]
         return values[pos]
 
 
