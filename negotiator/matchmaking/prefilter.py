@@ -46,6 +46,9 @@ _KEPT_BYTES = 300_000_000
 SCALAR_AT = 24
 """Rank values at no more candidate slots than this are evaluated slot by slot: a vectorised
 evaluation costs about as much as 30 slots' own, whatever the number of slots."""
+FEW_FREE = 24
+"""With no more unclaimed live slots than this, and no claimed slot a candidate, each free slot
+is classified pair by pair (a full pool between cycles: a few slots freed by ended jobs)."""
 #: a claimed slot's class before the submitter is known: its Rank equals CurrentRank
 _MAYBE = 3
 
@@ -267,11 +270,40 @@ class FastMatcher:
         req = job._exprs.get("requirements")
         if req is None:
             return ListListing([])
+        if self.free <= FEW_FREE and not (self.policy.consider_preemption and self.claims_open):
+            few = self._few_free(job, submitter)
+            if few is not None:
+                return few
         odd = index.alive & index.irregular
         ok, unk = self._masks(job, req, key)
         if not ok.any() and not odd.any():
             return ListListing([])
         return self._assemble(job, submitter, ok, unk & ok | odd)
+
+    def _few_free(self, job: Any, submitter: str) -> Listing | None:
+        """The candidates among the few live unclaimed slots, each classified exactly (no
+        claimed slot is a candidate); None when a free slot must be read as `_assemble` does
+        (an irregular ad) or a rank cannot be read per position."""
+        index = self.index
+        at = np.flatnonzero(index.alive & ~self.claimed)
+        if index.irregular[at].any():
+            return None
+        policy, slot_at = self.policy, self.slot_at
+        found: list[int] = []
+        codes: list[int] = []
+        for p in at.tolist():
+            claim = matching.classify(job, submitter, slot_at[p], policy)
+            if claim is not None:
+                found.append(p)
+                codes.append(int(claim))
+        pos = np.array(found, dtype=np.int64)
+        claims = np.array(codes, dtype=np.int64)
+        keys = self._keys(job, pos, claims)
+        if keys is None:
+            return None
+        self.stats["exact_pairs"] += len(at)
+        self.stats["candidate_slots"] += len(pos)
+        return LazyListing(self, pos, keys, claims, [])
 
     def _masks(self, job: Any, req: ast.Expr, key: object) -> tuple[Arr, Arr]:
         """Per slot: may the pair match (ok), and must it be evaluated exactly (unk)?

@@ -114,8 +114,10 @@ def compare_lists(slots: list[ClassAd], jobs: list[ClassAd], config: NegotiatorC
 @pytest.fixture(params=[0, prefilter.SCALAR_AT, 10**9], ids=["vectorised", "mixed", "scalar"])
 def scalar_at(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
     """Rank values at few candidate slots come from the interpreter, at many from the
-    vectorised evaluator: both must give the pair-by-pair lists."""
+    vectorised evaluator, and a pool with few free slots is classified pair by pair: each
+    must give the pair-by-pair lists."""
     monkeypatch.setattr(prefilter, "SCALAR_AT", request.param)
+    monkeypatch.setattr(prefilter, "FEW_FREE", request.param)
     return int(request.param)
 
 
