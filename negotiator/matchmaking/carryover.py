@@ -15,6 +15,8 @@ randomness are never kept.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import compress
+from operator import is_not
 
 from classad.ad import ClassAd
 from classad.ast import Literal
@@ -47,6 +49,9 @@ _SIGNED_JOBS = 50_000
 class Carryover:
     """Records, signer and matcher of the previous cycle, reused where nothing changed."""
 
+    verify_hints = False
+    """Tests: check each `expect` hint against the pool compared slot by slot."""
+
     def __init__(self) -> None:
         self.config: NegotiatorConfig | None = None
         #: counters for tests and reports
@@ -74,6 +79,7 @@ class Carryover:
         #: `slots` calls so far; the signer and matcher were brought to the pool of call N
         self._tick = 0
         self._signer_tick = self._matcher_tick = -1
+        self._hint: list[int] | None = None
         self._jobs: dict[int, tuple[ClassAd, JobFacts | None]] = {}
         self._signer: Signer | None = None
         self._signer_ads: list[ClassAd] = []
@@ -87,6 +93,12 @@ class Carryover:
             self.config = config
 
     # ---- records -----------------------------------------------------------------------
+    def expect(self, changed: list[int] | None) -> None:
+        """The pool of the next `slots` call holds the same ad objects as the last one's at
+        every position but `changed` (sorted; the caller tracked its own changes), so that
+        call compares no other position. None: no hint."""
+        self._hint = changed
+
     def slots(self, pool: Sequence[ClassAd], config: NegotiatorConfig) -> list[Slot]:
         """`records.build_slots(pool, config)`, reusing the record of the ad that was at the
         same position last cycle; also counts the claimed slots whose Rank may preempt."""
@@ -99,8 +111,14 @@ class Carryover:
             return build_slots(pool, config)
         records = self._records
         incremental = len(pool) == len(self._pool) and self.by_index is not None
+        hint, self._hint = self._hint, None
         if incremental:
-            changed = [i for i, (a, b) in enumerate(zip(pool, self._pool, strict=True)) if a is not b]
+            if hint is None or self.verify_hints:
+                changed = list(compress(range(len(pool)), map(is_not, pool, self._pool)))
+                if hint is not None and not set(changed) <= set(hint):
+                    raise AssertionError("a changed slot ad was left out of the hint")
+            if hint is not None:
+                changed = hint
             if self._volatile:
                 changed = sorted(set(changed).union(self._volatile))
         else:
@@ -128,7 +146,13 @@ class Carryover:
             else:
                 preempting.discard(i)
         self.stats["slot_hits"] += len(pool) - len(changed)
-        self._pool, self._records, self._volatile = list(pool), records, volatile
+        if incremental and hint is not None:
+            kept_pool = self._pool
+            for i in changed:
+                kept_pool[i] = pool[i]
+        else:
+            kept_pool = list(pool)
+        self._pool, self._records, self._volatile = kept_pool, records, volatile
         self.ranks_known = True
         self.rank_preempting = len(preempting)
         out = [s for s in records if s is not None]

@@ -221,6 +221,8 @@ class Simulation:
                 if self.preemption:
                     self.pool.running_time(now)
                 offered = self.pool.ads()
+                if self.carry is not None:
+                    self.carry.expect(self.pool.changed())
                 fast = self.settings.fast
                 if fast is None:
                     fast = len(offered) >= FAST_FROM

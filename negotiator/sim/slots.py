@@ -25,7 +25,7 @@ class SimSlot:
     """One static, partitionable or dynamic slot and the job it runs."""
 
     __slots__ = ("ad", "base", "children", "claim_start", "job", "name", "parent",
-                 "partitionable", "sub_id", "weight")
+                 "partitionable", "pos", "sub_id", "weight")
 
     def __init__(self, ad: ClassAd, parent: SimSlot | None = None) -> None:
         self.base = ad
@@ -39,6 +39,8 @@ class SimSlot:
         self.claim_start = 0.0
         self.sub_id = 0
         """A dynamic slot's number under its partitionable slot (slot1_<sub_id>)."""
+        self.pos = -1
+        """A top-level slot's place in the pool (-1 for a dynamic slot)."""
 
     @property
     def cpus(self) -> float:
@@ -52,6 +54,8 @@ class Pool:
         self.config = config
         self.weight_expr = ads.parse_expression(config.slot_weight)
         self.top = [SimSlot(ad) for ad in slot_ads]
+        for pos, slot in enumerate(self.top):
+            slot.pos = pos
         self.by_name: dict[str, SimSlot] = {}
         for slot in self.top:
             if slot.name in self.by_name:
@@ -62,6 +66,11 @@ class Pool:
         self.dslots_made = 0
         #: dynamic slots that exist now (none: the ads are the top-level slots' alone)
         self.dslots_alive = 0
+        #: the last ads offered while no dynamic slot existed, and the top-level positions
+        #: whose ad was set since (see `ads` and `changed`)
+        self._offered: list[ClassAd] | None = None
+        self._touched: set[int] = set()
+        self._changed: list[int] | None = None
 
     def begin(self, now: float) -> None:
         """Every slot enters its state (Unclaimed, Idle) at `now`, the first cycle's time."""
@@ -69,16 +78,41 @@ class Pool:
         for slot in self.top:
             ad = slot.base.copy()
             ad[STATE_TIME] = ad[ACTIVITY_TIME] = when
-            slot.base = slot.ad = ad
+            slot.base = ad
+            self._set(slot, ad)
 
     def ads(self) -> list[ClassAd]:
-        if self.dslots_alive == 0:
-            return [slot.ad for slot in self.top]
-        out: list[ClassAd] = []
-        for slot in self.top:
-            out.append(slot.ad)
-            out.extend(child.ad for child in slot.children)
-        return out
+        """The slot ads in the order the negotiator is offered them (each partitionable
+        slot followed by its dynamic slots); `changed` then tells which positions hold
+        another ad than in the call before."""
+        touched, self._touched = self._touched, set()
+        if self.dslots_alive:
+            self._offered = self._changed = None
+            out: list[ClassAd] = []
+            for slot in self.top:
+                out.append(slot.ad)
+                out.extend(child.ad for child in slot.children)
+            return out
+        offered = self._offered
+        if offered is None:
+            offered = self._offered = [slot.ad for slot in self.top]
+            self._changed = None
+        else:
+            top = self.top
+            for pos in touched:
+                offered[pos] = top[pos].ad
+            self._changed = sorted(touched)
+        return list(offered)
+
+    def changed(self) -> list[int] | None:
+        """The positions whose ad the last `ads()` call changed since the call before (None:
+        unknown, e.g. while dynamic slots exist)."""
+        return self._changed
+
+    def _set(self, slot: SimSlot, ad: ClassAd) -> None:
+        slot.ad = ad
+        if slot.pos >= 0:
+            self._touched.add(slot.pos)
 
     def has_free(self) -> bool:
         """Some slot is unclaimed (a partitionable one with a core left counts)."""
@@ -106,7 +140,7 @@ class Pool:
         dslot_ad["SlotType"] = "Dynamic"
         dslot_ad["Name"] = name
         left["NumDynamicSlots"] = len(pslot.children) + 1
-        pslot.ad = left
+        self._set(pslot, left)
         child = SimSlot(dslot_ad, pslot)
         child.base = dslot_ad
         child.sub_id = sub_id
@@ -139,7 +173,7 @@ class Pool:
         ad["JobId"] = job.id
         ad["TotalJobRunTime"] = 0
         ad["CurrentRank"] = ads.number(slot.base, "Rank", 0.0, job.ad)
-        slot.ad = ad
+        self._set(slot, ad)
         slot.job = job
         slot.weight = slot_weight(ad, self.config, self.weight_expr)
         self.busy_cpus += slot.cpus
@@ -155,11 +189,11 @@ class Pool:
             if now is None:
                 now = job.runs[-1][1] if job is not None and job.runs else None
             if now is None:
-                slot.ad = slot.base
+                self._set(slot, slot.base)
                 return
             ad = slot.base.copy()
             ad[STATE_TIME] = ad[ACTIVITY_TIME] = int(now)
-            slot.ad = ad
+            self._set(slot, ad)
             return
         parent.children.remove(slot)
         self.dslots_alive -= 1
@@ -169,7 +203,7 @@ class Pool:
         for attr in _RESOURCES:
             if attr in left:
                 left[attr] = _plus(ads.number(left, attr, 0.0), ads.number(slot.ad, attr, 0.0))
-        parent.ad = left
+        self._set(parent, left)
 
     def running_time(self, now: float) -> None:
         """Refresh TotalJobRunTime on claimed slots (PREEMPTION_RANK reads it)."""
@@ -178,7 +212,7 @@ class Pool:
                 if s.job is not None:
                     ad = s.ad.copy()
                     ad["TotalJobRunTime"] = int(now - s.job.start)
-                    s.ad = ad
+                    self._set(s, ad)
 
 
 def _lowest_free(used: set[int]) -> int:

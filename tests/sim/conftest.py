@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Iterator
+
+import pytest
 
 from classad import ClassAd
 from negotiator import ads
+from negotiator.matchmaking.carryover import Carryover
 from negotiator.policy.accountant import AccountantState
 from negotiator.policy.config import parse_config
 from negotiator.policy.settings import NegotiatorConfig, build_config
 from negotiator.sim.engine import Outcome, SimSettings, Simulation
 from negotiator.sim.workload import SimJob
+
+
+@pytest.fixture(autouse=True)
+def verified_hints(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every simulation here checks the pool's own account of its changed slots against a
+    slot-by-slot comparison (and still decides from the account)."""
+    monkeypatch.setattr(Carryover, "verify_hints", True)
+    yield
 
 
 def generated_jobs(seed: int, count: int, users: int = 4, max_cpus: int = 4,
