@@ -19,6 +19,8 @@ from negotiator.sim.workload import SimJob
 
 _RESOURCES = ("Cpus", "Memory", "Disk")
 STATE_TIME, ACTIVITY_TIME = "EnteredCurrentState", "EnteredCurrentActivity"
+_CLAIMS_KEPT = 100_000
+"""Claim attribute sets remembered (a budget)."""
 
 
 class SimSlot:
@@ -71,6 +73,8 @@ class Pool:
         self._offered: list[ClassAd] | None = None
         self._touched: set[int] = set()
         self._changed: list[int] | None = None
+        #: per (submitter, group): the attributes of a slot it claims (see `claim`)
+        self._claims: dict[tuple[str, str | None], ClassAd] = {}
 
     def begin(self, now: float) -> None:
         """Every slot enters its state (Unclaimed, Idle) at `now`, the first cycle's time."""
@@ -162,22 +166,35 @@ class Pool:
                       and before.slot == slot.name)  # ended here, not evicted
         claimed_at = slot.ad.lookup(STATE_TIME) if same_claim else None
         ad = slot.base.copy()
-        ad["State"], ad["Activity"] = "Claimed", "Busy"
+        ad.update_from(self._claimed_by(job))
         ad[STATE_TIME] = claimed_at if claimed_at is not None else int(now)
         ad[ACTIVITY_TIME] = int(now)
-        ad["RemoteUser"] = job.submitter
-        ad["RemoteOwner"] = job.submitter
-        group = ads.text(job.ad, "AccountingGroup")
-        if group:
-            ad["AccountingGroup"] = group
         ad["JobId"] = job.id
-        ad["TotalJobRunTime"] = 0
         ad["CurrentRank"] = ads.number(slot.base, "Rank", 0.0, job.ad)
         self._set(slot, ad)
         slot.job = job
         slot.weight = slot_weight(ad, self.config, self.weight_expr)
         self.busy_cpus += slot.cpus
         return slot.weight
+
+    def _claimed_by(self, job: SimJob) -> ClassAd:
+        """The attributes every slot claimed by the job's submitter (and group) carries."""
+        group = ads.text(job.ad, "AccountingGroup")
+        key = (job.submitter, group)
+        found = self._claims.get(key)
+        if found is None:
+            if len(self._claims) >= _CLAIMS_KEPT:
+                self._claims.clear()
+            attrs: dict[str, object] = {"State": "Claimed", "Activity": "Busy",
+                                        "RemoteUser": job.submitter,
+                                        "RemoteOwner": job.submitter}
+            if group:
+                attrs["AccountingGroup"] = group
+            attrs["TotalJobRunTime"] = 0
+            found = self._claims[key] = ClassAd()
+            for name, value in attrs.items():
+                found[name] = value
+        return found
 
     def release(self, slot: SimSlot, now: float | None = None) -> None:
         """The job left `slot` at `now` (default: when its job's last run ended): a static slot
