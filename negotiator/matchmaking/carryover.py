@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import compress
 from operator import is_not
+from typing import cast
 
 from classad.ad import ClassAd
 from classad.ast import Literal
@@ -155,7 +156,9 @@ class Carryover:
         self._pool, self._records, self._volatile = kept_pool, records, volatile
         self.ranks_known = True
         self.rank_preempting = len(preempting)
-        out = [s for s in records if s is not None]
+        # no constraint: every position has its record (the list is the carryover's own:
+        # read during the cycle, changed by the next call)
+        out = cast("list[Slot]", records)
         if incremental:
             self.moved = changed
         else:

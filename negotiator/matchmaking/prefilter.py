@@ -40,6 +40,7 @@ from negotiator.matchmaking.vectoreval import (
 )
 
 _INDEX = attrgetter("index")
+_KEY = attrgetter("key")
 NO_RANK = -1.7976931348623157e308
 _MAX_EXACT_INT = float(1 << 53)
 _KEPT_BYTES = 300_000_000
@@ -297,13 +298,19 @@ class FastMatcher:
                 found.append(p)
                 codes.append(int(claim))
         pos = np.array(found, dtype=np.int64)
-        claims = np.array(codes, dtype=np.int64)
-        keys = self._keys(job, pos, claims)
+        keys = self._keys(job, pos, np.array(codes, dtype=np.int64))
         if keys is None:
             return None
         self.stats["exact_pairs"] += len(at)
         self.stats["candidate_slots"] += len(pos)
-        return LazyListing(self, pos, keys, claims, [])
+        pre, rank, post, _, preempt = (k.tolist() for k in keys)
+        items = []
+        for j, p in enumerate(found):
+            slot, code = slot_at[p], codes[j]
+            items.append(Candidate(slot, Claim(code), (pre[j], rank[j], post[j], -code,
+                                                       preempt[j], slot.name, slot.index)))
+        items.sort(key=_KEY)
+        return ListListing(items)
 
     def _masks(self, job: Any, req: ast.Expr, key: object) -> tuple[Arr, Arr]:
         """Per slot: may the pair match (ok), and must it be evaluated exactly (unk)?
