@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from classad import ast, lalr, shapes
+from classad import ast, descent, lalr, shapes
 from classad.depth import MAX_PARSE_DEPTH, deep_root, note_eval_depth, parse_depth, too_deep
 from classad.errors import ClassAdSyntaxError, caret_snippet
 from classad.literals import (
@@ -387,8 +387,14 @@ def _parse(text: str, start: str, source: str) -> Any:
 
 
 def _parse_fast(text: str, start: str) -> tuple[Any, int]:
-    """classad.lalr on lark's tables, else lark itself (for what the driver refuses: lark
-    names the error). Also returns a bound on the tree's depth."""
+    """classad.descent for an expression, else classad.lalr on lark's tables, else lark
+    itself (for what the driver refuses: lark names the error). Also returns a bound on the
+    tree's depth."""
+    if start == "start":
+        try:
+            return descent.parse(text)
+        except descent.Refused:
+            pass
     lark, tables = _built or _parsers()
     if tables is not None:
         try:
