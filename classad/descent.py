@@ -38,14 +38,14 @@ class Refused(Exception):
 # run of the characters that may continue one (an exponent's sign included) and checked whole
 # afterwards, so `1.5.x`, `0x1F` or `12abc` are refused rather than split differently.
 _TOKEN = re.compile(r"""[ \t\f\r\n]*+(
-    "[^"\\]*(?:\\.[^"\\]*)*"
+    [A-Za-z_]\w*
+  | =[?!]= | [=!<>]= | >>>? | << | && | \|\| | \.\. | /[/*]
+  | "[^"\\]*(?:\\.[^"\\]*)*"
   | '[^'\\]*(?:\\.[^'\\]*)*'
-  | [A-Za-z_][A-Za-z0-9_]*
   | -?\.?[0-9](?:[0-9A-Za-z_.]|(?<=[eE])[+-])*
   | \?[ \t\r\n]*:
-  | =[?!]= | [=!<>]= | >>>? | << | && | \|\| | \.\. | /[/*]
   | .
-)""", re.S | re.X)
+)""", re.S | re.X | re.A)
 #: follows the last token (no token is a space: whitespace is skipped)
 _END = " "
 #: the grammar's REAL, without the `5.` and `5.e3` spellings its callback rejects
@@ -101,7 +101,8 @@ def _expr(toks: list[str], i: int, depth: int) -> tuple[ast.Expr, int]:
     """An expression slot: `lor`, or `lor ? expr : expr`."""
     if depth > MAX_NESTING:
         raise Refused
-    node, i = _binary(toks, i, _LOR, depth)
+    node, i = _operand(toks, i, depth, True)
+    node, i = _climb(toks, i, node, _LOR, depth)
     if toks[i] != "?":
         return node, i
     then, i = _expr(toks, i + 1, depth + 1)
@@ -111,47 +112,37 @@ def _expr(toks: list[str], i: int, depth: int) -> tuple[ast.Expr, int]:
     return ast.Cond(node, then, orelse), i
 
 
-def _binary(toks: list[str], i: int, weakest: int, depth: int) -> tuple[ast.Expr, int]:
-    """Operands joined by binary operators binding at least as tightly as `weakest` (each
-    level left-associative), by precedence climbing."""
-    left, i = _operand(toks, i, depth)
+def _climb(toks: list[str], i: int, left: ast.Expr, weakest: int,
+           depth: int) -> tuple[ast.Expr, int]:
+    """`left` and what follows it joined by binary operators binding at least as tightly as
+    `weakest` (each level left-associative), by precedence climbing."""
     while True:
         tok = toks[i]
         found = _BINARY.get(tok)
         if found is None:
             if tok[0] != "-" or weakest > _ADD:
                 return left, i
-            # a minus glued to a number after an operand is `-` and then the number
+            # a minus glued to a number after an operand: `-`, then the number
             toks[i] = tok[1:]
-            right, i = _binary(toks, i, _ADD + 1, depth)
-            left = ast.Binary("-", left, right)
-            continue
-        strength, op = found
-        if strength < weakest:
-            return left, i
-        right, i = _binary(toks, i + 1, strength + 1, depth)
+            strength, op = _ADD, "-"
+        else:
+            strength, op = found
+            if strength < weakest:
+                return left, i
+            i += 1
+        right, i = _operand(toks, i, depth, True)
+        # the operators after `right` that bind more tightly than `op` take it first
+        tok = toks[i]
+        found = _BINARY.get(tok)
+        if found is not None and found[0] > strength or (
+                found is None and tok[0] == "-" and strength < _ADD):
+            right, i = _climb(toks, i, right, strength + 1, depth)
         left = ast.Binary(op, left, right)
 
 
-def _operand(toks: list[str], i: int, depth: int) -> tuple[ast.Expr, int]:
-    """`unary`: prefix operators, then a postfix expression (`?:` links of selections)."""
-    tok = toks[i]
-    if tok in _UNARY:
-        if depth > MAX_NESTING:
-            raise Refused
-        operand, i = _operand(toks, i + 1, depth + 1)
-        return ast.Unary(tok, operand), i
-    node, i = _select(toks, i, depth)
-    tok = toks[i]
-    while tok[0] == "?" and tok != "?":  # an elvis: its right operand is a selection
-        right, i = _select(toks, i + 1, depth)
-        node = ast.Elvis(node, right)
-        tok = toks[i]
-    return node, i
-
-
-def _select(toks: list[str], i: int, depth: int) -> tuple[ast.Expr, int]:
-    """`select`: a primary expression, then `.name` and `[index]` postfixes."""
+def _operand(toks: list[str], i: int, depth: int, full: bool) -> tuple[ast.Expr, int]:
+    """`unary` (prefix operators, then `?:` links of selections), or with `full` False only a
+    `select` (a primary, then `.name` and `[index]` postfixes: an elvis's right operand)."""
     tok = toks[i]
     c = tok[0]
     node: ast.Expr
@@ -178,7 +169,12 @@ def _select(toks: list[str], i: int, depth: int) -> tuple[ast.Expr, int]:
     elif c in _DIGITS or c == "." and tok != "." and tok != "..":
         node = _number(tok)
         i += 1
-    elif c == "-":  # (a lone `-` is a prefix operator, taken by _operand)
+    elif tok in _UNARY:
+        if not full or depth > MAX_NESTING:
+            raise Refused
+        operand, i = _operand(toks, i + 1, depth + 1, True)
+        return ast.Unary(tok, operand), i
+    elif c == "-":  # a minus glued to a number: NEG_NUMBER
         body = tok[1:]
         if not (body.isdigit() and (body[0] != "0" or len(body) == 1)) and (
                 _REAL.fullmatch(body) is None):
@@ -201,7 +197,11 @@ def _select(toks: list[str], i: int, depth: int) -> tuple[ast.Expr, int]:
     while True:
         tok = toks[i]
         if tok == "." or tok == "..":
-            name, i = _name(toks, i + 1)
+            name = toks[i + 1]
+            if name[0] in _NAME_START and name not in _RESERVED:
+                i += 2
+            else:
+                name, i = _name(toks, i + 1)
             node = ast.Select(node, name)
         elif tok == "[":
             index, i = _expr(toks, i + 1, depth + 1)
@@ -209,6 +209,9 @@ def _select(toks: list[str], i: int, depth: int) -> tuple[ast.Expr, int]:
                 raise Refused
             node = ast.Subscript(node, index)
             i += 1
+        elif full and tok[0] == "?" and tok != "?":  # an elvis: its right operand a select
+            right, i = _operand(toks, i + 1, depth, False)
+            node = ast.Elvis(node, right)
         else:
             return node, i
 

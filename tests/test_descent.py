@@ -118,6 +118,53 @@ def test_mutated_corpus_texts_agree_with_lark() -> None:
     assert taken > tried // 10
 
 
+_BINOPS = ["||", "&&", "|", "^", "&", "==", "!=", "=?=", "=!=", "is", "ISNT", "<", "<=", ">", ">=",
+           "<<", ">>", ">>>", "+", "-", "*", "/", "%"]
+_POSTFIX = [".y", "[0]", ".'z'", '["k"]', "..w", ". v"]
+_ATOMS = ["a", "Memory", "TARGET.Cpus", "MY.x", "true", "FALSE", "Undefined", "error", "0", "7",
+          "4096", "1.5", ".5", "2e3", "1E-2", "-3", "-.25", "-1e3", "-0", '"s"', '"a\\"b" "c"',
+          "'q r'", "'a''b'", ".abs", "..up", "9223372036854775808", "-9223372036854775808"]
+
+
+def _expr_text(rng: random.Random, depth: int) -> str:
+    """A random expression of the grammar (spaced so that tokens stay apart, mostly)."""
+    sep = rng.choice(("", " ", " ", "\n"))
+    k = rng.randrange(12) if depth > 0 else 0
+    if k == 0:
+        return rng.choice(_ATOMS)
+    sub = [_expr_text(rng, depth - 1) for _ in range(3)]
+    if k <= 3:
+        return f"{sub[0]}{sep}{rng.choice(_BINOPS)} {sub[1]}"
+    if k == 4:
+        return f"{rng.choice('-+!~')}{sep}{sub[0]}"
+    if k == 5:
+        return f"({sep}{sub[0]}{sep})"
+    if k == 6:
+        return f"{sub[0]} ?{sep}{sub[1]} :{sep}{sub[2]}"
+    if k == 7:
+        return f"({sub[0]}){sep}{rng.choice(('?:', '? :', '?:'))}{sep}({sub[1]}).x"
+    if k == 8:
+        name = rng.choice(("f", "strcat", "ifThenElse", "member", "size"))
+        return f"{name}({', '.join(sub[:rng.randrange(4)])})"
+    if k == 9:
+        return "{" + ", ".join(sub[:rng.randrange(4)]) + "}"
+    if k == 10:
+        defs = "; ".join(f"n{j} = {e}" for j, e in enumerate(sub[:rng.randrange(4)]))
+        return f"[{rng.choice(('', ';'))}{defs}{rng.choice(('', ';', ';;'))}]"
+    return f"({sub[0]}){rng.choice(_POSTFIX)}"
+
+
+def test_random_grammar_texts_agree_with_lark() -> None:
+    """Texts built from the grammar's rules (mostly valid): same trees, most of them taken."""
+    rng = random.Random(17)
+    taken = tried = 0
+    for _ in range(1500):
+        text = _expr_text(rng, rng.randint(1, 5))
+        taken += _taken(text)
+        tried += 1
+    assert taken > tried // 2
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(os.environ.get("CLASSAD_POOL_SLOW") != "1", reason="slow: set CLASSAD_POOL_SLOW=1")
 def test_soak_soup_and_mutants() -> None:
@@ -125,6 +172,10 @@ def test_soak_soup_and_mutants() -> None:
     texts = _corpus()
     for _ in range(100_000):
         _taken(_soup(rng))
+        text = _expr_text(rng, rng.randint(1, 6))
+        _taken(text)
+        for variant in _mutants(text, rng, 2):
+            _taken(variant)
     for text in texts:
         for variant in _mutants(text, rng, 30):
             _taken(variant)
