@@ -58,11 +58,13 @@ def _spellings(word: str) -> set[str]:
     return {"".join(p) for p in itertools.product(*({c.lower(), c.upper()} for c in word))}
 
 
-_KEYWORD_VALUES: dict[str, Any] = {
-    s: value for word, value in (("true", True), ("false", False), ("undefined", UNDEFINED),
-                                 ("error", ERROR))
-    for s in _spellings(word)}
 _RESERVED = frozenset(s for word in RESERVED_WORDS for s in _spellings(word))
+#: the spellings of the reserved words: (value,) for the keyword literals, else _NOT_A_NAME
+_NOT_A_NAME = ()
+_WORDS: dict[str, tuple[Any, ...]] = {s: _NOT_A_NAME for s in _RESERVED}
+_WORDS.update((s, (value,)) for word, value in (
+    ("true", True), ("false", False), ("undefined", UNDEFINED), ("error", ERROR))
+    for s in _spellings(word))
 _NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 _DIGITS = frozenset("0123456789")
 _UNARY = frozenset("-+!~")
@@ -116,9 +118,9 @@ def _climb(toks: list[str], i: int, left: ast.Expr, weakest: int,
            depth: int) -> tuple[ast.Expr, int]:
     """`left` and what follows it joined by binary operators binding at least as tightly as
     `weakest` (each level left-associative), by precedence climbing."""
+    tok = toks[i]
+    found = _BINARY.get(tok)
     while True:
-        tok = toks[i]
-        found = _BINARY.get(tok)
         if found is None:
             if tok[0] != "-" or weakest > _ADD:
                 return left, i
@@ -137,6 +139,8 @@ def _climb(toks: list[str], i: int, left: ast.Expr, weakest: int,
         if found is not None and found[0] > strength or (
                 found is None and tok[0] == "-" and strength < _ADD):
             right, i = _climb(toks, i, right, strength + 1, depth)
+            tok = toks[i]
+            found = _BINARY.get(tok)
         left = ast.Binary(op, left, right)
 
 
@@ -147,12 +151,12 @@ def _operand(toks: list[str], i: int, depth: int, full: bool) -> tuple[ast.Expr,
     c = tok[0]
     node: ast.Expr
     if c in _NAME_START:
-        value = _KEYWORD_VALUES.get(tok, _END)
-        if value is not _END:
-            node = ast.Literal(value)
+        word = _WORDS.get(tok)
+        if word is not None:
+            if word is _NOT_A_NAME:  # `is`, `isnt` (`is(1)` is a call: left to lark)
+                raise Refused
+            node = ast.Literal(word[0])
             i += 1
-        elif tok in _RESERVED:  # `is`, `isnt`: not a name (`is(1)`: left to lark)
-            raise Refused
         elif toks[i + 1] == "(":
             node, i = _call(toks, i, depth)
         else:
@@ -165,7 +169,11 @@ def _operand(toks: list[str], i: int, depth: int, full: bool) -> tuple[ast.Expr,
         node = ast.Paren(inner)
         i += 1
     elif c == '"' and len(tok) > 1:  # (a lone `"` opens a string that does not end)
-        node, i = _string(toks, i)
+        if "\\" in tok or toks[i + 1][0] == '"':
+            node, i = _string(toks, i)
+        else:
+            node = ast.Literal(tok[1:-1])
+            i += 1
     elif c in _DIGITS or c == "." and tok != "." and tok != "..":
         node = _number(tok)
         i += 1
@@ -196,6 +204,9 @@ def _operand(toks: list[str], i: int, depth: int, full: bool) -> tuple[ast.Expr,
         raise Refused
     while True:
         tok = toks[i]
+        c = tok[0]
+        if c not in ".[?":
+            return node, i
         if tok == "." or tok == "..":
             name = toks[i + 1]
             if name[0] in _NAME_START and name not in _RESERVED:
@@ -209,7 +220,7 @@ def _operand(toks: list[str], i: int, depth: int, full: bool) -> tuple[ast.Expr,
                 raise Refused
             node = ast.Subscript(node, index)
             i += 1
-        elif full and tok[0] == "?" and tok != "?":  # an elvis: its right operand a select
+        elif full and c == "?" and tok != "?":  # an elvis: its right operand a select
             right, i = _operand(toks, i + 1, depth, False)
             node = ast.Elvis(node, right)
         else:
@@ -229,11 +240,8 @@ def _number(tok: str) -> ast.Literal:
 
 def _string(toks: list[str], i: int) -> tuple[ast.Literal, int]:
     """A run of strings, joined."""
-    tok = toks[i]
+    parts = [_unescape(toks[i][1:-1])]
     i += 1
-    if toks[i][0] != '"':
-        return ast.Literal(_unescape(tok[1:-1]) if "\\" in tok else tok[1:-1]), i
-    parts = [_unescape(tok[1:-1])]
     tok = toks[i]
     while tok[0] == '"' and len(tok) > 1:
         parts.append(_unescape(tok[1:-1]))
