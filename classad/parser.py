@@ -435,4 +435,4 @@ def _syntax_error(exc: UnexpectedInput, text: str, source: str) -> ClassAdSyntax
                               snippet=caret_snippet(text, line, col))
 
 
-__all__ = ["MAX_NESTING", "parse_expr", "parse_record", "unescape"]
+__all__ = ["MAX_NESTING", "RESERVED_WORDS", "parse_expr", "parse_record", "unescape"]
