@@ -26,6 +26,14 @@ class Node:
         return tree_repr(self)  # type: ignore[arg-type]
 
 
+# Each node class writes its own __init__, storing the fields through their slots'
+# descriptors: the frozen dataclass's generated one calls object.__setattr__ per field and
+# builds a node in about twice the time (the parser builds one or two per token).
+def _slot_setters(cls: type, *names: str) -> tuple[Callable[[Any, Any], None], ...]:
+    """The setters of the slots `names` of a (frozen, slotted) node class, in order."""
+    return tuple(cls.__dict__[name].__set__ for name in names)
+
+
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Literal(Node):
     """A constant: int, float, str, bool, UNDEFINED, ERROR, AbsTime or RelTime."""
@@ -33,6 +41,13 @@ class Literal(Node):
     value: Any
     #: source spelling of a folded call (`absTime("...")`) or a parsed number, for unparse
     text: str | None = field(default=None, compare=False)
+
+    def __init__(self, value: Any, text: str | None = None) -> None:
+        _literal_value(self, value)
+        _literal_text(self, text)
+
+
+_literal_value, _literal_text = _slot_setters(Literal, "value", "text")
 
 
 _LITERALS: dict[tuple[type, Any], Literal] = {}
@@ -60,8 +75,13 @@ class AttrRef(Node):
     absolute: bool = False
     key: str = field(init=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "key", sys.intern(self.name.lower()))
+    def __init__(self, name: str, absolute: bool = False) -> None:
+        _attr_ref_name(self, name)
+        _attr_ref_absolute(self, absolute)
+        _attr_ref_key(self, sys.intern(name.lower()))
+
+
+_attr_ref_name, _attr_ref_absolute, _attr_ref_key = _slot_setters(AttrRef, "name", "absolute", "key")
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
@@ -72,8 +92,13 @@ class Select(Node):
     name: str
     key: str = field(init=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "key", sys.intern(self.name.lower()))
+    def __init__(self, base: Expr, name: str) -> None:
+        _select_base(self, base)
+        _select_name(self, name)
+        _select_key(self, sys.intern(name.lower()))
+
+
+_select_base, _select_name, _select_key = _slot_setters(Select, "base", "name", "key")
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
@@ -83,6 +108,13 @@ class Subscript(Node):
     base: Expr
     index: Expr
 
+    def __init__(self, base: Expr, index: Expr) -> None:
+        _subscript_base(self, base)
+        _subscript_index(self, index)
+
+
+_subscript_base, _subscript_index = _slot_setters(Subscript, "base", "index")
+
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Unary(Node):
@@ -90,6 +122,13 @@ class Unary(Node):
 
     op: str
     operand: Expr
+
+    def __init__(self, op: str, operand: Expr) -> None:
+        _unary_op(self, op)
+        _unary_operand(self, operand)
+
+
+_unary_op, _unary_operand = _slot_setters(Unary, "op", "operand")
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
@@ -100,6 +139,14 @@ class Binary(Node):
     left: Expr
     right: Expr
 
+    def __init__(self, op: str, left: Expr, right: Expr) -> None:
+        _binary_op(self, op)
+        _binary_left(self, left)
+        _binary_right(self, right)
+
+
+_binary_op, _binary_left, _binary_right = _slot_setters(Binary, "op", "left", "right")
+
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Cond(Node):
@@ -109,6 +156,14 @@ class Cond(Node):
     then: Expr
     orelse: Expr
 
+    def __init__(self, test: Expr, then: Expr, orelse: Expr) -> None:
+        _cond_test(self, test)
+        _cond_then(self, then)
+        _cond_orelse(self, orelse)
+
+
+_cond_test, _cond_then, _cond_orelse = _slot_setters(Cond, "test", "then", "orelse")
+
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Elvis(Node):
@@ -116,6 +171,13 @@ class Elvis(Node):
 
     left: Expr
     right: Expr
+
+    def __init__(self, left: Expr, right: Expr) -> None:
+        _elvis_left(self, left)
+        _elvis_right(self, right)
+
+
+_elvis_left, _elvis_right = _slot_setters(Elvis, "left", "right")
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
@@ -126,8 +188,13 @@ class Call(Node):
     args: tuple[Expr, ...]
     key: str = field(init=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "key", sys.intern(self.name.lower()))
+    def __init__(self, name: str, args: tuple[Expr, ...]) -> None:
+        _call_name(self, name)
+        _call_args(self, args)
+        _call_key(self, sys.intern(name.lower()))
+
+
+_call_name, _call_args, _call_key = _slot_setters(Call, "name", "args", "key")
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
@@ -135,6 +202,12 @@ class ListExpr(Node):
     """`{a, b, ...}`."""
 
     items: tuple[Expr, ...]
+
+    def __init__(self, items: tuple[Expr, ...]) -> None:
+        _list_expr_items(self, items)
+
+
+_list_expr_items, = _slot_setters(ListExpr, "items")
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
@@ -144,12 +217,25 @@ class RecordExpr(Node):
     names: tuple[str, ...]
     exprs: tuple[Expr, ...]
 
+    def __init__(self, names: tuple[str, ...], exprs: tuple[Expr, ...]) -> None:
+        _record_expr_names(self, names)
+        _record_expr_exprs(self, exprs)
+
+
+_record_expr_names, _record_expr_exprs = _slot_setters(RecordExpr, "names", "exprs")
+
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Paren(Node):
     """Parentheses, kept so that unparse gives the source's shape back."""
 
     expr: Expr
+
+    def __init__(self, expr: Expr) -> None:
+        _paren_expr(self, expr)
+
+
+_paren_expr, = _slot_setters(Paren, "expr")
 
 
 Expr: TypeAlias = (

@@ -11,11 +11,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from classad import ast, lalr, shapes
+from classad import ast, descent, lalr, shapes
 from classad.depth import MAX_PARSE_DEPTH, deep_root, note_eval_depth, parse_depth, too_deep
 from classad.errors import ClassAdSyntaxError, caret_snippet
-from classad.timefmt import parse_abstime, parse_reltime
-from classad.values import ERROR, INT64_MAX, INT64_MIN, UNDEFINED
+from classad.literals import (
+    RESERVED_WORDS,
+    SAME_OP,
+    Reject,
+    fold_time_literal,
+    int_value,
+    magnitude,
+    negative_number,
+    unescape,
+)
+from classad.values import ERROR, INT64_MIN, UNDEFINED
 
 if TYPE_CHECKING:
     from lark import Lark, Token
@@ -24,15 +33,8 @@ if TYPE_CHECKING:
 #: deepest parenthesis nesting accepted: the C++ parser's depth limit (see classad.depth)
 MAX_NESTING = (MAX_PARSE_DEPTH - 3) // 3
 _CACHE_LIMIT = 65536
-
-
-class _Reject(Exception):
-    """Raised inside the transformer for a token the C++ lexer would refuse."""
-
-    def __init__(self, message: str, token: Token | None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.token = token
+#: raised inside the callbacks for a token the C++ lexer would refuse
+_Reject = Reject
 
 
 def _grammar_text() -> str:
@@ -41,85 +43,6 @@ def _grammar_text() -> str:
         if candidate.is_file():
             return candidate.read_text(encoding="utf-8")
     raise FileNotFoundError("classad.lark not found beside the package or in grammar/")
-
-
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "a": "\a",
-            "\\": "\\", '"': '"', "'": "'", "?": "?"}
-
-
-def unescape(body: str, token: Token | None = None) -> str:
-    """Process the escapes of a quoted string's body, the way the C++ lexer does."""
-    if "\\" not in body:
-        return body
-    out: list[str] = []
-    raw = False
-    i, n = 0, len(body)
-    while i < n:
-        ch = body[i]
-        if ch != "\\" or i + 1 >= n:
-            out.append(ch)
-            i += 1
-            continue
-        nxt = body[i + 1]
-        if nxt in "01234567":
-            value, j = 0, i + 1
-            while j < n and j < i + 4 and body[j] in "01234567":
-                if j == i + 3 and value >= 0x20:
-                    break
-                value = value * 8 + int(body[j])
-                j += 1
-            if value == 0:
-                raise _Reject("an escape may not produce a NUL character", token)
-            if value >= 0x80:
-                raw = True
-                out.append(chr(_RAW_BASE + value))
-            else:
-                out.append(chr(value))
-            i = j
-        else:
-            out.append(_ESCAPES.get(nxt, nxt))
-            i += 2
-    text = "".join(out)
-    return _decode_raw_bytes(text) if raw else text
-
-
-# Octal escapes above 0x7f are bytes of a UTF-8 sequence (C++ strings are bytes): they are
-# held as private-use stand-ins while scanning, then decoded together as UTF-8.
-_RAW_BASE = 0x10FE00
-
-
-def _decode_raw_bytes(text: str) -> str:
-    data = bytearray()
-    for ch in text:
-        code = ord(ch)
-        if _RAW_BASE + 0x80 <= code < _RAW_BASE + 0x100:
-            data.append(code - _RAW_BASE)
-        else:
-            data.extend(ch.encode("utf-8", "surrogatepass"))
-    return data.decode("utf-8", "surrogateescape")
-
-
-#: `is` and `=?=` (and `isnt`, `=!=`) are one operator; the tree keeps one spelling
-_SAME_OP = {"is": "=?=", "isnt": "=!="}
-#: words that cannot name an attribute without quotes
-RESERVED_WORDS = frozenset({"is", "isnt", "true", "false", "undefined", "error"})
-
-
-def _magnitude(digits: str) -> int:
-    """A decimal digit string's value, or -1 when it has more than 19 significant digits
-    (out of int64 range whatever they are; Python refuses to convert very long ones)."""
-    significant = digits.lstrip("0") or "0"
-    return int(significant) if len(significant) <= 19 else -1
-
-
-#: the hexadecimal spellings a negative number may have
-_NEG_HEX = re.compile(r"0[xX][0-9A-Fa-f]+")
-
-
-def _int_value(digits: str) -> int:
-    """A literal above INT64_MAX is 0, as the C++ lexer reads it."""
-    value = _magnitude(digits)
-    return value if 0 <= value <= INT64_MAX else 0
 
 
 class _ToAst:
@@ -137,7 +60,7 @@ class _ToAst:
         text = str(items[0])
         if len(text) > 1 and text[0] == "0":
             raise _Reject(f"integer literal {text!r} has a leading zero", items[0])
-        return ast.Literal(_int_value(text))
+        return ast.Literal(int_value(text))
 
     def real(self, items: list[Token]) -> ast.Literal:
         text = str(items[0])
@@ -146,24 +69,7 @@ class _ToAst:
         return ast.Literal(float(text))
 
     def negative_number(self, items: list[Token]) -> ast.Literal:
-        text = str(items[0])[1:]
-        if ("x" in text or "X" in text) and not _NEG_HEX.fullmatch(text):
-            # the C++ lexer takes `-0x1F` (as 0) but not `-12x`, `-0x` or `-012x1`
-            raise _Reject(f"malformed number -{text}", items[0])
-        if any(c in text for c in ".eE") and not text.lower().startswith("0x"):
-            if text.endswith(".") or ".e" in text or ".E" in text:
-                raise _Reject(f"malformed real literal -{text!r}", items[0])
-            return ast.Literal(-float(text))
-        if len(text) > 1 and text[0] == "0" and text[1].isdigit() and any(
-                c in "89" for c in text[1:]):
-            raise _Reject(f"invalid octal literal -{text}", items[0])
-        digits = text
-        for k, c in enumerate(text):
-            if not c.isdigit():
-                digits = text[:k]
-                break
-        value = _magnitude(digits)
-        return ast.Literal(-value if 0 <= value <= -INT64_MIN else 0)
+        return negative_number(str(items[0])[1:], items[0])
 
     def string(self, items: list[Token]) -> ast.Literal:
         return ast.Literal("".join(unescape(str(t)[1:-1], t) for t in items))
@@ -196,7 +102,7 @@ class _ToAst:
     # operators --------------------------------------------------------------------------
     def binop(self, items: list[Any]) -> ast.Binary:
         op = str(items[1])
-        op = _SAME_OP.get(op.lower(), op)
+        op = SAME_OP.get(op.lower(), op)
         return ast.Binary(op, items[0], items[2])
 
     def _infix(op: str) -> Callable[[_ToAst, list[Any]], ast.Binary]:  # type: ignore[misc]
@@ -227,7 +133,7 @@ class _ToAst:
     def call(self, items: list[Any]) -> ast.Expr:
         name = str(items[0])
         args = tuple(a for a in items[1:] if a is not None)
-        folded = _fold_time_literal(name, args, items[0])
+        folded = fold_time_literal(name, args, items[0])
         return folded if folded is not None else ast.Call(name, args)
 
     def list_expr(self, items: list[Any]) -> ast.ListExpr:
@@ -258,30 +164,6 @@ def _name_of(tokens: list[Token]) -> str:
     if text.lower() in RESERVED_WORDS:
         raise _Reject(f"{text!r} is a reserved word", tokens[0])
     return text
-
-
-def _fold_time_literal(name: str, args: tuple[ast.Expr, ...], tok: Token) -> ast.Literal | None:
-    """absTime("...") and relTime("...") with one literal string are folded at parse time."""
-    key = name.lower()
-    if key not in ("abstime", "reltime") or len(args) != 1:
-        return None
-    arg = args[0]
-    if not (isinstance(arg, ast.Literal) and type(arg.value) is str):
-        return None
-    if key == "abstime":
-        at = parse_abstime(arg.value)
-        if at is None:
-            raise _Reject(f"invalid absTime literal {arg.value!r}", tok)
-        return ast.Literal(at)
-    secs = parse_reltime(arg.value)
-    if secs is None:
-        raise _Reject(f"invalid relTime literal {arg.value!r}", tok)
-    # The C++ library folds a literal relTime string into a Real, not a RelTime.
-    return ast.Literal(float(secs), text=f"relTime({_quote(arg.value)})")
-
-
-def _quote(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _cache_file(grammar: str) -> str | bool:
@@ -459,8 +341,8 @@ def _hole_literal(raw: str, sign: int) -> ast.Literal:
     if len(raw) < 19:  # within int64 either way
         return ast.literal(int(raw) if sign > 0 else -int(raw))
     if sign > 0:
-        return ast.literal(_int_value(raw))
-    value = _magnitude(raw)
+        return ast.literal(int_value(raw))
+    value = magnitude(raw)
     return ast.literal(-value if 0 <= value <= -INT64_MIN else 0)
 
 
@@ -505,8 +387,14 @@ def _parse(text: str, start: str, source: str) -> Any:
 
 
 def _parse_fast(text: str, start: str) -> tuple[Any, int]:
-    """classad.lalr on lark's tables, else lark itself (for what the driver refuses: lark
-    names the error). Also returns a bound on the tree's depth."""
+    """classad.descent for an expression, else classad.lalr on lark's tables, else lark
+    itself (for what the driver refuses: lark names the error). Also returns a bound on the
+    tree's depth."""
+    if start == "start":
+        try:
+            return descent.parse(text)
+        except descent.Refused:
+            pass
     lark, tables = _built or _parsers()
     if tables is not None:
         try:
@@ -547,4 +435,4 @@ def _syntax_error(exc: UnexpectedInput, text: str, source: str) -> ClassAdSyntax
                               snippet=caret_snippet(text, line, col))
 
 
-__all__ = ["MAX_NESTING", "parse_expr", "parse_record", "unescape"]
+__all__ = ["MAX_NESTING", "RESERVED_WORDS", "parse_expr", "parse_record", "unescape"]
