@@ -63,6 +63,22 @@ def _pure(ad: ClassAd, key: str, seen: set[str]) -> bool:
     return True
 
 
+def reads_clock(expr: ast.Expr) -> bool:
+    """May `expr` give another value later with the same ads (it reads the clock, randomness
+    or the environment: `time()`, `random()`, `CurrentTime`...)?"""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if type(node) is ast.Call and node.key in _IMPURE_CALLS:
+            return True
+        if type(node) is ast.AttrRef and node.key == "currenttime":
+            return True
+        if type(node) is ast.Select and node.key == "currenttime":
+            return True
+        stack.extend(ast.children(node))
+    return False
+
+
 def target_names(expr: ast.Expr, ad: ClassAd) -> frozenset[str] | None:
     """The names `expr`, evaluated with `ad` as MY, may look up in TARGET; None when it may
     read anything else outside `ad` (the clock, an absolute or computed name, a nested ad)."""

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from classad.ad import ClassAd
+from classad.ast import Literal
+from classad.purity import reads_clock
 from negotiator import ads
 from negotiator.cycle import negotiate
 from negotiator.decisions import CycleResult, Match
@@ -30,6 +32,10 @@ FAST_FROM = 400
 """Pools of at least this many slot ads use the columnar matcher (faster there, slower below)."""
 MAX_REUSE_SCAN = 64
 """Idle jobs of the submitter looked at when a claim is reused (a budget)."""
+CLOCK_PATIENCE = 7 * 86_400.0
+"""With nothing running or left to arrive, idle jobs that no slot matches end the run at once,
+unless an ad reads the clock (a START open only at night, a job waiting for a date): then the
+run waits for a match this long (a week covers any daily or weekly schedule)."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,7 @@ class Simulation:
         self.on_cycle = on_cycle
         self.recorder = Recorder(self.pool.total_cpus)
         self.carry = Carryover() if settings.carry else None
+        self._clock_known: bool | None = None
         self.preemption = config.consider_preemption and (
             config.preemption_requirements is not None or _slots_rank(slot_ads))
 
@@ -202,6 +209,7 @@ class Simulation:
         now = self.settings.start if self.settings.start is not None else (
             jobs[0].submit if jobs else 0.0)
         arrived = cycles = negotiated = 0
+        last_match = now
         stopped = "done"
         while True:
             while True:  # arrivals and ends up to `now`, in time order (arrivals first on ties)
@@ -233,6 +241,8 @@ class Simulation:
                 negotiated += 1
                 for match in result.matches:
                     self._apply(match, now)
+                if result.matches:
+                    last_match = now
             cycles += 1
             self.recorder.cycle(now, result, self)
             if self.on_cycle is not None:
@@ -242,7 +252,8 @@ class Simulation:
             if arrived >= len(jobs) and self.running == 0 and not self.settings.run_out_budget:
                 if not self.idle:
                     break
-                if result is not None and not result.matches:
+                if result is not None and not result.matches and (
+                        now - last_match >= CLOCK_PATIENCE or not self._clock_matters()):
                     stopped = "idle jobs that no slot matches"
                     break
             if cycles >= self.settings.max_cycles:
@@ -262,6 +273,13 @@ class Simulation:
             if first > nxt:
                 nxt = now + math.ceil((first - now) / interval) * interval
         return nxt
+
+    def _clock_matters(self) -> bool:
+        """Some slot ad or idle job ad holds an expression that may read the clock (or
+        randomness): a match refused now may be made later."""
+        if self._clock_known is None:
+            self._clock_known = any(_reads_clock(slot.ad) for slot in self.pool.top)
+        return self._clock_known or any(_reads_clock(job.ad) for job in self.idle.values())
 
     def _may_match(self) -> bool:
         if not self.idle:
@@ -285,6 +303,10 @@ class Simulation:
             return
         slot.claim_start = now
         self._start(job, slot, now, charge=False)
+
+
+def _reads_clock(ad: ClassAd) -> bool:
+    return any(type(e) is not Literal and reads_clock(e) for e in ad._exprs.values())
 
 
 def _slots_rank(slot_ads: list[ClassAd]) -> bool:

@@ -124,3 +124,46 @@ def test_the_simulate_command_stamps_the_first_cycle(tmp_path: Path) -> None:
     outcome, _ = simulate(Inputs(jobs=jobs_file, slots=slots_file, interval=INTERVAL))
     starts = [j.runs[0][0] for j in sorted(outcome.jobs, key=lambda j: j.seq)]
     assert starts == _expected_starts([1000.0 + s for s in SUBMITS], 1000.0)
+
+
+def _afternoon_pool(start: str) -> list[ClassAd]:
+    slots = pool.from_spec("2x1c:static")
+    out = []
+    for ad in slots:
+        ad = ad.copy()
+        ad["Start"] = ads.parse_expression(start)
+        out.append(ad)
+    return out
+
+
+@pytest.mark.parametrize("start", ["(time() % 86400) >= 43200",
+                                   "(CurrentTime % 86400) >= 43200"])
+def test_a_start_that_opens_later_is_waited_for(start: str) -> None:
+    """Jobs that no slot takes now, with nothing running and nothing left to arrive, end the
+    run at once unless some ad reads the clock: a START open only in the afternoon is
+    waited for, and the jobs run then."""
+    jobs = generated_jobs(5, 3, users=1, max_cpus=1, max_memory=512, groups=1)
+    for job in jobs:
+        job.submit, job.runtime = 3600.0, 100.0  # 01:00, the slots open at 12:00
+    outcome = Simulation(jobs, _afternoon_pool(start), config(), AccountantState(),
+                         SimSettings(interval=INTERVAL)).run()
+    assert outcome.stopped == "done"
+    assert all(job.start >= 43200 and job.start < 43200 + 2 * INTERVAL + RUNTIME for job in jobs)
+
+
+def test_a_start_that_never_opens_is_not_waited_for_beyond_a_week() -> None:
+    jobs = generated_jobs(5, 1, users=1, max_cpus=1, max_memory=512, groups=1)
+    jobs[0].submit = 0.0
+    outcome = Simulation(jobs, _afternoon_pool("time() < 0"), config(), AccountantState(),
+                         SimSettings(interval=INTERVAL)).run()
+    assert outcome.stopped == "idle jobs that no slot matches"
+    assert outcome.never_matched == jobs
+    assert 7 * 86400 <= outcome.cycles * INTERVAL <= 7 * 86400 + 2 * INTERVAL
+
+
+def test_clock_free_ads_still_end_the_run_at_once() -> None:
+    jobs = generated_jobs(5, 1, users=1, max_cpus=1, max_memory=512, groups=1)
+    outcome = Simulation(jobs, _afternoon_pool("false"), config(), AccountantState(),
+                         SimSettings(interval=INTERVAL)).run()
+    assert outcome.stopped == "idle jobs that no slot matches"
+    assert outcome.cycles == 1
