@@ -142,7 +142,7 @@ class Carryover:
                 by_index[i] = slot
             if not _slot_keepable(ad, config):
                 volatile.append(i)
-            if slot is not None and slot.remote is not None and rank_may_preempt(slot):
+            if slot.remote is not None and rank_may_preempt(slot):
                 preempting.add(i)
             else:
                 preempting.discard(i)

@@ -10,9 +10,9 @@ A `RankColumn` keeps that value per position of a matcher's slot index, with the
 evaluated for: when the position holds another ad (a carve, a slot claimed or freed between
 cycles), the value is kept if that ad has the same expressions under every name the value may
 have read (`classad.purity.reads`: a slot freed again differs from the one evaluated only in
-its state times), and evaluated again otherwise. A job that has one of the names any kept value may read, or a
-slot whose names cannot be known (the clock, randomness, a computed reference), gets None:
-the caller evaluates those pairs itself.
+its state times), and evaluated again otherwise. A job that has one of the names any kept
+value may read, or a slot whose names cannot be known (the clock, randomness, a computed
+reference), gets None: the caller evaluates those pairs itself.
 """
 
 from __future__ import annotations

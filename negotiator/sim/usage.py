@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from negotiator.policy.accountant import MIN_PRIORITY, AccountantState, Customer, decay
+from negotiator.policy.accountant import (
+    MIN_PRIORITY,
+    AccountantState,
+    Customer,
+    customer_copy,
+    decay,
+)
 
 Change = tuple[float, str, float, int]
 """(time, submitter, change of weighted in-use, change of slots in use)."""
@@ -45,9 +51,8 @@ def accrue(state: AccountantState, changes: Iterable[Change], now: float,
         if used == 0 and priority == MIN_PRIORITY and now >= start:
             customers[name] = customer  # decays to itself, accrues nothing: as it is
             continue
-        new = customers[name] = _new(Customer)  # a copy with two or three new figures
-        fields = new.__dict__
-        fields.update(customer.__dict__)
+        new, fields = customer_copy(customer)  # with two or three new figures
+        customers[name] = new
         fields["priority"] = max(beta * max(priority, MIN_PRIORITY) + keep * used, MIN_PRIORITY)
         fields["accumulated_usage"] = customer.accumulated_usage + used * whole
         if used > 0:
@@ -90,20 +95,10 @@ def _charge(customer: Customer, start: float, changes: list[tuple[float, float, 
     return _renewed(customer, priority, used, count, accumulated, begin, last_use)
 
 
-_new = object.__new__
-
-
 def _renewed(customer: Customer, priority: float, used: float, count: int, accumulated: float,
              begin: float | None, last_use: float | None) -> Customer:
-    """`customer` with new usage figures: a copy of its fields with five of them replaced.
-
-    A frozen dataclass keeps its fields in the instance dict, and a copy of that dict is what
-    the constructor would build (equal, same field order) at a third of the cost; it is made for
-    every submitter the run has seen, every cycle.
-    """
-    new: Customer = _new(Customer)
-    fields = new.__dict__
-    fields.update(customer.__dict__)
+    """`customer` with new usage figures (accountant.customer_copy, six fields replaced)."""
+    new, fields = customer_copy(customer)
     fields["priority"] = priority
     fields["weighted_in_use"] = used
     fields["in_use"] = count
